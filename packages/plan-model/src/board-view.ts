@@ -1,0 +1,95 @@
+/**
+ * An immutable, plain-object view of a board for readers (React, exports, tests).
+ * Built with structural sharing: an unchanged activity or lane keeps its object
+ * identity across views, so a UI re-renders only the lanes that changed.
+ */
+import type * as Y from 'yjs';
+import type { ActivityId, LaneId, MunicipalityId } from './ids.js';
+import { compareRanks } from './ordering.js';
+import {
+  type Activity,
+  type BoardMeta,
+  type Lane,
+  type Municipality,
+  readActivity,
+  readLane,
+  readMeta,
+  readMunicipality,
+  roots,
+} from './schema.js';
+
+export interface LaneView {
+  readonly lane: Lane;
+  readonly activities: readonly Activity[];
+}
+
+export interface BoardView {
+  readonly meta: BoardMeta;
+  /** Sorted by name. */
+  readonly municipalities: readonly Municipality[];
+  readonly municipalityById: ReadonlyMap<MunicipalityId, Municipality>;
+  /** Sorted by rank. */
+  readonly lanes: readonly LaneView[];
+  /** The "not yet placed" pool: activities with no lane or a lane that no longer exists. */
+  readonly unplaced: readonly Activity[];
+  readonly activityById: ReadonlyMap<ActivityId, Activity>;
+}
+
+export function readBoard(doc: Y.Doc, previous?: BoardView): BoardView {
+  const r = roots(doc);
+
+  const meta = same(previous?.meta, readMeta(r.meta));
+
+  const municipalities = [...r.municipalities.entries()]
+    .map(([id, m]) => same(previous?.municipalityById.get(id as MunicipalityId), readMunicipality(id, m)))
+    .sort((a, b) => a.name.localeCompare(b.name, 'bs') || (a.id < b.id ? -1 : 1));
+
+  const laneList = [...r.lanes.entries()].map(([id, m]) => readLane(id, m)).sort(compareRanks);
+  const byLane = new Map<LaneId | null, Activity[]>(laneList.map((l) => [l.id, []]));
+  byLane.set(null, []);
+  const activityById = new Map<ActivityId, Activity>();
+  for (const [id, m] of r.activities.entries()) {
+    const a = same(previous?.activityById.get(id as ActivityId), readActivity(id, m));
+    activityById.set(a.id, a);
+    (byLane.get(a.laneId) ?? byLane.get(null)!).push(a);
+  }
+  for (const list of byLane.values()) list.sort(compareRanks);
+
+  const previousLanes = new Map(previous?.lanes.map((l) => [l.lane.id, l]));
+  const lanes = laneList.map((lane) => {
+    const prev = previousLanes.get(lane.id);
+    const next: LaneView = { lane: same(prev?.lane, lane), activities: sameList(prev?.activities, byLane.get(lane.id)!) };
+    return prev && prev.lane === next.lane && prev.activities === next.activities ? prev : next;
+  });
+
+  const view: BoardView = {
+    meta,
+    municipalities: sameList(previous?.municipalities, municipalities),
+    municipalityById: new Map(municipalities.map((m) => [m.id, m])),
+    lanes: sameList(previous?.lanes, lanes),
+    unplaced: sameList(previous?.unplaced, byLane.get(null)!),
+    activityById,
+  };
+  return view;
+}
+
+/** The previous object when it is shallowly equal (arrays compared element-wise). */
+function same<T extends object>(prev: T | undefined, next: T): T {
+  if (!prev) return next;
+  const a = prev as Record<string, unknown>;
+  const b = next as Record<string, unknown>;
+  const keys = Object.keys(b);
+  if (keys.length !== Object.keys(a).length) return next;
+  for (const k of keys) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => v === y[i])) continue;
+    return next;
+  }
+  return prev;
+}
+
+function sameList<T>(prev: readonly T[] | undefined, next: readonly T[]): readonly T[] {
+  return prev && prev.length === next.length && prev.every((v, i) => v === next[i]) ? prev : next;
+}

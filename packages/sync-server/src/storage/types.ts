@@ -1,0 +1,60 @@
+/**
+ * What the sync server needs from persistence. Every adapter (SQLite today,
+ * PostgreSQL later) passes the one contract suite in `contract.ts`.
+ *
+ * Durability rule: an update is relayed only after `appendUpdates` resolved, so a
+ * crash never loses anything another client has seen.
+ */
+import type { Role } from '@tabla/plan-model';
+
+export interface BoardRecord {
+  readonly id: string;
+  readonly title: string;
+  /** ms since epoch */
+  readonly createdAt: number;
+}
+
+export interface StoredState {
+  /** The last compacted state (a Yjs update), or null before the first compaction. */
+  readonly snapshot: Uint8Array | null;
+  /** Updates appended after the snapshot, in append order. */
+  readonly updates: readonly Uint8Array[];
+  /** Sequence number of the last update included above (0 when none); pass to `compact`. */
+  readonly lastSeq: number;
+}
+
+export interface PendingUpdate {
+  readonly boardId: string;
+  readonly update: Uint8Array;
+}
+
+export interface TokenRecord {
+  readonly role: Role;
+  /** sha-256 of the token, hex. The token itself is never stored. */
+  readonly tokenHash: string;
+}
+
+export interface BoardStorage {
+  /** Creates a board with its initial state and hashed role tokens, atomically. Throws if the id exists. */
+  createBoard(board: BoardRecord, initialState: Uint8Array, tokens: readonly TokenRecord[]): Promise<void>;
+  getBoard(boardId: string): Promise<BoardRecord | null>;
+  listBoards(): Promise<BoardRecord[]>;
+  /** Active (not revoked) token hashes of a board. */
+  getTokens(boardId: string): Promise<TokenRecord[]>;
+  /** Replaces the active token of a role (the old one stops working). */
+  replaceToken(boardId: string, token: TokenRecord): Promise<void>;
+
+  /** The stored state of a board, or null if the board does not exist. */
+  loadState(boardId: string): Promise<StoredState | null>;
+  /** Appends updates (possibly of several boards) durably, all or nothing, in order. */
+  appendUpdates(updates: readonly PendingUpdate[]): Promise<void>;
+  /**
+   * Replaces the snapshot with `snapshot` and deletes the updates with seq <= throughSeq,
+   * atomically. `snapshot` must contain everything up to throughSeq.
+   */
+  compact(boardId: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
+  /** Number of update rows after the snapshot (for deciding when to compact). */
+  countUpdates(boardId: string): Promise<number>;
+
+  close(): Promise<void>;
+}
