@@ -6,6 +6,9 @@ export type LaneId = Brand<string, 'LaneId'>;
 export type ActivityId = Brand<string, 'ActivityId'>;
 export type MunicipalityId = Brand<string, 'MunicipalityId'>;
 
+// Web Crypto exists in browsers and Node >= 19; declared here so the package needs neither DOM nor Node types.
+declare const crypto: { getRandomValues<T extends Uint8Array>(array: T): T };
+
 const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 /**
@@ -15,7 +18,7 @@ const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
  */
 export function randomId(length = 12): string {
   const bytes = new Uint8Array(length);
-  globalThis.crypto.getRandomValues(bytes);
+  crypto.getRandomValues(bytes);
   let id = '';
   for (const byte of bytes) id += alphabet[byte % alphabet.length];
   return id;

@@ -174,7 +174,9 @@ export function addActivity(
       rank: rankAt(siblings, placement.index ?? siblings.length),
     });
     activities.set(id, entry);
-    writeActivity(entry, fields);
+    // The partners map exists from the start: if two replicas each created it on their
+    // first join, one map would win and the other's partners would be lost.
+    writeActivity(entry, { partners: [], ...fields });
   }, options.origin ?? localOrigin);
   return id;
 }

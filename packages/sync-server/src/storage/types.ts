@@ -46,8 +46,11 @@ export interface BoardStorage {
 
   /** The stored state of a board, or null if the board does not exist. */
   loadState(boardId: string): Promise<StoredState | null>;
-  /** Appends updates (possibly of several boards) durably, all or nothing, in order. */
-  appendUpdates(updates: readonly PendingUpdate[]): Promise<void>;
+  /**
+   * Appends updates (possibly of several boards) durably, all or nothing, in order.
+   * Resolves with each update's sequence number (increasing), once durable.
+   */
+  appendUpdates(updates: readonly PendingUpdate[]): Promise<number[]>;
   /**
    * Replaces the snapshot with `snapshot` and deletes the updates with seq <= throughSeq,
    * atomically. `snapshot` must contain everything up to throughSeq.

@@ -1,0 +1,61 @@
+/**
+ * i18n: i18next with CLDR plural rules from Intl (bs: one / few / other).
+ * Bosnian is the default and the reference catalogue; the choice is remembered.
+ */
+import i18next, { type i18n } from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import { bs, type Catalogue } from './bs.js';
+import { en } from './en.js';
+
+/** Every language has every section of the Bosnian catalogue (keys are checked by a test). */
+export type Messages = { [Section in keyof Catalogue]: Record<string, string | Record<string, string>> };
+
+export const LANGUAGES = ['bs', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const catalogues: Record<Language, Messages> = { bs, en };
+
+const STORAGE_KEY = 'tabla.language';
+
+export function storedLanguage(): Language {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    if (stored && (LANGUAGES as readonly string[]).includes(stored)) return stored as Language;
+  } catch {
+    // storage blocked: the default it is
+  }
+  return 'bs';
+}
+
+export async function setupI18n(language: Language = storedLanguage()): Promise<i18n> {
+  const instance = i18next.createInstance();
+  await instance.use(initReactI18next).init({
+    resources: Object.fromEntries(Object.entries(catalogues).map(([lng, messages]) => [lng, { translation: messages }])),
+    lng: language,
+    fallbackLng: 'bs',
+    interpolation: { escapeValue: false }, // React escapes
+    returnNull: false,
+  });
+  const applyLang = (lng: string) => {
+    document.documentElement.lang = lng;
+  };
+  applyLang(instance.language);
+  instance.on('languageChanged', (lng) => {
+    applyLang(lng);
+    try {
+      localStorage.setItem(STORAGE_KEY, lng);
+    } catch {
+      // not remembered, still switched
+    }
+  });
+  return instance;
+}
+
+const ROMAN = ['I', 'II', 'III', 'IV'] as const;
+
+/** "2023-Q1" -> "I kv. 2023." (bs) / "Q1 2023" (en). */
+export function formatTimeframe(t: (key: string, options?: Record<string, unknown>) => string, timeframe: string | undefined): string {
+  const match = timeframe ? /^(\d{4})-Q([1-4])$/.exec(timeframe) : null;
+  if (!match) return t('timeframe.none');
+  const quarter = Number(match[2]);
+  return t('timeframe.quarter', { roman: ROMAN[quarter - 1], quarter, year: match[1] });
+}

@@ -1,0 +1,265 @@
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  type Activity,
+  type ActivityFields,
+  addActivity,
+  type BoardView,
+  deleteActivity,
+  editActivity,
+  LIMITS,
+  type MunicipalityId,
+  STATUSES,
+  type Status,
+} from '@tabla/plan-model';
+import { type ContainerId, laneIdOf, POOL } from '../dnd/ids.js';
+import { formatTimeframe } from '../i18n/index.js';
+import { useSession } from './context.js';
+
+export type DialogTarget = { readonly mode: 'add'; readonly containerId: ContainerId } | { readonly mode: 'edit'; readonly activity: Activity };
+
+interface FormState {
+  title: string;
+  description: string;
+  container: ContainerId;
+  leadId: string;
+  partners: string[];
+  timeframe: string;
+  status: Status;
+  responsible: string;
+  budget: string;
+  fundingSource: string;
+  indicator: string;
+  notes: string;
+}
+
+const emptyForm = (container: ContainerId): FormState => ({
+  title: '',
+  description: '',
+  container,
+  leadId: '',
+  partners: [],
+  timeframe: '',
+  status: 'planned',
+  responsible: '',
+  budget: '',
+  fundingSource: '',
+  indicator: '',
+  notes: '',
+});
+
+const formFrom = (a: Activity, board: BoardView): FormState => ({
+  title: a.title,
+  description: a.description ?? '',
+  container: a.laneId !== null && board.lanes.some((l) => l.lane.id === a.laneId) ? a.laneId : POOL,
+  leadId: a.leadId ?? '',
+  partners: [...a.partners],
+  timeframe: a.timeframe ?? '',
+  status: a.status,
+  responsible: a.responsible ?? '',
+  budget: a.budget === undefined ? '' : String(a.budget),
+  fundingSource: a.fundingSource ?? '',
+  indicator: a.indicator ?? '',
+  notes: a.notes ?? '',
+});
+
+/** Quarters offered: last year to four years ahead. */
+function quarterOptions(current: string): string[] {
+  const year = new Date().getFullYear();
+  const out: string[] = [];
+  for (let y = year - 1; y <= year + 4; y++) for (let q = 1; q <= 4; q++) out.push(`${y}-Q${q}`);
+  if (current && !out.includes(current)) out.unshift(current);
+  return out;
+}
+
+/** "1.234,50" (bs) or "1234.50": undefined when empty, NaN when not a number. */
+function parseAmount(raw: string): number | undefined {
+  const s = raw.trim().replace(/\s|KM/g, '');
+  if (s === '') return undefined;
+  return Number(s.includes(',') ? s.replace(/\./g, '').replace(',', '.') : s);
+}
+
+const orUndefined = (s: string) => (s.trim() === '' ? undefined : s.trim());
+
+export function ActivityDialog({ target, board, onClose }: { target: DialogTarget; board: BoardView; onClose: () => void }) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const [form, setForm] = useState<FormState>(() => (target.mode === 'add' ? emptyForm(target.containerId) : formFrom(target.activity, board)));
+  const [error, setError] = useState<string | null>(null);
+  const formId = useId();
+  const deleted = target.mode === 'edit' && !board.activityById.has(target.activity.id);
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (dialog && !dialog.open) dialog.showModal();
+  }, []);
+
+  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const title = form.title.trim();
+    if (!title) return setError(t('activity.titleRequired'));
+    const budget = parseAmount(form.budget);
+    if (budget !== undefined && (!Number.isFinite(budget) || budget < 0)) return setError(t('activity.budgetInvalid'));
+    const fields: ActivityFields = {
+      title,
+      description: orUndefined(form.description),
+      leadId: (orUndefined(form.leadId) as MunicipalityId | undefined) ?? undefined,
+      partners: form.partners.filter((p) => p !== form.leadId) as MunicipalityId[],
+      timeframe: orUndefined(form.timeframe),
+      status: form.status,
+      responsible: orUndefined(form.responsible),
+      budget,
+      fundingSource: orUndefined(form.fundingSource),
+      indicator: orUndefined(form.indicator),
+      notes: orUndefined(form.notes),
+    };
+    if (target.mode === 'add') {
+      addActivity(session.doc, { ...fields, title }, { laneId: laneIdOf(form.container) });
+    } else {
+      if (deleted) return setError(t('activity.deleted'));
+      editActivity(session.doc, target.activity.id, fields);
+    }
+    onClose();
+  };
+
+  const remove = () => {
+    if (target.mode !== 'edit' || deleted) return;
+    if (!window.confirm(t('activity.confirmDelete', { title: target.activity.title }))) return;
+    deleteActivity(session.doc, target.activity.id);
+    onClose();
+  };
+
+  const text = (key: 'responsible' | 'fundingSource' | 'indicator', max: number = LIMITS.shortText) => (
+    <label className="field">
+      <span>{t(`activity.${key}`)}</span>
+      <input value={form[key]} maxLength={max} onChange={(e) => set(key, e.target.value)} />
+    </label>
+  );
+
+  return (
+    <dialog ref={dialogRef} className="dialog" aria-labelledby={`${formId}-title`} onClose={onClose} onCancel={onClose}>
+      <form onSubmit={submit} noValidate>
+        <h2 id={`${formId}-title`}>{target.mode === 'add' ? t('activity.newTitle') : t('activity.editTitle')}</h2>
+        {error && (
+          <p role="alert" className="form-error">
+            {error}
+          </p>
+        )}
+        <label className="field">
+          <span>{t('activity.title')}</span>
+          <input
+            name="title"
+            value={form.title}
+            maxLength={LIMITS.title}
+            required
+            autoFocus
+            aria-describedby={`${formId}-title-count`}
+            onChange={(e) => set('title', e.target.value)}
+          />
+          <small id={`${formId}-title-count`} className="counter">
+            {t('activity.counter', { count: form.title.length, max: LIMITS.title })}
+          </small>
+        </label>
+        <label className="field">
+          <span>{t('activity.description')}</span>
+          <textarea name="description" rows={3} value={form.description} maxLength={LIMITS.longText} onChange={(e) => set('description', e.target.value)} />
+        </label>
+        <div className="field-row">
+          <label className="field">
+            <span>{t('activity.lane')}</span>
+            <select name="lane" value={form.container} onChange={(e) => set('container', e.target.value as ContainerId)} disabled={target.mode === 'edit'}>
+              {board.lanes.map(({ lane }) => (
+                <option key={lane.id} value={lane.id}>
+                  {lane.title}
+                </option>
+              ))}
+              <option value={POOL}>{t('board.unplaced')}</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>{t('activity.status')}</span>
+            <select name="status" value={form.status} onChange={(e) => set('status', e.target.value as Status)}>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`status.${s}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>{t('timeframe.label')}</span>
+            <select name="timeframe" value={form.timeframe} onChange={(e) => set('timeframe', e.target.value)}>
+              <option value="">{t('timeframe.none')}</option>
+              {quarterOptions(form.timeframe).map((q) => (
+                <option key={q} value={q}>
+                  {formatTimeframe(t, q)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <label className="field">
+          <span>{t('activity.lead')}</span>
+          <select name="lead" value={form.leadId} onChange={(e) => set('leadId', e.target.value)}>
+            <option value="">{t('activity.none')}</option>
+            {board.municipalities.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset className="field partners">
+          <legend>{t('activity.partners')}</legend>
+          {board.municipalities
+            .filter((m) => m.id !== form.leadId)
+            .map((m) => (
+              <label key={m.id} className="check">
+                <input
+                  type="checkbox"
+                  checked={form.partners.includes(m.id)}
+                  onChange={(e) => set('partners', e.target.checked ? [...form.partners, m.id] : form.partners.filter((p) => p !== m.id))}
+                />
+                <span className="swatch" aria-hidden="true" style={{ background: m.color }} /> {m.name}
+              </label>
+            ))}
+        </fieldset>
+        <div className="field-row">
+          <label className="field">
+            <span>{t('activity.responsible')}</span>
+            <input name="responsible" value={form.responsible} maxLength={LIMITS.shortText} placeholder={t('activity.responsibleHint')} onChange={(e) => set('responsible', e.target.value)} />
+          </label>
+          <label className="field">
+            <span>{t('activity.budget')}</span>
+            <input name="budget" inputMode="decimal" value={form.budget} onChange={(e) => set('budget', e.target.value)} />
+          </label>
+        </div>
+        <div className="field-row">
+          {text('fundingSource')}
+          {text('indicator')}
+        </div>
+        <label className="field">
+          <span>{t('activity.notes')}</span>
+          <textarea name="notes" rows={2} value={form.notes} maxLength={LIMITS.longText} onChange={(e) => set('notes', e.target.value)} />
+        </label>
+        <div className="dialog__actions">
+          {target.mode === 'edit' && (
+            <button type="button" className="danger" onClick={remove}>
+              {t('activity.delete')}
+            </button>
+          )}
+          <span className="spacer" />
+          <button type="button" onClick={onClose}>
+            {t('activity.cancel')}
+          </button>
+          <button type="submit" className="primary">
+            {t('activity.save')}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * The composition root: config from env -> storage -> sync server -> Hono app ->
+ * listen. The only place with process-level singletons.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { networkInterfaces } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type ServerType, serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { attachSyncServer, createBoard, SqliteStorage, SyncServer } from '@tabla/sync-server';
+import { createApp, roleLinks } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+
+function boardDistDir(): string | null {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@tabla/board/package.json')), 'dist');
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const storage = SqliteStorage.open(join(config.dataDir, 'tabla.db'));
+
+  // First start: the demo board exists. Its plain links are kept beside the database
+  // (like the admin token), so every start can print them.
+  const demoFile = join(config.dataDir, 'demo-board.json');
+  if ((await storage.listBoards()).length === 0) {
+    const { board, tokens } = await createBoard(storage, { title: '', template: 'demo', id: 'demo' });
+    writeFileSync(demoFile, `${JSON.stringify({ id: board.id, tokens }, null, 2)}\n`, { mode: 0o600 });
+    logger.info({ boardId: board.id }, 'demo board created');
+  }
+
+  const sync = new SyncServer({ storage, logger, pingIntervalMs: config.pingIntervalMs });
+  const app = createApp({
+    storage,
+    sync,
+    adminToken: config.adminToken,
+    publicUrl: config.publicUrl,
+    logger,
+    boardDist: boardDistDir(),
+  });
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  const httpServer = server as Server;
+  const sameOrigin = (origin: string | undefined, host: string | undefined) =>
+    origin === undefined || (host !== undefined && new URL(origin).host === host);
+  attachSyncServer(httpServer, sync, {
+    maxFrameBytes: config.maxFrameBytes,
+    allowOrigin: (origin, req) => {
+      try {
+        return sameOrigin(origin, req.headers.host) || config.allowedOrigins.includes(origin ?? '');
+      } catch {
+        return false;
+      }
+    },
+  });
+
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+  printBanner({ base, port, config, demoFile });
+  logger.info({ port, host: config.host }, 'listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const forced = setTimeout(() => process.exit(1), 10_000);
+    forced.unref();
+    await sync.close();
+    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    await storage.close();
+    logger.info({}, 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function printBanner({ base, port, config, demoFile }: { base: string; port: number; config: ReturnType<typeof loadConfig>; demoFile: string }) {
+  const lines = ['', `Tabla is running at ${base}/`];
+  if (config.host === '0.0.0.0' || config.host === '::') {
+    for (const addrs of Object.values(networkInterfaces())) {
+      for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) lines.push(`  on the local network: http://${a.address}:${port}/`);
+    }
+  }
+  if (existsSync(demoFile)) {
+    const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as { id: string; tokens: Parameters<typeof roleLinks>[2] };
+    const links = roleLinks(base, demo.id, demo.tokens);
+    lines.push('', 'Demo board (MAKERS plan):', `  facilitator: ${links.facilitator}`, `  coordinator: ${links.editor}`, `  viewer:      ${links.viewer}`);
+  }
+  if (config.adminTokenSource !== 'env') {
+    lines.push('', `Admin token (to create boards, POST /api/boards): ${config.adminToken}`, `  kept in ${join(config.dataDir, 'admin-token')}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? `Configuration error: ${err.message}` : String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});

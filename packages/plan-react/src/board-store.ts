@@ -1,0 +1,53 @@
+import type * as Y from 'yjs';
+import { type BoardView, readBoard } from '@tabla/plan-model';
+
+/**
+ * An external store over one board document: a snapshot rebuilt lazily after each
+ * transaction (with structural sharing, so unchanged lanes keep their identity).
+ */
+export interface BoardStore {
+  subscribe(onChange: () => void): () => void;
+  getSnapshot(): BoardView;
+}
+
+const stores = new WeakMap<Y.Doc, BoardStore>();
+
+/** One store per document, shared by every hook that reads it. */
+export function boardStore(doc: Y.Doc): BoardStore {
+  let store = stores.get(doc);
+  if (!store) {
+    store = createBoardStore(doc);
+    stores.set(doc, store);
+  }
+  return store;
+}
+
+function createBoardStore(doc: Y.Doc): BoardStore {
+  let snapshot: BoardView | undefined;
+  let stale = true;
+  const listeners = new Set<() => void>();
+  const onTransaction = () => {
+    stale = true;
+    for (const listener of [...listeners]) listener();
+  };
+  return {
+    subscribe(onChange) {
+      if (listeners.size === 0) doc.on('afterTransaction', onTransaction);
+      listeners.add(onChange);
+      return () => {
+        listeners.delete(onChange);
+        if (listeners.size === 0) {
+          doc.off('afterTransaction', onTransaction);
+          stale = true; // unobserved: the next read must not trust the cache
+        }
+      };
+    },
+    getSnapshot() {
+      if (stale || !snapshot) {
+        snapshot = readBoard(doc, snapshot);
+        stale = false;
+      }
+      return snapshot;
+    },
+  };
+}

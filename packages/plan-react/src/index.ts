@@ -1,0 +1,3 @@
+export { useBoard, useAwarenessStates } from './hooks.js';
+export { boardStore, type BoardStore } from './board-store.js';
+export { awarenessStore, type AwarenessLike, type AwarenessStore } from './awareness-store.js';

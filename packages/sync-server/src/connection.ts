@@ -1,0 +1,67 @@
+import type { Role } from '@tabla/plan-model';
+import type { CloseCode } from './protocol.js';
+
+/** What the core needs from a WebSocket; `ws`'s WebSocket satisfies it. */
+export interface SocketLike {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: Uint8Array, cb?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  ping(): void;
+  on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  on(event: 'pong', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+const OPEN = 1;
+let nextConnectionId = 1;
+
+/** One client on one board, with the role its token granted. */
+export class Connection {
+  readonly id = `c${nextConnectionId++}`;
+  /** Awareness client ids this connection has announced, removed when it leaves. */
+  readonly awarenessIds = new Set<number>();
+  /** Answered the last ping. */
+  alive = true;
+  closed = false;
+
+  constructor(
+    readonly socket: SocketLike,
+    readonly boardId: string,
+    readonly role: Role,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  /** Sends a frame; a client that does not read (buffer over the cap) is dropped, not buffered without bound. */
+  send(frame: Uint8Array): void {
+    if (this.closed || this.socket.readyState !== OPEN) return;
+    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+      this.closed = true;
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(frame, (err) => {
+      if (err) this.close(1011 as CloseCode, 'send failed');
+    });
+  }
+
+  close(code: CloseCode, reason = ''): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.socket.close(code, reason.slice(0, 120));
+    } catch {
+      this.socket.terminate();
+    }
+  }
+}
+
+/** ws hands over Buffer, ArrayBuffer or Buffer[]; the core works on Uint8Array views. */
+export function toUint8Array(data: unknown): Uint8Array | null {
+  if (data instanceof Uint8Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (Array.isArray(data) && data.every((d) => d instanceof Uint8Array)) return Buffer.concat(data as Uint8Array[]);
+  return null;
+}

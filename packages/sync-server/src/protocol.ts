@@ -1,0 +1,102 @@
+/** The y-websocket wire protocol, and the close codes this server uses. */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+export const messageSync = 0;
+export const messageAwareness = 1;
+export const messageAuth = 2;
+export const messageQueryAwareness = 3;
+
+export const syncStep1 = 0;
+export const syncStep2 = 1;
+export const syncUpdate = 2;
+
+/** Close codes: 1xxx are WebSocket's own; 44xx mirror HTTP statuses, 45xx server faults. */
+export const CloseCode = {
+  goingAway: 1001,
+  unsupportedData: 1003,
+  messageTooBig: 1009,
+  badMessage: 4400,
+  unauthorized: 4401,
+  forbidden: 4403,
+  invalidUpdate: 4422,
+  tooManyRequests: 4429,
+  storageFailed: 4500,
+  unavailable: 4503,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export const closeCodeName = (code: CloseCode): string =>
+  Object.entries(CloseCode).find(([, c]) => c === code)?.[0] ?? String(code);
+
+export type IncomingMessage =
+  | { readonly kind: 'sync-step-1'; readonly stateVector: Uint8Array }
+  | { readonly kind: 'update'; readonly update: Uint8Array }
+  | { readonly kind: 'awareness'; readonly update: Uint8Array }
+  | { readonly kind: 'query-awareness' };
+
+/**
+ * Decodes one client frame. Throws on anything malformed (truncated varints, lengths
+ * past the end, unknown types, trailing bytes): the caller closes the connection.
+ */
+export function decodeMessage(frame: Uint8Array): IncomingMessage {
+  const decoder = decoding.createDecoder(frame);
+  const type = decoding.readVarUint(decoder);
+  let message: IncomingMessage;
+  switch (type) {
+    case messageSync: {
+      const step = decoding.readVarUint(decoder);
+      const payload = decoding.readVarUint8Array(decoder);
+      if (step === syncStep1) message = { kind: 'sync-step-1', stateVector: payload };
+      else if (step === syncStep2 || step === syncUpdate) message = { kind: 'update', update: payload };
+      else throw new Error(`unknown sync step ${step}`);
+      break;
+    }
+    case messageAwareness:
+      message = { kind: 'awareness', update: decoding.readVarUint8Array(decoder) };
+      break;
+    case messageQueryAwareness:
+      message = { kind: 'query-awareness' };
+      break;
+    default:
+      throw new Error(`unknown message type ${type}`);
+  }
+  // A frame may be a view into a larger pooled buffer: a length that runs past the
+  // frame's end would read a neighbour's bytes instead of throwing.
+  if (decoder.pos > frame.length) throw new Error('length past the end of the frame');
+  if (decoding.hasContent(decoder)) throw new Error('trailing bytes');
+  return message;
+}
+
+const framed = (write: (encoder: encoding.Encoder) => void): Uint8Array => {
+  const encoder = encoding.createEncoder();
+  write(encoder);
+  return encoding.toUint8Array(encoder);
+};
+
+export const encodeSyncStep1 = (stateVector: Uint8Array): Uint8Array =>
+  framed((e) => {
+    encoding.writeVarUint(e, messageSync);
+    encoding.writeVarUint(e, syncStep1);
+    encoding.writeVarUint8Array(e, stateVector);
+  });
+
+export const encodeSyncStep2 = (update: Uint8Array): Uint8Array =>
+  framed((e) => {
+    encoding.writeVarUint(e, messageSync);
+    encoding.writeVarUint(e, syncStep2);
+    encoding.writeVarUint8Array(e, update);
+  });
+
+export const encodeUpdate = (update: Uint8Array): Uint8Array =>
+  framed((e) => {
+    encoding.writeVarUint(e, messageSync);
+    encoding.writeVarUint(e, syncUpdate);
+    encoding.writeVarUint8Array(e, update);
+  });
+
+export const encodeAwareness = (update: Uint8Array): Uint8Array =>
+  framed((e) => {
+    encoding.writeVarUint(e, messageAwareness);
+    encoding.writeVarUint8Array(e, update);
+  });

@@ -1,0 +1,276 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { storageContractSuite } from './contract.js';
+import { SCHEMA_VERSION, SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
+import type { StoredState, TokenRecord } from './types.js';
+
+storageContractSuite('sqlite (file)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tabla-sqlite-'));
+  const file = join(dir, 'not-yet-created', 'boards.db'); // open() must create the directory
+  let first: SqliteStorage;
+  try {
+    first = SqliteStorage.open(file);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const opened: SqliteStorage[] = [first];
+  return {
+    storage: first,
+    reopen: async () => {
+      const storage = SqliteStorage.open(file);
+      opened.push(storage);
+      return storage;
+    },
+    cleanup: async () => {
+      for (const storage of opened) await storage.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+storageContractSuite('sqlite (:memory:)', async () => {
+  const storage = SqliteStorage.open(':memory:');
+  return { storage, cleanup: () => storage.close() };
+});
+
+const TOKENS: TokenRecord[] = [{ role: 'facilitator', tokenHash: 'f'.repeat(64) }];
+
+function rebuild(state: StoredState | null): Y.Doc {
+  expect(state).not.toBeNull();
+  const doc = new Y.Doc();
+  if (state!.snapshot) Y.applyUpdate(doc, state!.snapshot);
+  for (const u of state!.updates) Y.applyUpdate(doc, u);
+  return doc;
+}
+
+/** A board document whose edits push n onto the array 'log'; returns one update per edit. */
+function logDoc(): { doc: Y.Doc; initial: Uint8Array; push: (n: number) => Uint8Array } {
+  const doc = new Y.Doc();
+  doc.getMap('board').set('title', 'Log');
+  const initial = Y.encodeStateAsUpdate(doc);
+  return {
+    doc,
+    initial,
+    push: (n) => {
+      let update: Uint8Array | undefined;
+      const onUpdate = (u: Uint8Array): void => {
+        update = u;
+      };
+      doc.on('update', onUpdate);
+      doc.getArray<number>('log').push([n]);
+      doc.off('update', onUpdate);
+      return update!;
+    },
+  };
+}
+
+describe('SqliteStorage (SQLite specifics)', () => {
+  let dir: string;
+  let file: string;
+  const toClose: SqliteStorage[] = [];
+
+  const open = (options?: SqliteStorageOptions): SqliteStorage => {
+    const storage = SqliteStorage.open(file, options);
+    toClose.push(storage);
+    return storage;
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tabla-sqlite-'));
+    file = join(dir, 'boards.db');
+  });
+  afterEach(async () => {
+    for (const storage of toClose.splice(0)) await storage.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs in WAL mode with synchronous FULL, foreign keys, a busy timeout and the current schema', async () => {
+    const storage = open();
+    const db = storage.database;
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // 2 = FULL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const { initial } = logDoc();
+    await storage.createBoard({ id: 'b', title: 'B', createdAt: 1 }, initial, TOKENS);
+    expect(existsSync(`${file}-wal`)).toBe(true);
+  });
+
+  it('returns plain Uint8Array views, not Buffers', async () => {
+    const storage = open();
+    const { initial, push } = logDoc();
+    await storage.createBoard({ id: 'b', title: 'B', createdAt: 1 }, initial, TOKENS);
+    await storage.appendUpdates([{ boardId: 'b', update: push(1) }]);
+    const state = (await storage.loadState('b'))!;
+    expect(Object.getPrototypeOf(state.snapshot)).toBe(Uint8Array.prototype);
+    expect(Object.getPrototypeOf(state.updates[0])).toBe(Uint8Array.prototype);
+    expect(Buffer.isBuffer(state.updates[0])).toBe(false);
+  });
+
+  it('refuses to open a database written by a newer schema version', () => {
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => open()).toThrow(/newer/);
+  });
+
+  it('refuses compaction beyond the last appended seq, and invalid seqs', async () => {
+    const storage = open();
+    const { initial, push, doc } = logDoc();
+    await storage.createBoard({ id: 'b', title: 'B', createdAt: 1 }, initial, TOKENS);
+    await storage.appendUpdates([{ boardId: 'b', update: push(1) }]);
+    const state = (await storage.loadState('b'))!;
+    const snap = Y.encodeStateAsUpdate(doc);
+    await expect(storage.compact('b', snap, state.lastSeq + 1)).rejects.toThrow(RangeError);
+    await expect(storage.compact('b', snap, -1)).rejects.toThrow(RangeError);
+    await expect(storage.compact('b', snap, 1.5)).rejects.toThrow(RangeError);
+    await expect(storage.compact('nope', snap, state.lastSeq)).rejects.toThrow(/Unknown board/);
+    expect(await storage.countUpdates('b')).toBe(1);
+  });
+
+  it('a fault injected in appendUpdates leaves no row of the batch', async () => {
+    let armed = false;
+    let seenSeqs: readonly number[] = [];
+    const storage = open({
+      faultInjection: {
+        beforeAppendCommit: (seqs) => {
+          seenSeqs = seqs;
+          if (armed) throw new Error('injected append failure');
+        },
+      },
+    });
+    const a = logDoc();
+    const b = logDoc();
+    await storage.createBoard({ id: 'a', title: 'A', createdAt: 1 }, a.initial, TOKENS);
+    await storage.createBoard({ id: 'b', title: 'B', createdAt: 2 }, b.initial, TOKENS);
+    await storage.appendUpdates([{ boardId: 'a', update: a.push(0) }]);
+    const beforeA = (await storage.loadState('a'))!;
+    const rowsBefore = storage.database.prepare('SELECT COUNT(*) AS n FROM board_updates').get();
+
+    armed = true;
+    const batch = [
+      { boardId: 'a', update: a.push(1) },
+      { boardId: 'b', update: b.push(2) },
+      { boardId: 'a', update: a.push(3) },
+    ];
+    await expect(storage.appendUpdates(batch)).rejects.toThrow('injected append failure');
+    expect(seenSeqs).toHaveLength(3); // the rows had been inserted before the rollback
+
+    expect(storage.database.prepare('SELECT COUNT(*) AS n FROM board_updates').get()).toEqual(rowsBefore);
+    const afterA = (await storage.loadState('a'))!;
+    expect(afterA.updates.map((u) => Array.from(u))).toEqual(beforeA.updates.map((u) => Array.from(u)));
+    expect(afterA.lastSeq).toBe(beforeA.lastSeq);
+    expect((await storage.loadState('b'))!.updates).toHaveLength(0);
+    expect(rebuild(afterA).getArray('log').toJSON()).toEqual([0]);
+
+    armed = false;
+    await storage.appendUpdates(batch);
+    expect(rebuild(await storage.loadState('a')).getArray('log').toJSON()).toEqual([0, 1, 3]);
+    expect(rebuild(await storage.loadState('b')).getArray('log').toJSON()).toEqual([2]);
+  });
+
+  it('a fault injected during compaction (before commit) keeps the old snapshot and every row', async () => {
+    let armed = true;
+    let deletedRows = -1;
+    const storage = open({
+      faultInjection: {
+        beforeCompactCommit: (info) => {
+          deletedRows = info.deletedRows;
+          if (armed) throw new Error('injected compaction failure');
+        },
+      },
+    });
+    const { initial, push, doc } = logDoc();
+    await storage.createBoard({ id: 'b', title: 'B', createdAt: 1 }, initial, TOKENS);
+    await storage.appendUpdates([0, 1, 2, 3, 4].map((n) => ({ boardId: 'b', update: push(n) })));
+    const before = (await storage.loadState('b'))!;
+
+    await expect(storage.compact('b', Y.encodeStateAsUpdate(doc), before.lastSeq)).rejects.toThrow(
+      'injected compaction failure',
+    );
+    expect(deletedRows).toBe(5); // the delete had run before the rollback
+
+    const after = (await storage.loadState('b'))!;
+    expect(Array.from(after.snapshot!)).toEqual(Array.from(initial));
+    expect(after.updates).toHaveLength(5);
+    expect(after.lastSeq).toBe(before.lastSeq);
+    expect(await storage.countUpdates('b')).toBe(5);
+    expect(rebuild(after).getArray('log').toJSON()).toEqual([0, 1, 2, 3, 4]);
+
+    armed = false;
+    await storage.compact('b', Y.encodeStateAsUpdate(doc), before.lastSeq);
+    expect(await storage.countUpdates('b')).toBe(0);
+    expect(rebuild(await storage.loadState('b')).getArray('log').toJSON()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('a kill -9 during writes loses no committed update', async () => {
+    const { initial } = logDoc();
+    const setup = open();
+    await setup.createBoard({ id: 'b', title: 'B', createdAt: 1 }, initial, TOKENS);
+    await setup.close();
+
+    const script = fileURLToPath(new URL('./test-fixtures/kill-writer.mjs', import.meta.url));
+    const child = spawn(process.execPath, [script, file, 'b'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const commits: { seq: number; first: number; last: number }[] = [];
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.on('exit', (code, signal) => resolve(signal ?? code)),
+    );
+
+    let buffered = '';
+    const killed = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`child too slow: ${commits.length} commits; ${stderr}`)), 2500);
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines) {
+          if (line === 'ready') continue;
+          const [seq, first, last] = line.split(' ').map(Number) as [number, number, number];
+          commits.push({ seq, first, last });
+        }
+        if (commits.length >= 150) {
+          clearTimeout(timer);
+          child.kill('SIGKILL'); // mid-stream: the child is writing in a tight loop
+          resolve();
+        }
+      });
+      child.on('exit', () => reject(new Error(`child exited early: ${stderr}`)));
+    });
+    try {
+      await killed;
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); // no orphan on failure
+    }
+    expect(await exited).toBe('SIGKILL');
+
+    const storage = open();
+    expect(storage.database.pragma('integrity_check', { simple: true })).toBe('ok');
+    const state = (await storage.loadState('b'))!;
+    const log = rebuild(state).getArray<number>('log').toJSON() as number[];
+    const lastPrinted = commits[commits.length - 1]!;
+    // Every update whose commit was reported is there...
+    expect(log.length).toBeGreaterThanOrEqual(lastPrinted.last + 1);
+    expect(state.lastSeq).toBeGreaterThanOrEqual(lastPrinted.seq);
+    // ...and the log is a gap-free prefix 0..k: no transaction was half-applied.
+    expect(log).toEqual(Array.from({ length: log.length }, (_, i) => i));
+    // Seqs printed after each commit are all present as rows.
+    const seqs = new Set(
+      storage.database
+        .prepare<[string], { seq: number }>('SELECT seq FROM board_updates WHERE board_id = ?')
+        .all('b')
+        .map((r) => r.seq),
+    );
+    for (const c of commits) expect(seqs.has(c.seq)).toBe(true);
+  });
+});

@@ -1,0 +1,330 @@
+/**
+ * The framework-free sync core: rooms that load on demand and unload when empty,
+ * the y-websocket protocol per connection, roles and schema checks on every update,
+ * and "stored before relayed" durability. Needs only a socket-like object.
+ */
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { Role } from '@tabla/plan-model';
+import { Connection, type SocketLike, toUint8Array } from './connection.js';
+import {
+  CloseCode,
+  closeCodeName,
+  decodeMessage,
+  encodeAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  type IncomingMessage,
+} from './protocol.js';
+import { Room } from './room.js';
+import type { BoardStorage } from './storage/types.js';
+import { isValidBoardId, roleForToken } from './tokens.js';
+import { UpdateWriter } from './update-writer.js';
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export interface SyncServerOptions {
+  readonly storage: BoardStorage;
+  readonly logger?: Logger;
+  /** A client whose unsent data exceeds this is dropped (slow reader). */
+  readonly maxBufferedBytes?: number;
+  /** Ping every connection this often; one that missed the last pong is dropped. */
+  readonly pingIntervalMs?: number;
+  /** Compact a board's log into a snapshot past this many stored updates. */
+  readonly compactAfterUpdates?: number;
+  /** Keep an empty room loaded this long (a page reload should not reload the board). */
+  readonly unloadDelayMs?: number;
+  readonly maxAwarenessBytes?: number;
+  /** Frames a client may send while its board loads. */
+  readonly maxFramesBeforeLoad?: number;
+}
+
+const defaults = {
+  logger: silentLogger,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  pingIntervalMs: 30_000,
+  compactAfterUpdates: 300,
+  unloadDelayMs: 1_000,
+  maxAwarenessBytes: 32 * 1024,
+  maxFramesBeforeLoad: 64,
+} satisfies Omit<Required<SyncServerOptions>, 'storage'>;
+
+export class UnknownBoardError extends Error {
+  constructor(boardId: string) {
+    super(`unknown board ${boardId}`);
+    this.name = 'UnknownBoardError';
+  }
+}
+
+export interface SyncStats {
+  connections: number;
+  rooms: number;
+  updatesStored: number;
+  bytesStored: number;
+  refused: Record<string, number>;
+}
+
+export class SyncServer {
+  private readonly options: Required<SyncServerOptions>;
+  private readonly storage: BoardStorage;
+  private readonly log: Logger;
+  private readonly writer: UpdateWriter;
+  private readonly rooms = new Map<string, Promise<Room>>();
+  private readonly unloading = new Map<string, Promise<void>>();
+  private readonly connections = new Set<Connection>();
+  private readonly pingTimer: ReturnType<typeof setInterval>;
+  private closing = false;
+  readonly stats: SyncStats = { connections: 0, rooms: 0, updatesStored: 0, bytesStored: 0, refused: {} };
+
+  constructor(options: SyncServerOptions) {
+    this.options = { ...defaults, ...options };
+    this.storage = options.storage;
+    this.log = this.options.logger;
+    this.writer = new UpdateWriter(this.storage);
+    this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  /**
+   * The role a token grants on a board, or null: unknown board, malformed id and bad
+   * token all look the same from outside.
+   */
+  async authorize(boardId: string, token: string | null | undefined): Promise<Role | null> {
+    if (!isValidBoardId(boardId) || !token || token.length > 200) return null;
+    return roleForToken(token, await this.storage.getTokens(boardId));
+  }
+
+  /** Takes over an authorized socket. Frames that arrive while the board loads wait. */
+  handleConnection(socket: SocketLike, boardId: string, role: Role): void {
+    const conn = new Connection(socket, boardId, role, this.options.maxBufferedBytes);
+    if (this.closing) {
+      conn.close(CloseCode.goingAway, 'server shutting down');
+      return;
+    }
+    this.connections.add(conn);
+    this.stats.connections = this.connections.size;
+    let room: Room | null = null;
+    const waiting: Uint8Array[] = [];
+
+    socket.on('message', (data, isBinary) => {
+      if (conn.closed) return;
+      const frame = isBinary ? toUint8Array(data) : null;
+      if (!frame) return this.refuse(conn, CloseCode.unsupportedData, 'binary frames only');
+      if (room) this.receive(room, conn, frame);
+      else if (waiting.length < this.options.maxFramesBeforeLoad) waiting.push(frame);
+      else this.refuse(conn, CloseCode.tooManyRequests, 'too many frames before sync');
+    });
+    socket.on('pong', () => {
+      conn.alive = true;
+    });
+    socket.on('error', (err) => this.log.warn({ boardId, conn: conn.id, err: err.message }, 'socket error'));
+    socket.on('close', () => {
+      conn.closed = true;
+      this.connections.delete(conn);
+      this.stats.connections = this.connections.size;
+      if (room) this.leave(room, conn);
+    });
+
+    this.room(boardId).then(
+      (loaded) => {
+        if (conn.closed) return;
+        room = loaded;
+        this.join(loaded, conn);
+        for (const frame of waiting.splice(0)) if (!conn.closed) this.receive(loaded, conn, frame);
+      },
+      (err: unknown) => {
+        const unknown = err instanceof UnknownBoardError;
+        if (!unknown) this.log.error({ boardId, err: String(err) }, 'board failed to load');
+        conn.close(unknown ? CloseCode.unauthorized : CloseCode.unavailable, unknown ? 'unauthorized' : 'board unavailable');
+      },
+    );
+  }
+
+  get loadedRoomCount(): number {
+    return this.rooms.size;
+  }
+
+  /** Graceful shutdown: close every connection, write what is pending, compact, free. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearInterval(this.pingTimer);
+    for (const conn of this.connections) conn.close(CloseCode.goingAway, 'server shutting down');
+    await this.writer.drain();
+    const rooms = await Promise.allSettled(this.rooms.values());
+    this.rooms.clear();
+    for (const r of rooms) {
+      if (r.status !== 'fulfilled') continue;
+      if (r.value.unloadTimer) clearTimeout(r.value.unloadTimer);
+      await this.compact(r.value);
+      r.value.destroy();
+    }
+    await Promise.allSettled(this.unloading.values());
+  }
+
+  // -------------------------------------------------------------------------
+
+  private room(boardId: string): Promise<Room> {
+    let loading = this.rooms.get(boardId);
+    if (!loading) {
+      // Stored in the map before the first await: simultaneous first connections share one document.
+      loading = this.loadRoom(boardId);
+      this.rooms.set(boardId, loading);
+      loading.catch(() => {
+        if (this.rooms.get(boardId) === loading) this.rooms.delete(boardId);
+      });
+    }
+    return loading;
+  }
+
+  private async loadRoom(boardId: string): Promise<Room> {
+    await this.unloading.get(boardId);
+    const state = await this.storage.loadState(boardId);
+    if (!state) throw new UnknownBoardError(boardId);
+    const room = new Room(boardId, state);
+    this.stats.rooms++;
+    this.log.info({ boardId, storedUpdates: state.updates.length }, 'board loaded');
+    return room;
+  }
+
+  private join(room: Room, conn: Connection): void {
+    if (room.unloadTimer) clearTimeout(room.unloadTimer);
+    room.unloadTimer = null;
+    room.connections.add(conn);
+    conn.send(encodeSyncStep1(Y.encodeStateVector(room.doc)));
+    const states = room.awareness.getStates();
+    if (states.size > 0) {
+      conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, [...states.keys()])));
+    }
+  }
+
+  private leave(room: Room, conn: Connection): void {
+    room.connections.delete(conn);
+    if (conn.awarenessIds.size > 0) awarenessProtocol.removeAwarenessStates(room.awareness, [...conn.awarenessIds], null);
+    if (room.connections.size === 0 && !this.closing) {
+      room.unloadTimer = setTimeout(() => this.unload(room), this.options.unloadDelayMs);
+    }
+  }
+
+  private unload(room: Room): void {
+    if (room.connections.size > 0 || this.closing) return;
+    this.rooms.delete(room.boardId);
+    const done = (async () => {
+      await this.writer.drain();
+      await this.compact(room);
+      room.destroy();
+      this.stats.rooms--;
+      this.log.info({ boardId: room.boardId }, 'board unloaded');
+    })()
+      .catch((err: unknown) => this.log.error({ boardId: room.boardId, err: String(err) }, 'unload failed'))
+      .finally(() => this.unloading.delete(room.boardId));
+    this.unloading.set(room.boardId, done);
+  }
+
+  private receive(room: Room, conn: Connection, frame: Uint8Array): void {
+    let message: IncomingMessage;
+    try {
+      message = decodeMessage(frame);
+    } catch {
+      return this.refuse(conn, CloseCode.badMessage, 'malformed message');
+    }
+    switch (message.kind) {
+      case 'sync-step-1': {
+        let diff: Uint8Array;
+        try {
+          diff = Y.encodeStateAsUpdate(room.doc, message.stateVector);
+        } catch {
+          return this.refuse(conn, CloseCode.badMessage, 'malformed state vector');
+        }
+        conn.send(encodeSyncStep2(diff));
+        return;
+      }
+      case 'update':
+        return this.receiveUpdate(room, conn, message.update);
+      case 'awareness': {
+        if (message.update.length > this.options.maxAwarenessBytes) {
+          return this.refuse(conn, CloseCode.messageTooBig, 'awareness state too large');
+        }
+        try {
+          awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, conn);
+        } catch {
+          this.refuse(conn, CloseCode.badMessage, 'malformed awareness');
+        }
+        return;
+      }
+      case 'query-awareness': {
+        const ids = [...room.awareness.getStates().keys()];
+        conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids)));
+        return;
+      }
+    }
+  }
+
+  private receiveUpdate(room: Room, conn: Connection, update: Uint8Array): void {
+    const verdict = room.inspect(update, conn.role);
+    if (!verdict.ok) return this.refuse(conn, verdict.code, verdict.reason);
+    if (verdict.noop) return;
+    room.inFlight.push(update);
+    this.writer.append(room.boardId, update).then(
+      (seq) => {
+        this.stats.updatesStored++;
+        this.stats.bytesStored += update.length;
+        room.applyStored(update, seq, { source: 'remote', connection: conn });
+        if (room.uncompacted >= this.options.compactAfterUpdates) void this.compact(room);
+      },
+      (err: unknown) => {
+        // Not stored, so never relayed: forget it and tell the sender, whose client
+        // still has the change and sends it again when it reconnects.
+        room.inFlight.splice(room.inFlight.indexOf(update), 1);
+        room.resetShadow();
+        this.log.error({ boardId: room.boardId, conn: conn.id, err: String(err) }, 'storage write failed');
+        this.refuse(conn, CloseCode.storageFailed, 'storage write failed');
+      },
+    );
+  }
+
+  private compacting = new WeakSet<Room>();
+
+  private async compact(room: Room): Promise<void> {
+    if (room.uncompacted === 0 || this.compacting.has(room)) return;
+    this.compacting.add(room);
+    const covered = room.uncompacted;
+    try {
+      await this.storage.compact(room.boardId, Y.encodeStateAsUpdate(room.doc), room.lastAppliedSeq);
+      room.uncompacted -= covered;
+    } catch (err) {
+      this.log.error({ boardId: room.boardId, err: String(err) }, 'compaction failed');
+    } finally {
+      this.compacting.delete(room);
+    }
+  }
+
+  private refuse(conn: Connection, code: CloseCode, reason: string): void {
+    const key = closeCodeName(code);
+    this.stats.refused[key] = (this.stats.refused[key] ?? 0) + 1;
+    this.log.warn({ boardId: conn.boardId, conn: conn.id, role: conn.role, code, reason }, 'connection refused');
+    conn.close(code, reason);
+  }
+
+  private pingAll(): void {
+    for (const conn of this.connections) {
+      if (!conn.alive) {
+        conn.closed = true;
+        conn.socket.terminate();
+        continue;
+      }
+      conn.alive = false;
+      try {
+        conn.socket.ping();
+      } catch {
+        conn.socket.terminate();
+      }
+    }
+  }
+}
