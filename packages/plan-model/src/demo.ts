@@ -2,7 +2,7 @@
  * The demo board: the MAKERS inter-municipal plan from the Igman training
  * (October 2022), as in DOMAIN.md. People appear by role, never by name.
  */
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { asLaneId, asMunicipalityId, type LaneId, type MunicipalityId } from './ids.js';
 import { addActivity, addMunicipality, createLane, setBoardTitle } from './operations.js';
 import { type PlanOrigin, seedOrigin } from './origins.js';

@@ -385,6 +385,43 @@ describe('moveActivity', () => {
     expect(activityIdsIn(doc, demoLaneId('D'))).toEqual([]);
   });
 
+  it('[PM2] concurrent moves of one card (across lanes, within a lane, to the pool) leave it in exactly one place', () => {
+    const a = demoDoc();
+    const b = new Y.Doc();
+    const c = new Y.Doc();
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    Y.applyUpdate(c, Y.encodeStateAsUpdate(a));
+    const card = activityIdsIn(a, demoLaneId('A'))[0]!;
+    moveActivity(a, card, demoLaneId('B'), 0);
+    moveActivity(b, card, demoLaneId('A'), 3);
+    moveActivity(c, card, null, 0);
+    for (const [x, y] of [[a, b], [b, c], [c, a], [a, b], [b, c]] as const) Y.applyUpdate(y, Y.encodeStateAsUpdate(x));
+    const views = [a, b, c].map((doc) => readBoard(doc));
+    for (const view of views) {
+      const places = [...view.lanes.map((l) => l.activities), view.unplaced].filter((list) => list.some((x) => x.id === card));
+      expect(places).toHaveLength(1);
+      expect(places[0]!.filter((x) => x.id === card)).toHaveLength(1);
+      expect(view.activityById.size).toBe(15);
+    }
+    expect(views[1]).toEqual(views[0]);
+    expect(views[2]).toEqual(views[0]);
+  });
+
+  it('[PM2] a card deleted while another replica moves it stays deleted', () => {
+    const a = demoDoc();
+    const b = new Y.Doc();
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    const card = activityIdsIn(a, demoLaneId('A'))[0]!;
+    deleteActivity(a, card);
+    moveActivity(b, card, demoLaneId('C'), 1);
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    for (const doc of [a, b]) {
+      expect(readBoard(doc).activityById.has(card)).toBe(false);
+      expect(activityIdsIn(doc, demoLaneId('C'))).not.toContain(card);
+    }
+  });
+
   it('[PM5] moving an unknown activity, or into an unknown lane, throws PlanError', () => {
     const doc = demoDoc();
     const id = activityIdsIn(doc, demoLaneId('A'))[0]!;

@@ -187,6 +187,8 @@ export type EntryKind = keyof typeof ENTRY_KEYS;
 export function entryProblems(kind: EntryKind, key: string, entry: unknown): string[] {
   if (!(entry instanceof Y.Map)) return [`${kind}.${key}: not a Y.Map`];
   if (key.length > LIMITS.id) return [`${kind}: id too long`];
+  // Items without a key inside a map: written as another type, invisible to readers.
+  if (entry._start !== null) return [`${kind}.${key}: list content in a map`];
   const problems: string[] = [];
   const spec: Record<string, { check: Check; required: boolean }> = ENTRY_KEYS[kind];
   for (const [name, { check, required }] of Object.entries(spec)) {
@@ -203,6 +205,7 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
   if (kind === 'activities') {
     const partners = entry.get('partners');
     if (partners instanceof Y.Map) {
+      if (partners._start !== null) problems.push(`activities.${key}.partners: list content in a map`);
       for (const [id, value] of partners.entries()) {
         if (value !== true || id.length > LIMITS.id) problems.push(`activities.${key}.partners.${id}: must be true`);
       }

@@ -210,7 +210,7 @@ describe('inspectTransaction: refuses', () => {
   });
 
   it('[PM6] an entry that is not a Y.Map (a Y.Array or a plain value)', () => {
-    expectRefused(inspect(demoDoc(), (c) => roots(c).activities.set('a_arr', new Y.Array() as never)), /not a Y\.Map/);
+    expectRefused(inspect(demoDoc(), (c) => roots(c).activities.set('a_arr', new Y.Array() as never)), /not a Y\.Map/); // deliberately the wrong type
     expectRefused(inspect(demoDoc(), (c) => roots(c).lanes.set('l_num', 5 as never)), /not a Y\.Map/);
   });
 

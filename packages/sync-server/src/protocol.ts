@@ -68,6 +68,27 @@ export function decodeMessage(frame: Uint8Array): IncomingMessage {
   return message;
 }
 
+/**
+ * Whether an awareness update is well formed, checked completely before it is applied:
+ * y-protocols applies the states before a malformed one, ignores trailing bytes and
+ * accepts any JSON. Each state must be a JSON object, or null (= gone).
+ */
+export function isWellFormedAwarenessUpdate(update: Uint8Array): boolean {
+  try {
+    const decoder = decoding.createDecoder(update);
+    const count = decoding.readVarUint(decoder);
+    for (let i = 0; i < count; i++) {
+      decoding.readVarUint(decoder); // client id
+      decoding.readVarUint(decoder); // clock
+      const state: unknown = JSON.parse(decoding.readVarString(decoder));
+      if (state !== null && (typeof state !== 'object' || Array.isArray(state))) return false;
+    }
+    return decoder.pos === update.length;
+  } catch {
+    return false;
+  }
+}
+
 const framed = (write: (encoder: encoding.Encoder) => void): Uint8Array => {
   const encoder = encoding.createEncoder();
   write(encoder);

@@ -15,6 +15,7 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
   type IncomingMessage,
+  isWellFormedAwarenessUpdate,
 } from './protocol.js';
 import { Room } from './room.js';
 import type { BoardStorage } from './storage/types.js';
@@ -133,7 +134,11 @@ export class SyncServer {
 
     this.room(boardId).then(
       (loaded) => {
-        if (conn.closed) return;
+        if (conn.closed) {
+          // Left while the board loaded: nobody else may ever leave this room to unload it.
+          if (loaded.connections.size === 0 && !this.closing) this.scheduleUnload(loaded);
+          return;
+        }
         room = loaded;
         this.join(loaded, conn);
         for (const frame of waiting.splice(0)) if (!conn.closed) this.receive(loaded, conn, frame);
@@ -207,9 +212,12 @@ export class SyncServer {
   private leave(room: Room, conn: Connection): void {
     room.connections.delete(conn);
     if (conn.awarenessIds.size > 0) awarenessProtocol.removeAwarenessStates(room.awareness, [...conn.awarenessIds], null);
-    if (room.connections.size === 0 && !this.closing) {
-      room.unloadTimer = setTimeout(() => this.unload(room), this.options.unloadDelayMs);
-    }
+    if (room.connections.size === 0 && !this.closing) this.scheduleUnload(room);
+  }
+
+  private scheduleUnload(room: Room): void {
+    if (room.unloadTimer) clearTimeout(room.unloadTimer);
+    room.unloadTimer = setTimeout(() => this.unload(room), this.options.unloadDelayMs);
   }
 
   private unload(room: Room): void {
@@ -251,6 +259,7 @@ export class SyncServer {
         if (message.update.length > this.options.maxAwarenessBytes) {
           return this.refuse(conn, CloseCode.messageTooBig, 'awareness state too large');
         }
+        if (!isWellFormedAwarenessUpdate(message.update)) return this.refuse(conn, CloseCode.badMessage, 'malformed awareness');
         try {
           awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, conn);
         } catch {

@@ -148,9 +148,10 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
             {error}
           </p>
         )}
-        <label className="field">
-          <span>{t('activity.title')}</span>
+        <div className="field">
+          <label htmlFor={`${formId}-title-input`}>{t('activity.title')}</label>
           <input
+            id={`${formId}-title-input`}
             name="title"
             value={form.title}
             maxLength={LIMITS.title}
@@ -159,10 +160,10 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
             aria-describedby={`${formId}-title-count`}
             onChange={(e) => set('title', e.target.value)}
           />
-          <small id={`${formId}-title-count`} className="counter">
+          <small id={`${formId}-title-count`} className="counter" aria-live="polite">
             {t('activity.counter', { count: form.title.length, max: LIMITS.title })}
           </small>
-        </label>
+        </div>
         <label className="field">
           <span>{t('activity.description')}</span>
           <textarea name="description" rows={3} value={form.description} maxLength={LIMITS.longText} onChange={(e) => set('description', e.target.value)} />

@@ -1,0 +1,92 @@
+import { type Browser, type BrowserContext, expect, type Locator, type Page } from '@playwright/test';
+
+export interface NewActivity {
+  readonly title: string;
+  readonly lead?: string;
+  readonly status?: string;
+  readonly description?: string;
+}
+
+/** One person at the board, in their own browser context. Specs speak through this. */
+export class BoardPage {
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async open(browser: Browser, link: string): Promise<BoardPage> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    const board = new BoardPage(context, page);
+    await page.goto(link);
+    return board;
+  }
+
+  /** The join step: name (or role) and municipality, remembered on this device. */
+  async join(name: string, municipality: string): Promise<void> {
+    const dialog = this.page.getByRole('dialog', { name: 'Dobro došli na tablu' });
+    await dialog.getByLabel('Vaše ime ili uloga').fill(name);
+    await dialog.getByLabel('Općina / opština / grad').selectOption({ label: municipality });
+    await dialog.getByRole('button', { name: 'Uđi na tablu' }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  lane(title: string): Locator {
+    return this.page.getByRole('region', { name: title, exact: true });
+  }
+
+  get unplaced(): Locator {
+    return this.lane('Neraspoređene aktivnosti');
+  }
+
+  card(title: string): Locator {
+    return this.page.getByRole('article', { name: title, exact: true });
+  }
+
+  cardTitlesIn(laneTitle: string): Promise<string[]> {
+    return this.lane(laneTitle).getByRole('article').locator('h3').allTextContents();
+  }
+
+  get connection(): Locator {
+    return this.page.getByRole('status', { name: 'Veza sa serverom' });
+  }
+
+  async expectConnected(): Promise<void> {
+    await expect(this.connection).toHaveAttribute('data-state', 'connected');
+  }
+
+  onlineNow(): Locator {
+    return this.page.getByRole('region', { name: /Trenutno online/ });
+  }
+
+  async addActivity(laneTitle: string, activity: NewActivity): Promise<void> {
+    await this.lane(laneTitle).getByRole('button', { name: /Dodaj aktivnost/ }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Nova aktivnost' });
+    await dialog.getByLabel('Aktivnost', { exact: true }).fill(activity.title);
+    if (activity.description) await dialog.getByLabel('Opis').fill(activity.description);
+    if (activity.lead) await dialog.getByLabel('Nosilac').selectOption({ label: activity.lead });
+    if (activity.status) await dialog.getByLabel('Status').selectOption({ label: activity.status });
+    await dialog.getByRole('button', { name: 'Sačuvaj' }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  /** A mouse drag of the whole card onto a lane's empty space (dnd-kit needs a real pointer path). */
+  async dragCardToLane(cardTitle: string, laneTitle: string): Promise<void> {
+    const card = this.card(cardTitle);
+    const target = this.lane(laneTitle);
+    await card.scrollIntoViewIfNeeded();
+    const from = (await card.boundingBox())!;
+    const to = (await target.boundingBox())!;
+    const { mouse } = this.page;
+    await mouse.move(from.x + from.width / 2, from.y + 10);
+    await mouse.down();
+    await mouse.move(from.x + from.width / 2 + 12, from.y + 22, { steps: 3 });
+    // Bottom of the lane: below its cards, so the drop goes to the lane's end.
+    await mouse.move(to.x + to.width / 2, to.y + to.height - 12, { steps: 20 });
+    await mouse.up();
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+}

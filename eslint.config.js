@@ -1,0 +1,45 @@
+// Lint of the whole repo (run per workspace by turbo: `npm run lint`).
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/test-results/**', '**/playwright-report/**', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@tabla/*/src/*', '../../packages/*'], message: 'Import a package by its name, not its files.' }] },
+      ],
+    },
+  },
+  {
+    // Playwright fixtures must destructure their (unused) dependencies: `async ({}, use) =>`.
+    files: ['e2e/**/*.ts'],
+    rules: { 'no-empty-pattern': 'off' },
+  },
+  {
+    files: ['apps/board/**/*.{ts,tsx}', 'packages/plan-react/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+  },
+  {
+    // The domain model knows nothing of React, the network or Hono.
+    files: ['packages/plan-model/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['react', 'react-*', 'hono', 'hono/*', 'ws', 'y-websocket', 'node:*'], message: 'plan-model depends on yjs only.' }] }],
+    },
+  },
+  {
+    files: ['packages/sync-server/src/**/*.ts', 'packages/plan-react/src/**/*.{ts,tsx}'],
+    ignores: ['packages/plan-react/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['react', 'react-*', 'hono', 'hono/*'], message: 'Hono lives in apps/server; React only in plan-react and the board.' }] }],
+    },
+  },
+);

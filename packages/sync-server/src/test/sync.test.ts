@@ -1,0 +1,257 @@
+/**
+ * The sync server with the stock y-websocket client: relay, awareness, durability,
+ * room lifecycle, cold-start races and compaction.
+ */
+import { describe, expect, it, onTestFinished } from 'vitest';
+import * as Y from 'yjs';
+import { demoLaneId, moveActivity, roots, type ActivityId, type LaneId } from '@tabla/plan-model';
+import {
+  awarenessFrame,
+  awarenessPayload,
+  parseServerFrame,
+  sleep,
+  startTestServer,
+  storedDoc,
+  storedView,
+  syncStep1Frame,
+  view,
+  waitFor,
+  within,
+  type TestServer,
+} from './harness.js';
+
+async function server(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
+  const h = await startTestServer(...args);
+  onTestFinished(() => h.stop());
+  return h;
+}
+
+const activityIds = (doc: Y.Doc): ActivityId[] => [...roots(doc).activities.keys()].sort() as ActivityId[];
+const laneOf = (doc: Y.Doc, id: ActivityId): unknown => roots(doc).activities.get(id)?.get('laneId');
+const LANE_D: LaneId = demoLaneId('D');
+const LANE_A: LaneId = demoLaneId('A');
+
+describe('relay with the stock client', () => {
+  it('two providers load the full demo board, and a move in one appears in the other, stored', async () => {
+    const h = await server();
+    const stored = await storedView(h.storage, h.boardId);
+    expect(stored.activityById.size).toBe(15);
+    const a = h.connect('editor');
+    const b = h.connect('viewer');
+    await within(Promise.all([a.synced, b.synced]), 3000, 'both synced');
+    expect(view(a.doc)).toEqual(stored);
+    expect(view(b.doc)).toEqual(stored);
+
+    const id = activityIds(a.doc).find((x) => laneOf(a.doc, x) !== LANE_D)!;
+    moveActivity(a.doc, id, LANE_D, 0);
+    await waitFor(() => laneOf(b.doc, id) === LANE_D, 2000, 'the move to reach b');
+    expect(view(b.doc)).toEqual(view(a.doc));
+    // Relayed means stored first.
+    expect(await h.storage.countUpdates(h.boardId)).toBe(1);
+    expect((await storedView(h.storage, h.boardId)).activityById.get(id)?.laneId).toBe(LANE_D);
+  });
+
+  it('awareness reaches the others, is echoed to its sender, and is removed when the sender leaves', async () => {
+    const h = await server();
+    const a = h.connect('editor');
+    const b = h.connect('viewer');
+    await Promise.all([a.synced, b.synced]);
+
+    // Stock client -> stock client.
+    a.provider.awareness.setLocalStateField('user', { name: 'A', municipalityId: 'm_mostar', color: '#123456', role: 'editor' });
+    const aId = a.doc.clientID;
+    await waitFor(() => (b.provider.awareness.getStates().get(aId) as { user?: { name?: string } } | undefined)?.user?.name === 'A', 2000, 'a’s state at b');
+
+    // Raw client: its own state comes back to it (the stock client relies on that echo).
+    const r = await h.raw('viewer');
+    await waitFor(() => r.frames.length > 0, 2000, 'first frame');
+    // It was told about a, who was there before it.
+    await waitFor(() => r.frames.map(parseServerFrame).some((f) => f.type === 'awareness' && f.states.has(aId)), 2000, 'a at r');
+    const before = r.frames.length;
+    const rId = 424242;
+    r.send(awarenessFrame(awarenessPayload(rId, 1, { user: { name: 'R' } })));
+    await waitFor(
+      () => r.frames.slice(before).map(parseServerFrame).some((f) => f.type === 'awareness' && f.states.get(rId)?.clock === 1),
+      2000,
+      'echo of r’s own awareness',
+    );
+    await waitFor(() => b.provider.awareness.getStates().has(rId), 2000, 'r at b');
+    await waitFor(() => a.provider.awareness.getStates().has(rId), 2000, 'r at a');
+
+    // A dropped connection (no goodbye message): the server removes what it announced.
+    r.terminate();
+    await waitFor(() => !b.provider.awareness.getStates().has(rId), 2000, 'r removed at b');
+    expect(a.provider.awareness.getStates().has(rId)).toBe(false);
+
+    // A stock client that leaves.
+    a.destroy();
+    await waitFor(() => !b.provider.awareness.getStates().has(aId), 2000, 'a removed at b');
+  });
+});
+
+describe('durability', () => {
+  it('a relayed change survives a graceful restart on the same file; offline edits converge after it', async () => {
+    const h = await server();
+    const a = h.connect('editor');
+    const b = h.connect('editor');
+    await Promise.all([a.synced, b.synced]);
+    const [first, second] = activityIds(a.doc).filter((x) => laneOf(a.doc, x) !== LANE_D);
+    moveActivity(a.doc, first!, LANE_D, 0);
+    await waitFor(() => laneOf(b.doc, first!) === LANE_D, 2000, 'relay before restart');
+
+    // While the server is down, b edits offline.
+    await h.restart(async () => {
+      moveActivity(b.doc, second!, LANE_D, 0);
+    });
+
+    const fresh = h.connect('viewer');
+    await within(fresh.synced, 3000, 'fresh client synced after restart');
+    expect(laneOf(fresh.doc, first!)).toBe(LANE_D);
+    // b reconnects by itself and delivers what it did offline; everyone converges.
+    await waitFor(() => laneOf(fresh.doc, second!) === LANE_D, 4000, 'offline edit after reconnect');
+    await waitFor(() => laneOf(a.doc, second!) === LANE_D, 4000, 'offline edit at a');
+    expect(view(a.doc)).toEqual(view(b.doc));
+    expect(view(fresh.doc)).toEqual(view(b.doc));
+    expect(await storedView(h.storage, h.boardId)).toEqual(view(b.doc));
+  });
+});
+
+describe('rooms', () => {
+  it('unload when empty (compacted), and load again', async () => {
+    const h = await server();
+    expect(h.sync.loadedRoomCount).toBe(0);
+    const a = h.connect('editor');
+    await a.synced;
+    expect(h.sync.loadedRoomCount).toBe(1);
+    const id = activityIds(a.doc).find((x) => laneOf(a.doc, x) !== LANE_D)!;
+    moveActivity(a.doc, id, LANE_D, 0);
+    await waitFor(() => h.sync.stats.updatesStored === 1, 2000, 'stored');
+    a.destroy();
+    await waitFor(() => h.sync.loadedRoomCount === 0, 1000, 'room unloaded');
+    await waitFor(() => h.sync.stats.rooms === 0, 1000, 'room freed');
+    // Unloading compacts: the log is folded into the snapshot.
+    expect(await h.storage.countUpdates(h.boardId)).toBe(0);
+
+    const b = h.connect('viewer');
+    await within(b.synced, 2000, 'synced after reload');
+    expect(h.sync.loadedRoomCount).toBe(1);
+    expect(laneOf(b.doc, id)).toBe(LANE_D);
+  });
+
+  it('a client that leaves while its board loads does not keep the room loaded', async () => {
+    const h = await server();
+    const load = h.storage.loadState.bind(h.storage);
+    let loads = 0;
+    h.storage.loadState = async (boardId) => {
+      loads++;
+      await sleep(60);
+      return load(boardId);
+    };
+    const r = await h.raw('editor');
+    r.terminate();
+    await waitFor(() => loads === 1, 1000, 'load started');
+    await sleep(60 + 20 + 100); // load + unloadDelayMs + slack
+    expect(h.sync.loadedRoomCount).toBe(0);
+    expect(h.sync.stats.rooms).toBe(0);
+  });
+
+  it('simultaneous first connections to a cold board share one document and converge', async () => {
+    const h = await server();
+    const load = h.storage.loadState.bind(h.storage);
+    let loads = 0;
+    h.storage.loadState = async (boardId) => {
+      loads++;
+      await sleep(40);
+      return load(boardId);
+    };
+    const clients = Array.from({ length: 5 }, (_, i) => h.connect(i === 0 ? 'facilitator' : 'editor'));
+    await within(Promise.all(clients.map((c) => c.synced)), 3000, 'all synced');
+    expect(loads).toBe(1);
+    expect(h.sync.loadedRoomCount).toBe(1);
+    expect(h.sync.stats.rooms).toBe(1);
+
+    const ids = activityIds(clients[0]!.doc).filter((x) => laneOf(clients[0]!.doc, x) !== LANE_D);
+    clients.forEach((c, i) => moveActivity(c.doc, ids[i]!, LANE_D, 0));
+    await waitFor(() => clients.every((c) => ids.slice(0, 5).every((id) => laneOf(c.doc, id) === LANE_D)), 3000, 'all moves everywhere');
+    const expected = view(clients[0]!.doc);
+    for (const c of clients) {
+      expect(view(c.doc)).toEqual(expected);
+      expect(Y.decodeStateVector(Y.encodeStateVector(c.doc))).toEqual(Y.decodeStateVector(Y.encodeStateVector(clients[0]!.doc)));
+    }
+    expect(await storedView(h.storage, h.boardId)).toEqual(expected);
+  });
+
+  it('sends nothing before the stored state is loaded; the first frame is sync step 1 of the stored document', async () => {
+    const h = await server();
+    // Give the board a log after its snapshot, so the stored state is snapshot + updates.
+    const a = h.connect('editor');
+    await a.synced;
+    const id = activityIds(a.doc).find((x) => laneOf(a.doc, x) !== LANE_D)!;
+    moveActivity(a.doc, id, LANE_D, 0);
+    await waitFor(() => h.sync.stats.updatesStored === 1, 2000, 'stored');
+    a.destroy();
+    await waitFor(() => h.sync.loadedRoomCount === 0, 1000, 'unloaded');
+
+    const load = h.storage.loadState.bind(h.storage);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    h.storage.loadState = async (boardId) => {
+      await gate;
+      return load(boardId);
+    };
+    const r = await h.raw('viewer');
+    r.send(syncStep1Frame(Y.encodeStateVector(new Y.Doc()))); // what a client sends first: "I have nothing"
+    const p = h.connect('viewer');
+    await sleep(80);
+    expect(r.frames).toHaveLength(0);
+    expect(r.closeInfo).toBeNull();
+    expect(p.provider.synced).toBe(false);
+
+    release();
+    await waitFor(() => r.frames.length >= 2, 2000, 'step 1 and step 2');
+    const stored = await storedDoc(h.storage, h.boardId);
+    onTestFinished(() => stored.destroy());
+    const [first, second] = r.frames.map(parseServerFrame);
+    expect(first?.type).toBe('sync-step-1');
+    if (first?.type !== 'sync-step-1') return;
+    expect(Y.decodeStateVector(first.payload)).toEqual(Y.decodeStateVector(Y.encodeStateVector(stored)));
+    expect(Y.decodeStateVector(first.payload).size).toBeGreaterThan(1); // seed client + a's move
+    expect(second?.type).toBe('sync-step-2');
+    if (second?.type !== 'sync-step-2') return;
+    const replica = new Y.Doc();
+    onTestFinished(() => replica.destroy());
+    Y.applyUpdate(replica, second.payload);
+    expect(view(replica)).toEqual(view(stored));
+    expect(laneOf(replica, id)).toBe(LANE_D);
+
+    await within(p.synced, 2000, 'provider synced');
+    expect(view(p.doc)).toEqual(view(stored));
+  });
+});
+
+describe('compaction', () => {
+  it('with compactAfterUpdates 5, twenty moves leave fewer than five rows and a fresh client sees the final state', async () => {
+    const h = await server({ sync: { compactAfterUpdates: 5 } });
+    const a = h.connect('editor');
+    const b = h.connect('viewer');
+    await Promise.all([a.synced, b.synced]);
+    const id = activityIds(a.doc)[0]!;
+    for (let i = 0; i < 20; i++) {
+      const lane = i % 2 === 0 ? LANE_D : LANE_A;
+      moveActivity(a.doc, id, lane, i % 3);
+      // One update per write batch: each stored, applied and relayed before the next.
+      await waitFor(() => h.sync.stats.updatesStored === i + 1 && laneOf(b.doc, id) === lane, 2000, `move ${i}`);
+    }
+    const rows = await h.storage.countUpdates(h.boardId);
+    expect(rows).toBeLessThan(5);
+    const state = await h.storage.loadState(h.boardId);
+    expect(state?.updates).toHaveLength(rows);
+
+    const final = view(a.doc);
+    expect(final.activityById.get(id)?.laneId).toBe(LANE_A);
+    expect(await storedView(h.storage, h.boardId)).toEqual(final);
+    const fresh = h.connect('viewer');
+    await within(fresh.synced, 2000, 'fresh synced');
+    expect(view(fresh.doc)).toEqual(final);
+  });
+});
