@@ -86,6 +86,30 @@ export class BoardPage {
     await mouse.up();
   }
 
+  /** Keyboard only: focus the card, pick it up with space, arrow keys, drop with space. */
+  async moveCardWithKeyboard(cardTitle: string, keys: readonly ('ArrowUp' | 'ArrowDown' | 'ArrowLeft' | 'ArrowRight')[]): Promise<void> {
+    await this.card(cardTitle).focus();
+    await this.page.keyboard.press('Space');
+    for (const key of keys) await this.page.keyboard.press(key);
+    await this.page.keyboard.press('Space');
+  }
+
+  /** What dnd-kit's live region last told screen readers. */
+  get announcements(): Locator {
+    return this.page.locator('[id^="DndLiveRegion"]');
+  }
+
+  async openEditor(cardTitle: string): Promise<Locator> {
+    await this.card(cardTitle).getByRole('button', { name: /Uredi/ }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Uredi aktivnost' });
+    await expect(dialog).toBeVisible();
+    return dialog;
+  }
+
+  async switchLanguage(label: 'English' | 'Bosanski'): Promise<void> {
+    await this.page.getByRole('combobox', { name: /Jezik|Language/ }).selectOption({ label });
+  }
+
   async close(): Promise<void> {
     await this.context.close();
   }
