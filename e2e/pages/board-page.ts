@@ -14,8 +14,9 @@ export class BoardPage {
     readonly page: Page,
   ) {}
 
-  static async open(browser: Browser, link: string): Promise<BoardPage> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  /** A 13" laptop by default; pass a tablet's viewport with `hasTouch` for touch. */
+  static async open(browser: Browser, link: string, device: { viewport: { width: number; height: number }; hasTouch?: boolean } = { viewport: { width: 1440, height: 900 } }): Promise<BoardPage> {
+    const context = await browser.newContext(device);
     const page = await context.newPage();
     const board = new BoardPage(context, page);
     await page.goto(link);
@@ -84,6 +85,28 @@ export class BoardPage {
     // Bottom of the lane: below its cards, so the drop goes to the lane's end.
     await mouse.move(to.x + to.width / 2, to.y + to.height - 12, { steps: 20 });
     await mouse.up();
+  }
+
+  /** A finger drag (real touch events through the browser's input pipeline): press, hold, move, lift. */
+  async touchDragCardToLane(cardTitle: string, laneTitle: string): Promise<void> {
+    const card = this.card(cardTitle);
+    await card.scrollIntoViewIfNeeded();
+    const from = (await card.boundingBox())!;
+    const to = (await this.lane(laneTitle).boundingBox())!;
+    const cdp = await this.context.newCDPSession(this.page);
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', x: number, y: number) =>
+      cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
+    const x0 = from.x + from.width / 2;
+    const y0 = from.y + 12;
+    await touch('touchStart', x0, y0);
+    await this.page.waitForTimeout(350); // the touch sensor's hold delay, so a swipe still scrolls
+    const x1 = to.x + to.width / 2;
+    // Stay off the viewport's edges, where dnd-kit auto-scrolls and the target would move away.
+    const viewport = this.page.viewportSize()!;
+    const y1 = Math.min(Math.max(to.y + to.height / 2, viewport.height * 0.3), viewport.height * 0.7);
+    for (let i = 1; i <= 15; i++) await touch('touchMove', x0 + ((x1 - x0) * i) / 15, y0 + ((y1 - y0) * i) / 15);
+    await touch('touchEnd', x1, y1);
+    await cdp.detach();
   }
 
   /** Keyboard only: focus the card, pick it up with space, arrow keys, drop with space. */

@@ -97,3 +97,16 @@ test('the board speaks Bosnian by default and switches to English, remembered af
   await expect(a.page.getByRole('status', { name: 'Connection to the server' })).toHaveText(/Connected/);
   await a.close();
 });
+
+test('on a 10" tablet a coordinator drags a card with a finger', async ({ browser, server }) => {
+  const board = await server.createBoard('demo');
+  const tablet = await BoardPage.open(browser, board.links.editor, { viewport: { width: 1280, height: 800 }, hasTouch: true });
+  const laptop = await BoardPage.open(browser, board.links.viewer);
+  await tablet.join('koordinator LDP-a', 'Općina Novi Travnik');
+  await laptop.join('posmatrač', 'Grad Mostar');
+  await tablet.expectConnected();
+  await tablet.touchDragCardToLane('Godišnji izvještaj LDP-a građanima', LANE_B);
+  await expect(laptop.lane(LANE_B).getByRole('article', { name: 'Godišnji izvještaj LDP-a građanima' })).toBeVisible();
+  await expect(laptop.unplaced.getByRole('article', { name: 'Godišnji izvještaj LDP-a građanima' })).toHaveCount(0);
+  await Promise.all([tablet.close(), laptop.close()]);
+});
