@@ -22,7 +22,7 @@ import {
   type BoardView,
 } from '@tabla/plan-model';
 import { CloseCode } from '../protocol.js';
-import { hashToken } from '../tokens.js';
+import { generateToken, hashToken } from '../tokens.js';
 import {
   awarenessFrame,
   awarenessPayload,
@@ -118,6 +118,15 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T, i: number) 
   );
 }
 
+/** An update holding one GC struct of `client` covering clocks [clock, clock + length). */
+const gcUpdate = (client: number, clock: number, length: number): Uint8Array =>
+  frame((e) => {
+    for (const n of [1, 1, client, clock]) encoding.writeVarUint(e, n); // 1 client, 1 struct, client, clock
+    encoding.writeUint8(e, 0); // GC
+    encoding.writeVarUint(e, length);
+    encoding.writeVarUint(e, 0); // empty delete set
+  });
+
 const activityIds = (doc: Y.Doc): ActivityId[] => [...roots(doc).activities.keys()].sort() as ActivityId[];
 
 // ---------------------------------------------------------------------------
@@ -127,7 +136,6 @@ describe('refused connections', () => {
     const f = await fixture();
     const { h } = f;
     // A replaced ("expired") token stops working.
-    const { generateToken } = await import('../tokens.js');
     const oldEditor = h.tokens.editor;
     const newEditor = generateToken();
     await h.storage.replaceToken(h.boardId, { role: 'editor', tokenHash: hashToken(newEditor) });
@@ -188,15 +196,41 @@ describe('garbage frames', () => {
     const f = await fixture();
     const { h } = f;
     const rnd = prng(0x7ab1a);
-    const frames = Array.from({ length: 120 }, () => rnd.bytes(1 + rnd.int(48)));
-    const codes: number[] = [];
-    await pool(frames, 12, async (bytes, i) => {
-      // Even: sent at once (queued while the board loads); odd: after the server's sync step 1.
-      const c = i % 2 === 0 ? await h.raw('facilitator') : await sendJoined(h, 'facilitator', bytes);
-      if (i % 2 === 0) c.send(bytes);
-      codes[i] = (await closeOf(c)).code;
+    const randomFrame = () => rnd.bytes(1 + rnd.int(48));
+
+    // Before: a cold board whose load is held back; every frame waits in the connection's queue.
+    const load = h.storage.loadState.bind(h.storage);
+    let loaded = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    h.storage.loadState = async (id) => {
+      await gate;
+      const state = await load(id);
+      loaded++;
+      return state;
+    };
+    const early = await Promise.all(Array.from({ length: 40 }, () => h.raw('facilitator')));
+    try {
+      for (const c of early) c.send(randomFrame());
+      await sleep(30);
+      expect(loaded).toBe(0);
+      expect(early.filter((c) => c.closeInfo !== null)).toHaveLength(0); // judged only once loaded
+    } finally {
+      release(); // also when failing: a load that never ends would hold up the shutdown
+    }
+    const earlyCodes = await Promise.all(early.map(async (c) => (await closeOf(c)).code));
+    expect(new Set(earlyCodes)).toEqual(new Set([CloseCode.badMessage]));
+    expect(early.every((c) => documentFrames(c).every((fr) => fr.type === 'sync-step-1'))).toBe(true);
+
+    // After: each frame on a connection that has joined the loaded room.
+    const late = Array.from({ length: 80 }, randomFrame);
+    const lateCodes: number[] = [];
+    await pool(late, 12, async (bytes, i) => {
+      const c = await sendJoined(h, 'facilitator', bytes);
+      lateCodes[i] = (await closeOf(c)).code;
     });
-    expect(new Set(codes)).toEqual(new Set([CloseCode.badMessage]));
+    expect(new Set(lateCodes)).toEqual(new Set([CloseCode.badMessage]));
+    expect(loaded).toBe(1);
     await f.assertIntact();
   });
 
@@ -206,6 +240,7 @@ describe('garbage frames', () => {
     const c = await f.h.raw('editor');
     for (let i = 0; i < 200; i++) c.send(rnd.bytes(1 + rnd.int(200)));
     expect((await closeOf(c)).code).toBe(CloseCode.badMessage);
+    expect(f.h.sync.stats.refused).toEqual({ badMessage: 1 }); // the 199 after the first were ignored
     await f.assertIntact();
   });
 
@@ -343,6 +378,19 @@ describe('roles', () => {
     expect(documentFrames(watcher).filter((fr) => fr.type === 'update')).toHaveLength(0);
     expect(view(other.doc)).toEqual(f.initial);
     await f.assertIntact();
+
+    // Content-free writes count as writes: a GC range of a new client, and structs that wait for missing ones.
+    const gcOnly = await sendJoined(h, 'viewer', updateFrame(gcUpdate(987654, 0, 10)));
+    expect((await closeOf(gcOnly)).code).toBe(CloseCode.forbidden);
+    const pendingOnly = await sendJoined(h, 'viewer', updateFrame(gcUpdate(987655, 5, 1)));
+    expect((await closeOf(pendingOnly)).code).toBe(CloseCode.forbidden);
+    expect(await h.storage.countUpdates(h.boardId)).toBe(0);
+
+    // A refusal leaves no trace in the server's replica: the very same bytes from an editor are new to it.
+    const byEditor = await sendJoined(h, 'editor', updateFrame(update));
+    await waitFor(() => roots(other.doc).activities.get(id)?.get('laneId') === demoLaneId('D'), 2000, 'same update from an editor relayed');
+    expect(byEditor.closeInfo).toBeNull();
+    expect(await h.storage.countUpdates(h.boardId)).toBe(1);
   });
 
   it('an editor may move activities but not touch lanes, municipalities or board settings', async () => {
@@ -363,9 +411,12 @@ describe('roles', () => {
       },
     };
     const got: Record<string, number> = {};
+    const refused: Uint8Array[] = [];
     for (const [name, change] of Object.entries(forbidden)) {
       const doc = await f.doc();
-      const c = await sendJoined(h, 'editor', updateFrame(captureUpdate(doc, change)));
+      const update = captureUpdate(doc, change);
+      refused.push(update);
+      const c = await sendJoined(h, 'editor', updateFrame(update));
       got[name] = (await closeOf(c)).code;
     }
     expect(got).toEqual(Object.fromEntries(Object.keys(forbidden).map((k) => [k, CloseCode.forbidden])));
@@ -382,6 +433,12 @@ describe('roles', () => {
     await waitFor(() => documentFrames(watcher).some((fr) => fr.type === 'update'), 2000, 'editor move at the raw watcher');
     expect(e.closes).toHaveLength(0);
     expect(await h.storage.countUpdates(h.boardId)).toBe(1);
+
+    // Refusals leave no trace in the server's replica: the same bytes from the facilitator are accepted.
+    const fac = await sendJoined(h, 'facilitator', updateFrame(refused[0]!)); // rename lane A
+    await waitFor(() => roots(v.doc).lanes.get(demoLaneId('A'))?.get('title') === 'Preimenovano', 2000, 'facilitator rename relayed');
+    expect(fac.closeInfo).toBeNull();
+    expect(await h.storage.countUpdates(h.boardId)).toBe(2);
   });
 });
 

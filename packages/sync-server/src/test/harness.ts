@@ -262,6 +262,7 @@ export function rawClient(url: string, boardId: string, token: string | null): P
     else client.texts.push(buf.toString('utf8'));
   });
   ws.on('close', (code, reason) => finish({ code, reason: reason.toString('utf8') }));
+  ws.on('error', () => undefined); // reported through `closed`; an unheard 'error' would throw
   return new Promise<RawClient>((resolve, reject) => {
     ws.once('open', () => resolve(client));
     ws.once('unexpected-response', (_req, res) => {
