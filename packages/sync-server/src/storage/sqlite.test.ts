@@ -34,12 +34,16 @@ storageContractSuite('sqlite (file)', async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
-});
+}, { persistent: true });
 
-storageContractSuite('sqlite (:memory:)', async () => {
-  const storage = SqliteStorage.open(':memory:');
-  return { storage, cleanup: () => storage.close() };
-});
+storageContractSuite(
+  'sqlite (:memory:)',
+  async () => {
+    const storage = SqliteStorage.open(':memory:');
+    return { storage, cleanup: () => storage.close() };
+  },
+  { persistent: false },
+);
 
 const TOKENS: TokenRecord[] = [{ role: 'facilitator', tokenHash: 'f'.repeat(64) }];
 
