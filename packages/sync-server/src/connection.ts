@@ -16,23 +16,61 @@ export interface SocketLike {
 }
 
 const OPEN = 1;
-let nextConnectionId = 1;
+
+export interface ConnectionInit {
+  readonly id: string;
+  readonly socket: SocketLike;
+  readonly boardId: string;
+  readonly role: Role;
+  /** sha-256 of the device's client key ('' for a client without one): who may extend which Yjs client ids. */
+  readonly keyHash: string;
+  readonly ip: string;
+  readonly maxBufferedBytes: number;
+  /** Token bucket: sustained messages per second, and the burst allowed above it. */
+  readonly messagesPerSecond: number;
+  readonly messageBurst: number;
+}
 
 /** One client on one board, with the role its token granted. */
 export class Connection {
-  readonly id = `c${nextConnectionId++}`;
+  readonly id: string;
+  readonly socket: SocketLike;
+  readonly boardId: string;
+  readonly role: Role;
+  readonly keyHash: string;
+  readonly ip: string;
   /** Awareness client ids this connection has announced, removed when it leaves. */
   readonly awarenessIds = new Set<number>();
   /** Answered the last ping. */
   alive = true;
   closed = false;
+  private readonly maxBufferedBytes: number;
+  private readonly rate: number;
+  private readonly burst: number;
+  private tokens: number;
+  private refilledAt = Date.now();
 
-  constructor(
-    readonly socket: SocketLike,
-    readonly boardId: string,
-    readonly role: Role,
-    private readonly maxBufferedBytes: number,
-  ) {}
+  constructor(init: ConnectionInit) {
+    this.id = init.id;
+    this.socket = init.socket;
+    this.boardId = init.boardId;
+    this.role = init.role;
+    this.keyHash = init.keyHash;
+    this.ip = init.ip;
+    this.maxBufferedBytes = init.maxBufferedBytes;
+    this.rate = init.messagesPerSecond;
+    this.burst = init.messageBurst;
+    this.tokens = init.messageBurst;
+  }
+
+  /** Takes one message from the bucket; false = over the rate. */
+  takeMessage(now = Date.now()): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
 
   /** Sends a frame; a client that does not read (buffer over the cap) is dropped, not buffered without bound. */
   send(frame: Uint8Array): void {

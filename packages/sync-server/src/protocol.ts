@@ -19,6 +19,7 @@ export const CloseCode = {
   badMessage: 4400,
   unauthorized: 4401,
   forbidden: 4403,
+  documentTooLarge: 4413,
   invalidUpdate: 4422,
   tooManyRequests: 4429,
   storageFailed: 4500,

@@ -19,7 +19,7 @@ import {
 } from './protocol.js';
 import { Room } from './room.js';
 import type { BoardStorage } from './storage/types.js';
-import { isValidBoardId, roleForToken } from './tokens.js';
+import { hashToken, isValidBoardId, roleForToken } from './tokens.js';
 import { UpdateWriter } from './update-writer.js';
 
 export interface Logger {
@@ -44,6 +44,17 @@ export interface SyncServerOptions {
   readonly maxAwarenessBytes?: number;
   /** Frames a client may send while its board loads. */
   readonly maxFramesBeforeLoad?: number;
+  /** A board may not grow past this many stored bytes (snapshot + log). */
+  readonly maxDocumentBytes?: number;
+  /** Sustained messages per second per connection, and the burst allowed above it. */
+  readonly maxMessagesPerSecond?: number;
+  readonly messageBurst?: number;
+  /** Open connections per client IP address. */
+  readonly maxConnectionsPerIp?: number;
+  /** Boards loaded in memory at once; a new one beyond is refused (4503) until others unload. */
+  readonly maxLoadedRooms?: number;
+  /** Observes each storage write (for a latency histogram). */
+  readonly onStorageWrite?: (seconds: number, updates: number) => void;
 }
 
 const defaults = {
@@ -54,7 +65,16 @@ const defaults = {
   unloadDelayMs: 1_000,
   maxAwarenessBytes: 32 * 1024,
   maxFramesBeforeLoad: 64,
+  maxDocumentBytes: 32 * 1024 * 1024,
+  maxMessagesPerSecond: 100,
+  messageBurst: 300,
+  maxConnectionsPerIp: 200,
+  maxLoadedRooms: 1_000,
+  onStorageWrite: () => {},
 } satisfies Omit<Required<SyncServerOptions>, 'storage'>;
+
+/** The limits in force, for documentation and tests. */
+export const defaultLimits = defaults;
 
 export class UnknownBoardError extends Error {
   constructor(boardId: string) {
@@ -63,12 +83,30 @@ export class UnknownBoardError extends Error {
   }
 }
 
+export class RoomLimitError extends Error {
+  constructor() {
+    super('too many boards loaded');
+    this.name = 'RoomLimitError';
+  }
+}
+
 export interface SyncStats {
   connections: number;
   rooms: number;
   updatesStored: number;
   bytesStored: number;
+  /** Update frames sent to other clients, and their bytes. */
+  updatesRelayed: number;
+  bytesRelayed: number;
+  /** Refused connections by close-code name. */
   refused: Record<string, number>;
+}
+
+/** Who is connecting, as the transport saw it. */
+export interface ConnectionInfo {
+  readonly ip?: string;
+  /** The device's client key (see Room owners); absent for stock clients. */
+  readonly clientKey?: string | null;
 }
 
 export class SyncServer {
@@ -81,13 +119,15 @@ export class SyncServer {
   private readonly connections = new Set<Connection>();
   private readonly pingTimer: ReturnType<typeof setInterval>;
   private closing = false;
-  readonly stats: SyncStats = { connections: 0, rooms: 0, updatesStored: 0, bytesStored: 0, refused: {} };
+  private readonly connectionsPerIp = new Map<string, number>();
+  private nextConnectionId = 1;
+  readonly stats: SyncStats = { connections: 0, rooms: 0, updatesStored: 0, bytesStored: 0, updatesRelayed: 0, bytesRelayed: 0, refused: {} };
 
   constructor(options: SyncServerOptions) {
     this.options = { ...defaults, ...options };
     this.storage = options.storage;
     this.log = this.options.logger;
-    this.writer = new UpdateWriter(this.storage);
+    this.writer = new UpdateWriter(this.storage, this.options.onStorageWrite);
     this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs);
     this.pingTimer.unref();
   }
@@ -102,12 +142,26 @@ export class SyncServer {
   }
 
   /** Takes over an authorized socket. Frames that arrive while the board loads wait. */
-  handleConnection(socket: SocketLike, boardId: string, role: Role): void {
-    const conn = new Connection(socket, boardId, role, this.options.maxBufferedBytes);
+  handleConnection(socket: SocketLike, boardId: string, role: Role, info: ConnectionInfo = {}): void {
+    const ip = info.ip ?? 'unknown';
+    const conn = new Connection({
+      id: `c${this.nextConnectionId++}`,
+      socket,
+      boardId,
+      role,
+      ip,
+      keyHash: info.clientKey ? hashToken(info.clientKey) : '',
+      maxBufferedBytes: this.options.maxBufferedBytes,
+      messagesPerSecond: this.options.maxMessagesPerSecond,
+      messageBurst: this.options.messageBurst,
+    });
     if (this.closing) {
       conn.close(CloseCode.goingAway, 'server shutting down');
       return;
     }
+    const fromIp = this.connectionsPerIp.get(ip) ?? 0;
+    if (fromIp >= this.options.maxConnectionsPerIp) return this.refuse(conn, CloseCode.tooManyRequests, 'too many connections from this address');
+    this.connectionsPerIp.set(ip, fromIp + 1);
     this.connections.add(conn);
     this.stats.connections = this.connections.size;
     let room: Room | null = null;
@@ -115,6 +169,7 @@ export class SyncServer {
 
     socket.on('message', (data, isBinary) => {
       if (conn.closed) return;
+      if (!conn.takeMessage()) return this.refuse(conn, CloseCode.tooManyRequests, 'too many messages');
       const frame = isBinary ? toUint8Array(data) : null;
       if (!frame) return this.refuse(conn, CloseCode.unsupportedData, 'binary frames only');
       if (room) this.receive(room, conn, frame);
@@ -127,7 +182,10 @@ export class SyncServer {
     socket.on('error', (err) => this.log.warn({ boardId, conn: conn.id, err: err.message }, 'socket error'));
     socket.on('close', () => {
       conn.closed = true;
-      this.connections.delete(conn);
+      if (!this.connections.delete(conn)) return;
+      const left = (this.connectionsPerIp.get(ip) ?? 1) - 1;
+      if (left > 0) this.connectionsPerIp.set(ip, left);
+      else this.connectionsPerIp.delete(ip);
       this.stats.connections = this.connections.size;
       if (room) this.leave(room, conn);
     });
@@ -144,15 +202,27 @@ export class SyncServer {
         for (const frame of waiting.splice(0)) if (!conn.closed) this.receive(loaded, conn, frame);
       },
       (err: unknown) => {
-        const unknown = err instanceof UnknownBoardError;
-        if (!unknown) this.log.error({ boardId, err: String(err) }, 'board failed to load');
-        conn.close(unknown ? CloseCode.unauthorized : CloseCode.unavailable, unknown ? 'unauthorized' : 'board unavailable');
+        if (err instanceof UnknownBoardError) return conn.close(CloseCode.unauthorized, 'unauthorized');
+        if (err instanceof RoomLimitError) return this.refuse(conn, CloseCode.unavailable, 'server busy: too many boards loaded');
+        this.log.error({ boardId, err: String(err) }, 'board failed to load');
+        conn.close(CloseCode.unavailable, 'board unavailable');
       },
     );
   }
 
   get loadedRoomCount(): number {
     return this.rooms.size;
+  }
+
+  /** Closes every session of a role on a board (its link was rotated or revoked). */
+  disconnectRole(boardId: string, role: Role): number {
+    let closed = 0;
+    for (const conn of this.connections) {
+      if (conn.boardId !== boardId || conn.role !== role) continue;
+      conn.close(CloseCode.unauthorized, 'link revoked');
+      closed++;
+    }
+    return closed;
   }
 
   /** Graceful shutdown: close every connection, write what is pending, compact, free. */
@@ -178,6 +248,7 @@ export class SyncServer {
   private room(boardId: string): Promise<Room> {
     let loading = this.rooms.get(boardId);
     if (!loading) {
+      if (this.rooms.size >= this.options.maxLoadedRooms) return Promise.reject(new RoomLimitError());
       // Stored in the map before the first await: simultaneous first connections share one document.
       loading = this.loadRoom(boardId);
       this.rooms.set(boardId, loading);
@@ -192,7 +263,13 @@ export class SyncServer {
     await this.unloading.get(boardId);
     const state = await this.storage.loadState(boardId);
     if (!state) throw new UnknownBoardError(boardId);
-    const room = new Room(boardId, state);
+    const room = new Room(boardId, state, {
+      maxDocumentBytes: this.options.maxDocumentBytes,
+      onRelay: (bytes, recipients) => {
+        this.stats.updatesRelayed += recipients;
+        this.stats.bytesRelayed += bytes * recipients;
+      },
+    });
     this.stats.rooms++;
     this.log.info({ boardId, storedUpdates: state.updates.length }, 'board loaded');
     return room;
@@ -276,11 +353,11 @@ export class SyncServer {
   }
 
   private receiveUpdate(room: Room, conn: Connection, update: Uint8Array): void {
-    const verdict = room.inspect(update, conn.role);
+    const verdict = room.inspect(update, conn);
     if (!verdict.ok) return this.refuse(conn, verdict.code, verdict.reason);
     if (verdict.noop) return;
     room.inFlight.push(update);
-    this.writer.append(room.boardId, update).then(
+    this.writer.append({ boardId: room.boardId, update, newOwners: verdict.newOwners }).then(
       (seq) => {
         this.stats.updatesStored++;
         this.stats.bytesStored += update.length;
@@ -291,7 +368,7 @@ export class SyncServer {
         // Not stored, so never relayed: forget it and tell the sender, whose client
         // still has the change and sends it again when it reconnects.
         room.inFlight.splice(room.inFlight.indexOf(update), 1);
-        room.resetShadow();
+        room.forget(verdict.newOwners);
         this.log.error({ boardId: room.boardId, conn: conn.id, err: String(err) }, 'storage write failed');
         this.refuse(conn, CloseCode.storageFailed, 'storage write failed');
       },
@@ -304,9 +381,12 @@ export class SyncServer {
     if (room.uncompacted === 0 || this.compacting.has(room)) return;
     this.compacting.add(room);
     const covered = room.uncompacted;
+    const bytesBefore = room.storedBytes;
     try {
-      await this.storage.compact(room.boardId, Y.encodeStateAsUpdate(room.doc), room.lastAppliedSeq);
+      const snapshot = Y.encodeStateAsUpdate(room.doc);
+      await this.storage.compact(room.boardId, snapshot, room.lastAppliedSeq);
       room.uncompacted -= covered;
+      room.compacted(snapshot.length, room.storedBytes - bytesBefore);
     } catch (err) {
       this.log.error({ boardId: room.boardId, err: String(err) }, 'compaction failed');
     } finally {

@@ -15,12 +15,15 @@ export class UpdateWriter {
   private scheduled = false;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly storage: BoardStorage) {}
+  constructor(
+    private readonly storage: BoardStorage,
+    private readonly onWrite: (seconds: number, updates: number) => void = () => {},
+  ) {}
 
   /** Resolves with the update's sequence number once it is durable. */
-  append(boardId: string, update: Uint8Array): Promise<number> {
+  append(pending: PendingUpdate): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({ boardId, update, resolve, reject });
+      this.queue.push({ ...pending, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -41,7 +44,9 @@ export class UpdateWriter {
     if (batch.length === 0) return;
     this.writing = this.writing.then(async () => {
       try {
+        const started = performance.now();
         const seqs = await this.storage.appendUpdates(batch);
+        this.onWrite((performance.now() - started) / 1000, batch.length);
         batch.forEach((q, i) => q.resolve(seqs[i]!));
       } catch (err) {
         for (const q of batch) q.reject(err);

@@ -15,6 +15,14 @@ export interface WsAdapterOptions {
   readonly path?: string;
   /** Returns false to refuse an upgrade from this Origin (403 before the upgrade). */
   readonly allowOrigin?: (origin: string | undefined, req: IncomingMessage) => boolean;
+  /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). */
+  readonly trustProxy?: boolean;
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || req.socket.remoteAddress || 'unknown';
 }
 
 export function attachSyncServer(server: Server, sync: SyncServer, options: WsAdapterOptions = {}): WebSocketServer {
@@ -32,13 +40,15 @@ export function attachSyncServer(server: Server, sync: SyncServer, options: WsAd
       return reject(socket, 400, 'Bad Request');
     }
     const token = url.searchParams.get('token');
+    const clientKey = url.searchParams.get('key');
+    if (clientKey !== null && !/^[A-Za-z0-9_-]{16,128}$/.test(clientKey)) return reject(socket, 400, 'Bad Request');
     sync.authorize(boardId, token).then(
       (role) =>
         wss.handleUpgrade(req, socket, head, (ws) => {
           // Refused right after the upgrade, with a close code a browser can read
           // (an HTTP status before it is invisible to page scripts). No document data is sent.
           if (!role) ws.close(CloseCode.unauthorized, 'unauthorized');
-          else sync.handleConnection(ws, boardId, role);
+          else sync.handleConnection(ws, boardId, role, { ip: clientIp(req, options.trustProxy ?? false), clientKey });
         }),
       () => reject(socket, 503, 'Service Unavailable'),
     );

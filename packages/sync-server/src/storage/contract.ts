@@ -257,6 +257,28 @@ export function storageContractSuite(
       expect(docContent(rebuild(await load('board-b')))).toEqual(b.content());
     });
 
+    it('stores client owners with their update: first binding wins, all or nothing, kept per board', async () => {
+      const a = await create('board-a');
+      const b = await create('board-b');
+      expect((await load('board-a')).clientOwners.size).toBe(0);
+      await storage.appendUpdates([
+        { boardId: 'board-a', update: a.edit(0), newOwners: [{ clientId: 7, keyHash: 'k7' }, { clientId: 8, keyHash: '' }] },
+        { boardId: 'board-a', update: a.edit(1), newOwners: [{ clientId: 7, keyHash: 'thief' }] },
+      ]);
+      expect([...(await load('board-a')).clientOwners].sort()).toEqual([[7, 'k7'], [8, '']]);
+      expect((await load('board-b')).clientOwners.size).toBe(0);
+      await expect(
+        storage.appendUpdates([
+          { boardId: 'board-b', update: b.edit(2), newOwners: [{ clientId: 9, keyHash: 'k9' }] },
+          { boardId: 'no-such-board', update: b.edit(3) },
+        ]),
+      ).rejects.toThrow();
+      expect((await load('board-b')).clientOwners.size).toBe(0);
+      const state = await load('board-a');
+      await storage.compact('board-a', Y.encodeStateAsUpdate(rebuild(state)), state.lastSeq);
+      expect((await load('board-a')).clientOwners.get(7)).toBe('k7');
+    });
+
     it('compacts: same document, old rows gone, updates appended afterwards survive', async () => {
       const a = await create('board-a');
       await storage.appendUpdates(a.edits(0, 10).map((update) => ({ boardId: 'board-a', update })));

@@ -42,7 +42,7 @@ export interface SqliteStorageOptions {
 }
 
 /** Latest schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Migration i upgrades a database from user_version i to i + 1. */
 const MIGRATIONS: readonly string[] = [
@@ -75,6 +75,14 @@ const MIGRATIONS: readonly string[] = [
     data        BLOB NOT NULL,
     through_seq INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL
+  ) STRICT;
+  `,
+  `
+  CREATE TABLE board_clients (
+    board_id  TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    client_id INTEGER NOT NULL,
+    key_hash  TEXT NOT NULL,
+    PRIMARY KEY (board_id, client_id)
   ) STRICT;
   `,
 ];
@@ -184,6 +192,12 @@ export class SqliteStorage implements BoardStorage {
         'SELECT COUNT(*) AS n FROM board_updates WHERE board_id = ? AND seq > ?',
       ),
       insertUpdate: db.prepare<[string, Uint8Array]>('INSERT INTO board_updates (board_id, data) VALUES (?, ?)'),
+      insertOwner: db.prepare<[string, number, string]>(
+        'INSERT OR IGNORE INTO board_clients (board_id, client_id, key_hash) VALUES (?, ?, ?)',
+      ),
+      owners: db.prepare<[string], { client_id: number; key_hash: string }>(
+        'SELECT client_id, key_hash FROM board_clients WHERE board_id = ?',
+      ),
       deleteThrough: db.prepare<[string, number]>('DELETE FROM board_updates WHERE board_id = ? AND seq <= ?'),
       lastAssignedSeq: db.prepare<[], { seq: number }>(
         "SELECT seq FROM sqlite_sequence WHERE name = 'board_updates'",
@@ -222,18 +236,20 @@ export class SqliteStorage implements BoardStorage {
           snapshot: snap ? toBytes(snap.data) : null,
           updates: rows.map((r) => toBytes(r.data)),
           lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : throughSeq,
+          clientOwners: new Map(stmt.owners.all(boardId).map((r) => [r.client_id, r.key_hash])),
         };
       }),
 
       appendUpdates: db.transaction((updates: readonly PendingUpdate[]) => {
         const checked = new Set<string>();
         const seqs: number[] = [];
-        for (const { boardId, update } of updates) {
+        for (const { boardId, update, newOwners } of updates) {
           if (!checked.has(boardId)) {
             requireBoard(boardId);
             checked.add(boardId);
           }
           seqs.push(Number(stmt.insertUpdate.run(boardId, update).lastInsertRowid));
+          for (const owner of newOwners ?? []) stmt.insertOwner.run(boardId, owner.clientId, owner.keyHash);
         }
         this.#faults.beforeAppendCommit?.(seqs);
         return seqs;

@@ -21,11 +21,21 @@ export interface StoredState {
   readonly updates: readonly Uint8Array[];
   /** Sequence number of the last update included above (0 when none); pass to `compact`. */
   readonly lastSeq: number;
+  /** Yjs client id -> hash of the client key allowed to extend it ('' = any keyless client). */
+  readonly clientOwners: ReadonlyMap<number, string>;
+}
+
+/** Binds a Yjs client id to the key of the device that first wrote with it. */
+export interface ClientOwner {
+  readonly clientId: number;
+  readonly keyHash: string;
 }
 
 export interface PendingUpdate {
   readonly boardId: string;
   readonly update: Uint8Array;
+  /** Client ids this update writes for the first time, stored with it (first binding wins). */
+  readonly newOwners?: readonly ClientOwner[];
 }
 
 export interface TokenRecord {
