@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStorage, SyncServer, hashToken } from '@tabla/sync-server';
 import { createApp } from './app.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
 
 const ADMIN = 'admin-token-for-tests-0123456789';
 
@@ -9,12 +10,26 @@ describe('HTTP API', () => {
   let storage: SqliteStorage;
   let sync: SyncServer;
   let app: ReturnType<typeof createApp>;
+  let accepting = true;
   const logged: string[] = [];
 
   beforeEach(() => {
     storage = SqliteStorage.open(':memory:');
     sync = new SyncServer({ storage });
-    app = createApp({ storage, sync, adminToken: ADMIN, publicUrl: null, logger: createLogger('info', (l) => logged.push(l)), boardDist: null });
+    const metrics = createMetrics();
+    metrics.watch(sync);
+    accepting = true;
+    app = createApp({
+      storage,
+      sync,
+      adminToken: ADMIN,
+      publicUrl: null,
+      logger: createLogger('info', { write: (l: string) => logged.push(l) }),
+      boardDist: null,
+      metrics: metrics.registry,
+      boardsPerMinute: 3,
+      accepting: () => accepting,
+    });
   });
   afterEach(async () => {
     await sync.close();
@@ -81,5 +96,54 @@ describe('HTTP API', () => {
     const csp = (await app.request('/healthz')).headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
+  });
+
+  it('GET /readyz is 200 while accepting and 503 once shutting down', async () => {
+    expect((await app.request('/readyz')).status).toBe(200);
+    accepting = false;
+    expect((await app.request('/readyz')).status).toBe(503);
+  });
+
+  it('GET /metrics speaks the Prometheus text format with the sync figures', async () => {
+    await create({ title: 'T', template: 'demo' });
+    const res = await app.request('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    for (const name of ['tabla_connections', 'tabla_rooms', 'tabla_updates_stored_total', 'tabla_updates_relayed_total', 'tabla_update_bytes_relayed_total', 'tabla_refused_total', 'tabla_storage_write_seconds_bucket']) {
+      expect(text).toMatch(new RegExp(`^# TYPE ${name.replace(/_bucket$/, '')} `, 'm'));
+    }
+    expect(text).toMatch(/^tabla_connections 0$/m);
+  });
+
+  it('POST /api/boards allows BOARDS_PER_MINUTE new boards, then 429 with Retry-After', async () => {
+    for (let i = 0; i < 3; i++) expect((await create({ title: `B${i}`, template: 'empty' })).status).toBe(201);
+    const refused = await create({ title: 'one too many', template: 'empty' });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await storage.listBoards()).length).toBe(3);
+  });
+
+  it('rotates and revokes a role link with the facilitator or admin token; old links stop working', async () => {
+    const { id, tokens } = (await (await create({ title: 'T', template: 'demo' })).json()) as { id: string; tokens: Record<string, string> };
+    const rotate = (role: string, token: string, method = 'POST') =>
+      app.request(`http://board.example/api/boards/${id}/links/${role}`, { method, headers: { authorization: `Bearer ${token}` } });
+
+    expect((await rotate('editor', tokens.editor!)).status).toBe(401); // a coordinator cannot
+    expect((await rotate('editor', 'nonsense')).status).toBe(401);
+    expect((await rotate('owner', tokens.facilitator!)).status).toBe(404);
+
+    const res = await rotate('editor', tokens.facilitator!);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { role: string; token: string; link: string };
+    expect(body.link).toBe(`http://board.example/b/${id}?token=${body.token}`);
+    expect(await sync.authorize(id, tokens.editor)).toBeNull();
+    expect(await sync.authorize(id, body.token)).toBe('editor');
+    expect(await sync.authorize(id, tokens.viewer)).toBe('viewer'); // other roles untouched
+
+    expect((await rotate('viewer', ADMIN, 'DELETE')).status).toBe(204);
+    expect(await sync.authorize(id, tokens.viewer)).toBeNull();
+    const unknown = await app.request('/api/boards/nope/links/viewer', { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(unknown.status).toBe(404);
   });
 });

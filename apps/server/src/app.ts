@@ -6,8 +6,17 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { LIMITS, ROLES, type Role } from '@tabla/plan-model';
-import { type BoardStorage, type BoardTemplate, createBoard, type Logger, type SyncServer } from '@tabla/sync-server';
+import { isRole, LIMITS, ROLES, type Role } from '@tabla/plan-model';
+import {
+  type BoardStorage,
+  type BoardTemplate,
+  createBoard,
+  generateToken,
+  hashToken,
+  type Logger,
+  type SyncServer,
+} from '@tabla/sync-server';
+import type { Registry } from 'prom-client';
 
 export interface AppDeps {
   readonly storage: BoardStorage;
@@ -17,6 +26,11 @@ export interface AppDeps {
   readonly logger: Logger;
   /** The built board app (apps/board/dist); when missing, only the API is served. */
   readonly boardDist: string | null;
+  readonly metrics?: Registry;
+  /** New boards allowed per minute (the admin token is one key). */
+  readonly boardsPerMinute?: number;
+  /** False once shutting down: /readyz turns 503 so a balancer stops sending traffic. */
+  readonly accepting?: () => boolean;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -24,13 +38,36 @@ const sameSecret = (a: string, b: string) => timingSafeEqual(sha256(a), sha256(b
 
 export const boardPath = (id: string) => `/b/${encodeURIComponent(id)}`;
 
+export const roleLink = (base: string, id: string, token: string) => `${base}${boardPath(id)}?token=${token}`;
+
 export function roleLinks(base: string, id: string, tokens: Record<Role, string>): Record<Role, string> {
-  return Object.fromEntries(ROLES.map((r) => [r, `${base}${boardPath(id)}?token=${tokens[r]}`])) as Record<Role, string>;
+  return Object.fromEntries(ROLES.map((r) => [r, roleLink(base, id, tokens[r])])) as Record<Role, string>;
 }
+
+/** A sliding one-minute window: true while fewer than `limit` calls happened in the last 60 s. */
+function perMinute(limit: number, now: () => number = Date.now) {
+  const calls: number[] = [];
+  return {
+    take(): { ok: boolean; retryAfterSeconds: number } {
+      const t = now();
+      while (calls.length > 0 && calls[0]! <= t - 60_000) calls.shift();
+      if (calls.length >= limit) return { ok: false, retryAfterSeconds: Math.ceil((calls[0]! + 60_000 - t) / 1000) };
+      calls.push(t);
+      return { ok: true, retryAfterSeconds: 0 };
+    },
+  };
+}
+
+const bearer = (header: string | undefined): string => (header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '');
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const baseUrl = (requestUrl: string) => deps.publicUrl ?? new URL(requestUrl).origin;
+  const boardCreation = perMinute(deps.boardsPerMinute ?? 30);
+  const isAdmin = (header: string | undefined) => {
+    const presented = bearer(header);
+    return presented !== '' && sameSecret(presented, deps.adminToken);
+  };
 
   app.use(
     '*',
@@ -53,10 +90,24 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/healthz', (c) => c.json({ status: 'ok', rooms: deps.sync.loadedRoomCount, connections: deps.sync.stats.connections }));
 
+  /** Ready = storage answers and the server is not shutting down. */
+  app.get('/readyz', async (c) => {
+    if (deps.accepting && !deps.accepting()) return c.json({ status: 'shutting down' }, 503);
+    try {
+      await deps.storage.getBoard('readyz-probe');
+      return c.json({ status: 'ready' });
+    } catch {
+      return c.json({ status: 'storage unavailable' }, 503);
+    }
+  });
+
+  if (deps.metrics) {
+    const registry = deps.metrics;
+    app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+  }
+
   app.post('/api/boards', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: 'body too large' }, 413) }), async (c) => {
-    const auth = c.req.header('authorization') ?? '';
-    const presented = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : '';
-    if (!presented || !sameSecret(presented, deps.adminToken)) return c.json({ error: 'admin token required' }, 401);
+    if (!isAdmin(c.req.header('authorization'))) return c.json({ error: 'admin token required' }, 401);
 
     let body: unknown;
     try {
@@ -70,6 +121,12 @@ export function createApp(deps: AppDeps): Hono {
     }
     if (template !== 'empty' && template !== 'demo') return c.json({ error: 'template must be "empty" or "demo"' }, 400);
 
+    // Counted only for valid requests, so a typo does not cost a slot.
+    const slot = boardCreation.take();
+    if (!slot.ok) {
+      c.header('retry-after', String(slot.retryAfterSeconds));
+      return c.json({ error: `too many new boards; try again in ${slot.retryAfterSeconds} s` }, 429);
+    }
     const { board, tokens } = await createBoard(deps.storage, { title, template: template as BoardTemplate });
     deps.logger.info({ boardId: board.id, template }, 'board created');
     return c.json(
@@ -83,6 +140,37 @@ export function createApp(deps: AppDeps): Hono {
     const role = await deps.sync.authorize(c.req.param('id'), c.req.query('token'));
     if (!role) return c.json({ error: 'this link is not valid' }, 401);
     return c.json({ boardId: c.req.param('id'), role });
+  });
+
+  /**
+   * Rotate (POST: a new link, returned) or revoke (DELETE: no working link) a role's
+   * link. Allowed with the admin token or the board's facilitator token. Sessions that
+   * used the old link are disconnected.
+   */
+  const replaceLink = async (boardId: string, roleParam: string, authorization: string | undefined) => {
+    if (!isRole(roleParam)) return { status: 404 as const, body: { error: 'role must be facilitator, editor or viewer' } };
+    const presented = bearer(authorization);
+    const allowed = isAdmin(authorization) || (presented !== '' && (await deps.sync.authorize(boardId, presented)) === 'facilitator');
+    if (!allowed) return { status: 401 as const, body: { error: "the admin token or this board's facilitator token is required" } };
+    if (!(await deps.storage.getBoard(boardId))) return { status: 404 as const, body: { error: 'no such board' } };
+    const token = generateToken();
+    await deps.storage.replaceToken(boardId, { role: roleParam, tokenHash: hashToken(token) });
+    const disconnected = deps.sync.disconnectRole(boardId, roleParam);
+    deps.logger.info({ boardId, role: roleParam, disconnected }, 'link replaced');
+    return { status: 200 as const, token, role: roleParam };
+  };
+
+  app.post('/api/boards/:id/links/:role', async (c) => {
+    const result = await replaceLink(c.req.param('id'), c.req.param('role'), c.req.header('authorization'));
+    if (result.status !== 200) return c.json(result.body, result.status);
+    const id = c.req.param('id');
+    return c.json({ role: result.role, token: result.token, link: roleLink(baseUrl(c.req.url), id, result.token) });
+  });
+
+  app.delete('/api/boards/:id/links/:role', async (c) => {
+    const result = await replaceLink(c.req.param('id'), c.req.param('role'), c.req.header('authorization'));
+    if (result.status !== 200) return c.json(result.body, result.status);
+    return c.body(null, 204); // the new token is thrown away: nobody holds a working link for this role
   });
 
   app.all('/api/*', (c) => c.json({ error: 'not found' }, 404));

@@ -14,9 +14,24 @@ export interface Config {
   readonly publicUrl: string | null;
   readonly maxFrameBytes: number;
   readonly pingIntervalMs: number;
+  readonly limits: Limits;
+  /** Take client addresses from X-Forwarded-For (only behind your own reverse proxy). */
+  readonly trustProxy: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Origins allowed to open the sync WebSocket besides the page's own. */
   readonly allowedOrigins: readonly string[];
+}
+
+/** Every limit the server enforces besides the frame size; README "Security and limits" lists them. */
+export interface Limits {
+  readonly maxDocumentBytes: number;
+  readonly maxMessagesPerSecond: number;
+  readonly messageBurst: number;
+  readonly maxConnectionsPerIp: number;
+  readonly maxLoadedBoards: number;
+  readonly maxAwarenessBytes: number;
+  readonly maxBufferedBytes: number;
+  readonly boardsPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +81,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     maxFrameBytes: int(env, 'MAX_FRAME_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     pingIntervalMs: int(env, 'PING_INTERVAL_MS', 30_000, 100, 600_000),
+    limits: {
+      maxDocumentBytes: int(env, 'MAX_DOCUMENT_BYTES', 32 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+      maxMessagesPerSecond: int(env, 'MAX_MESSAGES_PER_SECOND', 100, 1, 100_000),
+      messageBurst: int(env, 'MESSAGE_BURST', 300, 1, 1_000_000),
+      maxConnectionsPerIp: int(env, 'MAX_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
+      maxLoadedBoards: int(env, 'MAX_LOADED_BOARDS', 1_000, 1, 1_000_000),
+      maxAwarenessBytes: int(env, 'MAX_AWARENESS_BYTES', 32 * 1024, 256, 16 * 1024 * 1024),
+      maxBufferedBytes: int(env, 'MAX_BUFFERED_BYTES', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+      boardsPerMinute: int(env, 'BOARDS_PER_MINUTE', 30, 1, 100_000),
+    },
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logLevel,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };

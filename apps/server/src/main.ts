@@ -12,6 +12,8 @@ import { attachSyncServer, createBoard, SqliteStorage, SyncServer } from '@tabla
 import { createApp, roleLinks } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { originPolicy } from './origin.js';
 
 function boardDistDir(): string | null {
   try {
@@ -24,7 +26,7 @@ function boardDistDir(): string | null {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const storage = SqliteStorage.open(join(config.dataDir, 'tabla.db'));
+  const storage = SqliteStorage.open(join(config.dataDir, 'tabla.db'), { faultInjection: (await import('./faults.js')).faultInjectionFromEnv(process.env) });
 
   // First start: the demo board exists. Its plain links are kept beside the database
   // (like the admin token), so every start can print them.
@@ -35,7 +37,23 @@ async function main(): Promise<void> {
     logger.info({ boardId: board.id }, 'demo board created');
   }
 
-  const sync = new SyncServer({ storage, logger, pingIntervalMs: config.pingIntervalMs });
+  const metrics = createMetrics();
+  const { limits } = config;
+  const sync = new SyncServer({
+    storage,
+    logger,
+    pingIntervalMs: config.pingIntervalMs,
+    maxDocumentBytes: limits.maxDocumentBytes,
+    maxMessagesPerSecond: limits.maxMessagesPerSecond,
+    messageBurst: limits.messageBurst,
+    maxConnectionsPerIp: limits.maxConnectionsPerIp,
+    maxLoadedRooms: limits.maxLoadedBoards,
+    maxAwarenessBytes: limits.maxAwarenessBytes,
+    maxBufferedBytes: limits.maxBufferedBytes,
+    onStorageWrite: metrics.observeStorageWrite,
+  });
+  metrics.watch(sync);
+  let stopping = false;
   const app = createApp({
     storage,
     sync,
@@ -43,23 +61,19 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     logger,
     boardDist: boardDistDir(),
+    metrics: metrics.registry,
+    boardsPerMinute: limits.boardsPerMinute,
+    accepting: () => !stopping,
   });
 
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
   const httpServer = server as Server;
-  const sameOrigin = (origin: string | undefined, host: string | undefined) =>
-    origin === undefined || (host !== undefined && new URL(origin).host === host);
   attachSyncServer(httpServer, sync, {
     maxFrameBytes: config.maxFrameBytes,
-    allowOrigin: (origin, req) => {
-      try {
-        return sameOrigin(origin, req.headers.host) || config.allowedOrigins.includes(origin ?? '');
-      } catch {
-        return false;
-      }
-    },
+    trustProxy: config.trustProxy,
+    allowOrigin: originPolicy(config.allowedOrigins),
   });
 
   const address = httpServer.address();
@@ -68,7 +82,6 @@ async function main(): Promise<void> {
   printBanner({ base, port, config, demoFile });
   logger.info({ port, host: config.host }, 'listening');
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;

@@ -7,6 +7,7 @@ export const bs = {
     badLink: 'Ovaj link nije važeći ili je opozvan. Zatražite novi link od facilitatora.',
     unavailable: 'Tabla trenutno nije dostupna. Pokušavamo ponovo…',
     error: 'Greška',
+    rejected: 'Server je odbio vašu posljednju izmjenu (nije dozvoljena ili nije ispravna). Osvježite stranicu da nastavite.',
   },
   language: { label: 'Jezik', bs: 'Bosanski', en: 'English', 'sr-Cyrl-BA': 'Српски' },
   role: { facilitator: 'Facilitator/ica', editor: 'Koordinator/ica', viewer: 'Samo pregled' },
@@ -17,6 +18,7 @@ export const bs = {
     reconnecting: 'Ponovno povezivanje…',
     offline: 'Van mreže: izmjene se čuvaju lokalno',
     refused: 'Pristup odbijen',
+    rejected: 'Server je odbio izmjenu',
   },
   presence: {
     onlineNow: 'Trenutno online',

@@ -8,6 +8,7 @@ export const en: Messages = {
     badLink: 'This link is not valid or has been revoked. Ask the facilitator for a new one.',
     unavailable: 'The board is not available right now. Trying again…',
     error: 'Error',
+    rejected: 'The server refused your last change (not allowed or not valid). Reload the page to go on.',
   },
   language: { label: 'Language', bs: 'Bosanski', en: 'English', 'sr-Cyrl-BA': 'Српски' },
   role: { facilitator: 'Facilitator', editor: 'Coordinator', viewer: 'Read only' },
@@ -18,6 +19,7 @@ export const en: Messages = {
     reconnecting: 'Reconnecting…',
     offline: 'Offline: changes are kept on this device',
     refused: 'Access refused',
+    rejected: 'The server refused a change',
   },
   presence: {
     onlineNow: 'Online now',

@@ -5,10 +5,12 @@
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { isRole, type Role } from '@tabla/plan-model';
+import { deviceKey } from './device-key.js';
 import type { Identity } from './identity.js';
 import type { BoardLink } from './link.js';
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused';
+/** `refused`: the link is not (or no longer) valid. `rejected`: the server refused a change. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused' | 'rejected';
 
 export interface SessionState {
   readonly connection: ConnectionState;
@@ -26,6 +28,8 @@ export interface PresenceUser {
 }
 
 const UNAUTHORIZED = 4401;
+/** Forbidden, too large, invalid: resending the same change would only be refused again. */
+const REJECTED = new Set([4403, 4413, 4422]);
 
 export class BoardSession {
   readonly doc = new Y.Doc();
@@ -41,7 +45,7 @@ export class BoardSession {
   ) {
     const wsBase = `${base.protocol === 'https:' ? 'wss' : 'ws'}://${base.host}/sync`;
     this.provider = new WebsocketProvider(wsBase, link.boardId, this.doc, {
-      params: { token: link.token },
+      params: { token: link.token, key: deviceKey() },
       maxBackoffTime: 5_000,
     });
     this.provider.on('status', ({ status }: { status: string }) => {
@@ -52,9 +56,10 @@ export class BoardSession {
       if (synced) this.update({ synced: true });
     });
     this.provider.on('connection-close', (event: CloseEvent | null) => {
-      if (event?.code === UNAUTHORIZED) {
-        this.provider.disconnect(); // retrying a refused link only hammers the server
-        this.update({ connection: 'refused' });
+      const code = event?.code ?? 0;
+      if (code === UNAUTHORIZED || REJECTED.has(code)) {
+        this.provider.disconnect(); // retrying would only be refused again
+        this.update({ connection: code === UNAUTHORIZED ? 'refused' : 'rejected' });
       }
     });
     window.addEventListener('online', this.onNetworkChange);
@@ -88,7 +93,7 @@ export class BoardSession {
   }
 
   private connectionFrom(status: string): ConnectionState {
-    if (this.state.connection === 'refused') return 'refused';
+    if (this.state.connection === 'refused' || this.state.connection === 'rejected') return this.state.connection;
     if (status === 'connected') return 'connected';
     if (!navigator.onLine) return 'offline';
     return this.everConnected ? 'reconnecting' : 'connecting';

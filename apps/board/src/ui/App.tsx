@@ -67,10 +67,15 @@ function BoardPage({ session }: { session: BoardSession }) {
     );
   }
 
-  const needsIdentity = (!identity || askIdentity) && state.synced;
+  const needsIdentity = (!identity || askIdentity) && state.synced && state.connection !== 'rejected';
   return (
     <>
       <Header title={board.meta.title} onChangeIdentity={() => setAskIdentity(true)} />
+      {state.connection === 'rejected' && (
+        <p className="banner banner--error" role="alert">
+          {t('app.rejected')}
+        </p>
+      )}
       <main className="board-main" aria-busy={!state.synced}>
         {state.synced ? <Board onAdd={onAdd} onEdit={onEdit} /> : <p className="loading">{t('app.loading')}</p>}
       </main>
