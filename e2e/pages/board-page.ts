@@ -109,12 +109,21 @@ export class BoardPage {
     await cdp.detach();
   }
 
-  /** Keyboard only: focus the card, pick it up with space, arrow keys, drop with space. */
+  /**
+   * Keyboard only: focus the card, pick it up with space, arrow keys, drop with space.
+   * Waits for each spoken "is over" after a key, as a listener would, before the next one.
+   */
   async moveCardWithKeyboard(cardTitle: string, keys: readonly ('ArrowUp' | 'ArrowDown' | 'ArrowLeft' | 'ArrowRight')[]): Promise<void> {
     await this.card(cardTitle).focus();
     await this.page.keyboard.press('Space');
-    for (const key of keys) await this.page.keyboard.press(key);
+    await expect(this.announcements).toContainText('je iznad');
+    for (const key of keys) {
+      const before = await this.announcements.textContent();
+      await this.page.keyboard.press(key);
+      await expect(this.announcements).not.toHaveText(before ?? '');
+    }
     await this.page.keyboard.press('Space');
+    await expect(this.announcements).toContainText('spuštena');
   }
 
   /** What dnd-kit's live region last told screen readers. */

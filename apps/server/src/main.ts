@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import { attachSyncServer, createBoard, SqliteStorage, SyncServer } from '@tabla/sync-server';
 import { createApp, roleLinks } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { faultInjectionFromEnv } from './faults.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { originPolicy } from './origin.js';
@@ -26,7 +27,7 @@ function boardDistDir(): string | null {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const storage = SqliteStorage.open(join(config.dataDir, 'tabla.db'), { faultInjection: (await import('./faults.js')).faultInjectionFromEnv(process.env) });
+  const storage = SqliteStorage.open(join(config.dataDir, 'tabla.db'), { faultInjection: faultInjectionFromEnv(process.env) });
 
   // First start: the demo board exists. Its plain links are kept beside the database
   // (like the admin token), so every start can print them.

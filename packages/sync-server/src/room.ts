@@ -125,7 +125,9 @@ export class Room {
     for (const root of report.roots) {
       if (!canWriteRoot(sender.role, root)) return this.refuse(CloseCode.forbidden, `${sender.role} cannot change ${root}`);
     }
-    if (this.storedBytes + update.length > this.options.maxDocumentBytes) {
+    // Accepted updates still being written count too: storedBytes grows only once they are stored.
+    const inFlightBytes = this.inFlight.reduce((n, u) => n + u.length, 0);
+    if (this.storedBytes + inFlightBytes + update.length > this.options.maxDocumentBytes) {
       return this.refuse(CloseCode.documentTooLarge, 'board too large');
     }
     // Bound now, so this sender's next update (sent before this one is stored) passes too.

@@ -30,7 +30,8 @@ interface Running {
 async function start(): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), 'tabla-bench-'));
   const storage = SqliteStorage.open(join(dir, 'bench.db'));
-  const sync = new SyncServer({ storage, unloadDelayMs: 0 });
+  // Limits out of the way: this measures throughput, the tests measure the limits.
+  const sync = new SyncServer({ storage, unloadDelayMs: 0, maxMessagesPerSecond: 1e9, messageBurst: 1e9, maxConnectionsPerIp: 1e9 });
   const http = createServer();
   attachSyncServer(http, sync, { maxFrameBytes: 16 * 1024 * 1024 });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -188,11 +189,59 @@ async function memoryPerBoard(boards: number): Promise<string[]> {
   return [`memory per loaded demo board (${boards} boards, incl. one client replica each)`, `${perBoard.toFixed(2)} MB`, gc ? 'after gc' : 'run with --expose-gc for a steadier figure'];
 }
 
+/** Hostile frames, each on its own authorized connection: all must be refused, the server must stay up and small. */
+async function hostileFlood(connections: number): Promise<string[]> {
+  const s = await start();
+  const { board, tokens } = await createBoard(s.storage, { title: 'bench', template: 'demo' });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let seed = 42;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  gc?.();
+  const before = process.memoryUsage();
+  let refused = 0;
+  const batch = 50;
+  for (let i = 0; i < connections; i += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, connections - i) }, (_, j) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(`${s.url}/${board.id}?token=${tokens.editor}`);
+          ws.on('open', () => {
+            const n = (i + j) % 4;
+            const size = Math.floor(random() * 4096);
+            const frame = Uint8Array.from({ length: size }, () => Math.floor(random() * 256));
+            if (n === 0) frame[0] = 0; // a sync message with a garbage body
+            if (n === 1) frame.set([0, 2, 0xff, 0xff, 0xff, 0xff, 0x0f]); // a varint claiming gigabytes
+            ws.send(n === 3 ? 'text frame' : frame);
+          });
+          // A random frame can be a valid message by chance (e.g. a tiny sync step 1): then the server answers.
+          const timer = setTimeout(() => ws.terminate(), 2_000);
+          ws.on('close', (code) => {
+            clearTimeout(timer);
+            if (code >= 1003) refused++;
+            resolve();
+          });
+          ws.on('error', () => resolve());
+        }),
+      ),
+    );
+  }
+  const healthy = new Client(s.url, board.id, tokens.viewer);
+  await healthy.synced;
+  const intact = roots(healthy.doc).activities.size === 15;
+  healthy.close();
+  gc?.();
+  const after = process.memoryUsage();
+  await stop(s);
+  const growth = (after.rss - before.rss) / 1024 / 1024;
+  return [`hostile frames, ${connections} connections`, `${refused} refused`, `rss growth ${growth.toFixed(1)} MB`, intact ? 'board intact' : 'BOARD CHANGED'];
+}
+
 const rows: string[][] = [];
 rows.push(await fanOut(50, 100));
 rows.push(await burst(2000));
 rows.push(await coldLoad(10_000));
 rows.push(await memoryPerBoard(50));
+rows.push(await hostileFlood(2000));
 const width = Math.max(...rows.map((r) => r[0]!.length));
 console.log(`\nTabla sync server (node ${process.version})\n`);
 for (const [name, ...figures] of rows) console.log(`${name!.padEnd(width)}  ${figures.join('  ')}`);

@@ -21,12 +21,25 @@ import { attachSyncServer } from '../ws-adapter.js';
 
 export interface TestServerOptions {
   /** Overrides of the SyncServer options (the harness defaults to unloadDelayMs: 20). */
-  readonly sync?: Partial<Omit<SyncServerOptions, 'storage'>>;
+  readonly sync?: SyncOptions;
   /** Passed to attachSyncServer. */
   readonly maxFrameBytes?: number;
   /** SQLite test seam (hooks inside the write transactions). */
   readonly faultInjection?: SqliteFaultInjection;
 }
+
+/** How a test client presents itself, beyond its role token. */
+export interface ClientOptions {
+  /** The device's client key, sent as `?key=` (binds the Yjs client ids it writes under). */
+  readonly key?: string;
+}
+
+export interface RawClientOptions extends ClientOptions {
+  /** `ws` answers pings by itself unless this is false (a client that looks dead). */
+  readonly autoPong?: boolean;
+}
+
+export type SyncOptions = Partial<Omit<SyncServerOptions, 'storage'>>;
 
 export interface TestBoard {
   readonly boardId: string;
@@ -42,15 +55,18 @@ export interface TestServer extends TestBoard {
   /** Current storage and sync server (replaced by `restart`). */
   storage: SqliteStorage;
   sync: SyncServer;
+  /** The current server's WebSocketServer (its `clients` are the server ends of the sockets). */
+  readonly wss: WebSocketServer;
   /** Stock client on the main board (or another), destroyed by `stop`. */
-  connect(role: Role, board?: TestBoard): TestProvider;
+  connect(role: Role, board?: TestBoard, options?: ClientOptions): TestProvider;
   /** Raw client on the main board (or another), terminated by `stop`. */
-  raw(role: Role | { token: string | null; boardId?: string }, board?: TestBoard): Promise<RawClient>;
+  raw(role: Role | { token: string | null; boardId?: string }, board?: TestBoard, options?: RawClientOptions): Promise<RawClient>;
   /**
    * Graceful shutdown of sync server, HTTP server and storage, then a new server on the same
-   * file and port. `whileDown` runs in between (e.g. offline edits).
+   * file and port. `whileDown` runs in between (e.g. offline edits); `sync` overrides
+   * SyncServer options from then on (e.g. a limit computed from the stored boards).
    */
-  restart(whileDown?: () => void | Promise<void>): Promise<void>;
+  restart(whileDown?: () => void | Promise<void>, sync?: SyncOptions): Promise<void>;
   /** Closes everything and removes the temp dir. Idempotent. */
   stop(): Promise<void>;
 }
@@ -61,8 +77,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const clients: { destroy(): void }[] = [];
 
   const openStorage = () => SqliteStorage.open(dataFile, { faultInjection: options.faultInjection });
-  const openServer = (storage: SqliteStorage) =>
-    new SyncServer({ unloadDelayMs: 20, ...options.sync, storage });
+  let syncOptions: SyncOptions = { unloadDelayMs: 20, ...options.sync };
+  const openServer = (storage: SqliteStorage) => new SyncServer({ ...syncOptions, storage });
 
   let storage = openStorage();
   const main = await createBoard(storage, { title: 'Test', template: 'demo' });
@@ -92,21 +108,25 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataFile,
     storage,
     sync,
-    connect(role, board = h) {
-      const p = connectProvider(h.url, board.boardId, board.tokens[role]);
+    get wss() {
+      return wss;
+    },
+    connect(role, board = h, clientOptions = {}) {
+      const p = connectProvider(h.url, board.boardId, board.tokens[role], clientOptions);
       clients.push(p);
       return p;
     },
-    async raw(who, board = h) {
+    async raw(who, board = h, clientOptions = {}) {
       const { token, boardId } =
         typeof who === 'string' ? { token: board.tokens[who], boardId: board.boardId } : { boardId: board.boardId, ...who };
-      const c = await rawClient(h.url, boardId, token);
+      const c = await rawClient(h.url, boardId, token, clientOptions);
       clients.push({ destroy: () => c.terminate() });
       return c;
     },
-    async restart(whileDown) {
+    async restart(whileDown, overrides) {
       await closeServer();
       await whileDown?.();
+      if (overrides) syncOptions = { ...syncOptions, ...overrides };
       storage = h.storage = openStorage();
       sync = h.sync = openServer(storage);
       ({ http, wss } = attach(sync, options.maxFrameBytes));
@@ -160,10 +180,10 @@ export interface TestProvider {
 
 type Polyfill = NonNullable<ConstructorParameters<typeof WebsocketProvider>[3]>['WebSocketPolyfill'];
 
-export function connectProvider(url: string, boardId: string, token: string): TestProvider {
+export function connectProvider(url: string, boardId: string, token: string, options: ClientOptions = {}): TestProvider {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(url, boardId, doc, {
-    params: { token },
+    params: options.key === undefined ? { token } : { token, key: options.key },
     WebSocketPolyfill: WebSocket as unknown as Polyfill,
     disableBc: true,
     // The stock default is 2500 ms; shorter keeps reconnect tests fast (first retry is still 200 ms).
@@ -224,12 +244,15 @@ export interface RawClient {
 }
 
 /**
- * Opens a raw `ws` connection to `${url}/${boardId}?token=…`; resolves on open, or when
+ * Opens a raw `ws` connection to `${url}/${boardId}?token=…&key=…`; resolves on open, or when
  * the upgrade is refused with an HTTP status (then `httpStatus` is set and it is closed).
  */
-export function rawClient(url: string, boardId: string, token: string | null): Promise<RawClient> {
-  const query = token === null ? '' : `?token=${encodeURIComponent(token)}`;
-  const ws = new WebSocket(`${url}/${boardId}${query}`);
+export function rawClient(url: string, boardId: string, token: string | null, options: RawClientOptions = {}): Promise<RawClient> {
+  const params = new URLSearchParams();
+  if (token !== null) params.set('token', token);
+  if (options.key !== undefined) params.set('key', options.key);
+  const query = params.size === 0 ? '' : `?${params.toString()}`;
+  const ws = new WebSocket(`${url}/${boardId}${query}`, { autoPong: options.autoPong ?? true });
   let resolveClosed!: (info: CloseInfo) => void;
   const closed = new Promise<CloseInfo>((r) => (resolveClosed = r));
   const client: RawClient = {
@@ -318,6 +341,20 @@ export const awarenessPayload = (clientID: number, clock: number, state: unknown
     encoding.writeVarString(e, JSON.stringify(state));
   });
 
+/**
+ * An update holding one GC struct of `client` covering clocks [clock, clock + length): no
+ * content, yet it claims that clock range (update format v1: clients, then per client the
+ * struct count, client id and first clock, the structs (GC = info byte 0 and a length), then
+ * an empty delete set).
+ */
+export const gcUpdate = (client: number, clock: number, length: number): Uint8Array =>
+  frame((e) => {
+    for (const n of [1, 1, client, clock]) encoding.writeVarUint(e, n); // 1 client, 1 struct, client, clock
+    encoding.writeUint8(e, 0); // GC
+    encoding.writeVarUint(e, length);
+    encoding.writeVarUint(e, 0); // empty delete set
+  });
+
 export type ServerFrame =
   | { readonly type: 'sync-step-1'; readonly payload: Uint8Array }
   | { readonly type: 'sync-step-2'; readonly payload: Uint8Array }
@@ -389,7 +426,7 @@ export function captureUpdate(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Ar
 // ---------------------------------------------------------------------------
 // Time
 
-export async function waitFor(predicate: () => boolean, timeoutMs = 2000, what = 'condition'): Promise<void> {
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

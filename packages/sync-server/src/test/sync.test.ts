@@ -44,7 +44,7 @@ describe('relay with the stock client', () => {
 
     const id = activityIds(a.doc).find((x) => laneOf(a.doc, x) !== LANE_D)!;
     moveActivity(a.doc, id, LANE_D, 0);
-    await waitFor(() => laneOf(b.doc, id) === LANE_D, 2000, 'the move to reach b');
+    await waitFor(() => laneOf(b.doc, id) === LANE_D, 5000, 'the move to reach b');
     expect(view(b.doc)).toEqual(view(a.doc));
     // Relayed means stored first.
     expect(await h.storage.countUpdates(h.boardId)).toBe(1);
@@ -60,13 +60,13 @@ describe('relay with the stock client', () => {
     // Stock client -> stock client.
     a.provider.awareness.setLocalStateField('user', { name: 'A', municipalityId: 'm_mostar', color: '#123456', role: 'editor' });
     const aId = a.doc.clientID;
-    await waitFor(() => (b.provider.awareness.getStates().get(aId) as { user?: { name?: string } } | undefined)?.user?.name === 'A', 2000, 'a’s state at b');
+    await waitFor(() => (b.provider.awareness.getStates().get(aId) as { user?: { name?: string } } | undefined)?.user?.name === 'A', 5000, 'a’s state at b');
 
     // Raw client: its own state comes back to it (the stock client relies on that echo).
     const r = await h.raw('viewer');
-    await waitFor(() => r.frames.length > 0, 2000, 'first frame');
+    await waitFor(() => r.frames.length > 0, 5000, 'first frame');
     // It was told about a, who was there before it.
-    await waitFor(() => r.frames.map(parseServerFrame).some((f) => f.type === 'awareness' && f.states.has(aId)), 2000, 'a at r');
+    await waitFor(() => r.frames.map(parseServerFrame).some((f) => f.type === 'awareness' && f.states.has(aId)), 5000, 'a at r');
     const before = r.frames.length;
     const rId = 424242;
     r.send(awarenessFrame(awarenessPayload(rId, 1, { user: { name: 'R' } })));
@@ -75,17 +75,17 @@ describe('relay with the stock client', () => {
       2000,
       'echo of r’s own awareness',
     );
-    await waitFor(() => b.provider.awareness.getStates().has(rId), 2000, 'r at b');
-    await waitFor(() => a.provider.awareness.getStates().has(rId), 2000, 'r at a');
+    await waitFor(() => b.provider.awareness.getStates().has(rId), 5000, 'r at b');
+    await waitFor(() => a.provider.awareness.getStates().has(rId), 5000, 'r at a');
 
     // A dropped connection (no goodbye message): the server removes what it announced.
     r.terminate();
-    await waitFor(() => !b.provider.awareness.getStates().has(rId), 2000, 'r removed at b');
-    await waitFor(() => !a.provider.awareness.getStates().has(rId), 2000, 'r removed at a');
+    await waitFor(() => !b.provider.awareness.getStates().has(rId), 5000, 'r removed at b');
+    await waitFor(() => !a.provider.awareness.getStates().has(rId), 5000, 'r removed at a');
 
     // A stock client that leaves.
     a.destroy();
-    await waitFor(() => !b.provider.awareness.getStates().has(aId), 2000, 'a removed at b');
+    await waitFor(() => !b.provider.awareness.getStates().has(aId), 5000, 'a removed at b');
   });
 });
 
@@ -97,7 +97,7 @@ describe('durability', () => {
     await Promise.all([a.synced, b.synced]);
     const [first, second] = activityIds(a.doc).filter((x) => laneOf(a.doc, x) !== LANE_D);
     moveActivity(a.doc, first!, LANE_D, 0);
-    await waitFor(() => laneOf(b.doc, first!) === LANE_D, 2000, 'relay before restart');
+    await waitFor(() => laneOf(b.doc, first!) === LANE_D, 5000, 'relay before restart');
 
     // While the server is down, b edits offline.
     await h.restart(async () => {
@@ -125,7 +125,7 @@ describe('rooms', () => {
     expect(h.sync.loadedRoomCount).toBe(1);
     const id = activityIds(a.doc).find((x) => laneOf(a.doc, x) !== LANE_D)!;
     moveActivity(a.doc, id, LANE_D, 0);
-    await waitFor(() => h.sync.stats.updatesStored === 1, 2000, 'stored');
+    await waitFor(() => h.sync.stats.updatesStored === 1, 5000, 'stored');
     a.destroy();
     await waitFor(() => h.sync.loadedRoomCount === 0, 1000, 'room unloaded');
     await waitFor(() => h.sync.stats.rooms === 0, 1000, 'room freed');
@@ -133,7 +133,7 @@ describe('rooms', () => {
     expect(await h.storage.countUpdates(h.boardId)).toBe(0);
 
     const b = h.connect('viewer');
-    await within(b.synced, 2000, 'synced after reload');
+    await within(b.synced, 5000, 'synced after reload');
     expect(h.sync.loadedRoomCount).toBe(1);
     expect(laneOf(b.doc, id)).toBe(LANE_D);
   });
@@ -188,7 +188,7 @@ describe('rooms', () => {
     await a.synced;
     const id = activityIds(a.doc).find((x) => laneOf(a.doc, x) !== LANE_D)!;
     moveActivity(a.doc, id, LANE_D, 0);
-    await waitFor(() => h.sync.stats.updatesStored === 1, 2000, 'stored');
+    await waitFor(() => h.sync.stats.updatesStored === 1, 5000, 'stored');
     a.destroy();
     await waitFor(() => h.sync.loadedRoomCount === 0, 1000, 'unloaded');
 
@@ -210,7 +210,7 @@ describe('rooms', () => {
     } finally {
       release(); // also when failing: a load that never ends would hold up the shutdown
     }
-    await waitFor(() => r.frames.length >= 2, 2000, 'step 1 and step 2');
+    await waitFor(() => r.frames.length >= 2, 5000, 'step 1 and step 2');
     const stored = await storedDoc(h.storage, h.boardId);
     onTestFinished(() => stored.destroy());
     const [first, second] = r.frames.map(parseServerFrame);
@@ -226,7 +226,7 @@ describe('rooms', () => {
     expect(view(replica)).toEqual(view(stored));
     expect(laneOf(replica, id)).toBe(LANE_D);
 
-    await within(p.synced, 2000, 'provider synced');
+    await within(p.synced, 5000, 'provider synced');
     expect(view(p.doc)).toEqual(view(stored));
   });
 });
@@ -242,7 +242,7 @@ describe('compaction', () => {
       const lane = i % 2 === 0 ? LANE_D : LANE_A;
       moveActivity(a.doc, id, lane, i % 3);
       // One update per write batch: each stored, applied and relayed before the next.
-      await waitFor(() => h.sync.stats.updatesStored === i + 1 && laneOf(b.doc, id) === lane, 2000, `move ${i}`);
+      await waitFor(() => h.sync.stats.updatesStored === i + 1 && laneOf(b.doc, id) === lane, 5000, `move ${i}`);
     }
     const rows = await h.storage.countUpdates(h.boardId);
     expect(rows).toBeLessThan(5);
@@ -253,7 +253,7 @@ describe('compaction', () => {
     expect(final.activityById.get(id)?.laneId).toBe(LANE_A);
     expect(await storedView(h.storage, h.boardId)).toEqual(final);
     const fresh = h.connect('viewer');
-    await within(fresh.synced, 2000, 'fresh synced');
+    await within(fresh.synced, 5000, 'fresh synced');
     expect(view(fresh.doc)).toEqual(final);
   });
 });
