@@ -9,10 +9,18 @@ export interface NewActivity {
 
 /** One person at the board, in their own browser context. Specs speak through this. */
 export class BoardPage {
+  /** Console errors and uncaught exceptions of the page, e.g. Content-Security-Policy violations. */
+  readonly errors: string[] = [];
+
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
-  ) {}
+  ) {
+    page.on('console', (m) => {
+      if (m.type() === 'error') this.errors.push(m.text());
+    });
+    page.on('pageerror', (e) => this.errors.push(e.message));
+  }
 
   /** A 13" laptop by default; pass a tablet's viewport with `hasTouch` for touch. */
   static async open(browser: Browser, link: string, device: { viewport: { width: number; height: number }; hasTouch?: boolean } = { viewport: { width: 1440, height: 900 } }): Promise<BoardPage> {
@@ -140,6 +148,10 @@ export class BoardPage {
 
   async switchLanguage(label: 'English' | 'Bosanski'): Promise<void> {
     await this.page.getByRole('combobox', { name: /Jezik|Language/ }).selectOption({ label });
+  }
+
+  cspViolations(): string[] {
+    return this.errors.filter((e) => /Content Security Policy/i.test(e));
   }
 
   async close(): Promise<void> {

@@ -43,6 +43,8 @@ test('two coordinators co-build the plan live, and nothing is lost on reload or 
   await fresh.join('posmatrač', 'Općina Bugojno (primjer)');
   await expect(fresh.lane(LANE_B).getByRole('article', { name: 'Zajednička obuka za vijeća mladih' })).toBeVisible();
   expect(await fresh.cardTitlesIn(LANE_B)).toEqual(await mostar.cardTitlesIn(LANE_B));
+  // The app runs under the server's Content-Security-Policy (no inline scripts) without a violation.
+  for (const person of [mostar, trnovo, fresh]) expect(person.cspViolations()).toEqual([]);
 
   await Promise.all([mostar.close(), trnovo.close(), fresh.close()]);
 });
