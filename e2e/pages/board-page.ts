@@ -79,7 +79,7 @@ export class BoardPage {
     await expect(dialog).toBeHidden();
   }
 
-  /** A mouse drag of the whole card onto a lane's empty space (dnd-kit needs a real pointer path). */
+  /** A mouse drag of the whole card into a lane (dnd-kit needs a real pointer path). */
   async dragCardToLane(cardTitle: string, laneTitle: string): Promise<void> {
     const card = this.card(cardTitle);
     const target = this.lane(laneTitle);
@@ -90,9 +90,17 @@ export class BoardPage {
     await mouse.move(from.x + from.width / 2, from.y + 10);
     await mouse.down();
     await mouse.move(from.x + from.width / 2 + 12, from.y + 22, { steps: 3 });
-    // Bottom of the lane: below its cards, so the drop goes to the lane's end.
-    await mouse.move(to.x + to.width / 2, to.y + to.height - 12, { steps: 20 });
+    await mouse.move(to.x + to.width / 2, this.onScreenY(to), { steps: 20 });
     await mouse.up();
+  }
+
+  /**
+   * A height inside the lane and well inside the viewport: near an edge dnd-kit auto-scrolls,
+   * and the lane would move away from under the pointer.
+   */
+  private onScreenY(lane: { y: number; height: number }): number {
+    const viewport = this.page.viewportSize()!;
+    return Math.min(Math.max(lane.y + lane.height / 2, viewport.height * 0.3), viewport.height * 0.7);
   }
 
   /** A finger drag (real touch events through the browser's input pipeline): press, hold, move, lift. */
@@ -109,9 +117,7 @@ export class BoardPage {
     await touch('touchStart', x0, y0);
     await this.page.waitForTimeout(350); // the touch sensor's hold delay, so a swipe still scrolls
     const x1 = to.x + to.width / 2;
-    // Stay off the viewport's edges, where dnd-kit auto-scrolls and the target would move away.
-    const viewport = this.page.viewportSize()!;
-    const y1 = Math.min(Math.max(to.y + to.height / 2, viewport.height * 0.3), viewport.height * 0.7);
+    const y1 = this.onScreenY(to);
     for (let i = 1; i <= 15; i++) await touch('touchMove', x0 + ((x1 - x0) * i) / 15, y0 + ((y1 - y0) * i) / 15);
     await touch('touchEnd', x1, y1);
     await cdp.detach();

@@ -108,3 +108,32 @@ test('on a 10" tablet a coordinator drags a card with a finger', async ({ browse
   await expect(laptop.unplaced.getByRole('article', { name: 'Godišnji izvještaj LDP-a građanima' })).toHaveCount(0);
   await Promise.all([tablet.close(), laptop.close()]);
 });
+
+test('undo and redo revert only your own changes, with the keyboard and the buttons', async ({ browser, server }) => {
+  const board = await server.createBoard('demo');
+  const a = await BoardPage.open(browser, board.links.editor);
+  const b = await BoardPage.open(browser, board.links.editor);
+  await a.join('koordinatorica LDP-a', 'Grad Mostar');
+  await b.join('koordinator LDP-a', 'Općina Trnovo');
+  await a.expectConnected();
+  await b.expectConnected();
+  await expect(a.page.getByRole('button', { name: /Poništi/ })).toBeDisabled();
+
+  await a.dragCardToLane('Volonterska akcija osnovaca', LANE_B);
+  await expect(b.lane(LANE_B).getByRole('article', { name: 'Volonterska akcija osnovaca' })).toBeVisible();
+  // Someone else's change, made after ours.
+  const dialog = await b.openEditor('Dijalog sa mladima');
+  await dialog.getByLabel('Status').selectOption({ label: 'Odgođeno' });
+  await dialog.getByRole('button', { name: 'Sačuvaj' }).click();
+  await expect(a.card('Dijalog sa mladima')).toContainText('Odgođeno');
+
+  await a.page.locator('body').click({ position: { x: 5, y: 5 } });
+  await a.page.keyboard.press('Control+z');
+  await expect(b.unplaced.getByRole('article', { name: 'Volonterska akcija osnovaca' })).toBeVisible();
+  await expect(b.card('Dijalog sa mladima')).toContainText('Odgođeno'); // not ours: stays
+  await expect(a.page.getByRole('button', { name: /Poništi/ })).toBeDisabled();
+
+  await a.page.getByRole('button', { name: /Ponovi/ }).click();
+  await expect(b.lane(LANE_B).getByRole('article', { name: 'Volonterska akcija osnovaca' })).toBeVisible();
+  await Promise.all([a.close(), b.close()]);
+});

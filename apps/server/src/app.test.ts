@@ -49,7 +49,7 @@ describe('HTTP API', () => {
     expect(await res.json()).toMatchObject({ status: 'ok' });
   });
 
-  it('POST /api/boards refuses a missing or wrong admin token with 401', async () => {
+  it('[R11] POST /api/boards refuses a missing or wrong admin token with 401', async () => {
     expect((await app.request('/api/boards', { method: 'POST', body: '{}' })).status).toBe(401);
     expect((await create({ title: 'x', template: 'empty' }, 'wrong-token-wrong-token')).status).toBe(401);
     expect(await storage.listBoards()).toEqual([]);
@@ -81,7 +81,7 @@ describe('HTTP API', () => {
     expect(state?.snapshot?.length).toBeGreaterThan(100);
   });
 
-  it('GET /api/boards/:id/access tells a valid link its role, and refuses the rest alike', async () => {
+  it('[R11] GET /api/boards/:id/access tells a valid link its role, and refuses the rest alike', async () => {
     const { id, tokens } = (await (await create({ title: 'T', template: 'empty' })).json()) as { id: string; tokens: Record<string, string> };
     const ok = await app.request(`/api/boards/${id}/access?token=${tokens.viewer}`);
     expect(await ok.json()).toEqual({ boardId: id, role: 'viewer' });
@@ -116,7 +116,7 @@ describe('HTTP API', () => {
     expect(text).toMatch(/^tabla_connections 0$/m);
   });
 
-  it('POST /api/boards allows BOARDS_PER_MINUTE new boards, then 429 with Retry-After', async () => {
+  it('[R13] POST /api/boards allows BOARDS_PER_MINUTE new boards, then 429 with Retry-After', async () => {
     for (let i = 0; i < 3; i++) expect((await create({ title: `B${i}`, template: 'empty' })).status).toBe(201);
     const refused = await create({ title: 'one too many', template: 'empty' });
     expect(refused.status).toBe(429);
@@ -124,7 +124,7 @@ describe('HTTP API', () => {
     expect((await storage.listBoards()).length).toBe(3);
   });
 
-  it('rotates and revokes a role link with the facilitator or admin token; old links stop working', async () => {
+  it('[R11] rotates and revokes a role link with the facilitator or admin token; old links stop working', async () => {
     const { id, tokens } = (await (await create({ title: 'T', template: 'demo' })).json()) as { id: string; tokens: Record<string, string> };
     const rotate = (role: string, token: string, method = 'POST') =>
       app.request(`http://board.example/api/boards/${id}/links/${role}`, { method, headers: { authorization: `Bearer ${token}` } });

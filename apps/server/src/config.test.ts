@@ -34,4 +34,43 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
     expect(() => loadConfig({ DATA_DIR: dataDir(), PUBLIC_URL: 'tabla.example.ba' })).toThrow(/PUBLIC_URL/);
   });
+
+  it('[R13] reads every limit from the environment, with the documented defaults', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).limits).toEqual({
+      maxDocumentBytes: 32 * 1024 * 1024,
+      maxMessagesPerSecond: 100,
+      messageBurst: 300,
+      maxConnectionsPerIp: 200,
+      maxLoadedBoards: 1000,
+      maxAwarenessBytes: 32 * 1024,
+      maxBufferedBytes: 8 * 1024 * 1024,
+      boardsPerMinute: 30,
+    });
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      MAX_DOCUMENT_BYTES: '100000',
+      MAX_MESSAGES_PER_SECOND: '7',
+      MESSAGE_BURST: '8',
+      MAX_CONNECTIONS_PER_IP: '9',
+      MAX_LOADED_BOARDS: '10',
+      MAX_AWARENESS_BYTES: '1000',
+      MAX_BUFFERED_BYTES: '70000',
+      BOARDS_PER_MINUTE: '2',
+      MAX_FRAME_BYTES: '2048',
+      TRUST_PROXY: '1',
+    });
+    expect(c.limits).toEqual({
+      maxDocumentBytes: 100_000,
+      maxMessagesPerSecond: 7,
+      messageBurst: 8,
+      maxConnectionsPerIp: 9,
+      maxLoadedBoards: 10,
+      maxAwarenessBytes: 1000,
+      maxBufferedBytes: 70_000,
+      boardsPerMinute: 2,
+    });
+    expect(c.maxFrameBytes).toBe(2048);
+    expect(c.trustProxy).toBe(true);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), MAX_MESSAGES_PER_SECOND: '0' })).toThrow(/MAX_MESSAGES_PER_SECOND/);
+  });
 });

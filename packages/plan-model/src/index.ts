@@ -7,3 +7,4 @@ export * from './board-view.js';
 export * from './validate.js';
 export * from './roles.js';
 export * from './demo.js';
+export * from './undo.js';

@@ -39,6 +39,13 @@ export const bs = {
     nameRequired: 'Upišite ime ili ulogu.',
     change: 'Promijeni',
   },
+  undo: {
+    undo: 'Poništi',
+    redo: 'Ponovi',
+    undoHint: 'Poništi svoju posljednju izmjenu (Ctrl+Z)',
+    redoHint: 'Ponovi poništenu izmjenu (Ctrl+Shift+Z)',
+    toolbar: 'Izmjene',
+  },
   board: {
     unplaced: 'Neraspoređene aktivnosti',
     unplacedHint: 'Aktivnosti koje još nisu u nekoj oblasti',

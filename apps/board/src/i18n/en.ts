@@ -39,6 +39,13 @@ export const en: Messages = {
     nameRequired: 'Enter a name or role.',
     change: 'Change',
   },
+  undo: {
+    undo: 'Undo',
+    redo: 'Redo',
+    undoHint: 'Undo your last change (Ctrl+Z)',
+    redoHint: 'Redo the undone change (Ctrl+Shift+Z)',
+    toolbar: 'Changes',
+  },
   board: {
     unplaced: 'Not yet placed',
     unplacedHint: 'Activities not yet in a priority area',

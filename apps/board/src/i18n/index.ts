@@ -1,18 +1,22 @@
 /**
- * i18n: i18next with CLDR plural rules from Intl (bs: one / few / other).
+ * i18n: i18next with CLDR plural rules from Intl (bs and sr: one / few / other).
  * Bosnian is the default and the reference catalogue; the choice is remembered.
+ * Languages: Bosnian (ijekavian, Latin), English, Serbian (ijekavian, Cyrillic, as written in
+ * Republika Srpska). The code 'sr-Cyrl-BA' is kept exactly as given: it is `i18n.language`,
+ * `<html lang>`, the remembered choice and the plural locale.
  */
 import i18next, { type i18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { bs, type Catalogue } from './bs.js';
 import { en } from './en.js';
+import { srCyrlBA } from './sr-Cyrl-BA.js';
 
 /** Every language has every section of the Bosnian catalogue (keys are checked by a test). */
 export type Messages = { [Section in keyof Catalogue]: Record<string, string | Record<string, string>> };
 
-export const LANGUAGES = ['bs', 'en'] as const;
+export const LANGUAGES = ['bs', 'en', 'sr-Cyrl-BA'] as const;
 export type Language = (typeof LANGUAGES)[number];
-export const catalogues: Record<Language, Messages> = { bs, en };
+export const catalogues: Record<Language, Messages> = { bs, en, 'sr-Cyrl-BA': srCyrlBA };
 
 const STORAGE_KEY = 'tabla.language';
 
@@ -32,6 +36,10 @@ export async function setupI18n(language: Language = storedLanguage()): Promise<
     resources: Object.fromEntries(Object.entries(catalogues).map(([lng, messages]) => [lng, { translation: messages }])),
     lng: language,
     fallbackLng: 'bs',
+    // Only our three codes; an unknown one ('de') resolves to the fallback, a bare 'sr' to 'sr-Cyrl-BA'.
+    supportedLngs: [...LANGUAGES],
+    // Each catalogue is complete (a test checks): no 'sr-Cyrl' / 'sr' steps between 'sr-Cyrl-BA' and 'bs'.
+    load: 'currentOnly',
     interpolation: { escapeValue: false }, // React escapes
     returnNull: false,
   });
@@ -52,7 +60,7 @@ export async function setupI18n(language: Language = storedLanguage()): Promise<
 
 const ROMAN = ['I', 'II', 'III', 'IV'] as const;
 
-/** "2023-Q1" -> "I kv. 2023." (bs) / "Q1 2023" (en). */
+/** "2023-Q1" -> "I kv. 2023." (bs) / "I кв. 2023." (sr-Cyrl-BA) / "Q1 2023" (en). */
 export function formatTimeframe(t: (key: string, options?: Record<string, unknown>) => string, timeframe: string | undefined): string {
   const match = timeframe ? /^(\d{4})-Q([1-4])$/.exec(timeframe) : null;
   if (!match) return t('timeframe.none');

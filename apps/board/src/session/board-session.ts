@@ -4,7 +4,7 @@
  */
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { isRole, type Role } from '@tabla/plan-model';
+import { createUndoManager, isRole, type Role } from '@tabla/plan-model';
 import { deviceKey } from './device-key.js';
 import type { Identity } from './identity.js';
 import type { BoardLink } from './link.js';
@@ -34,6 +34,8 @@ const REJECTED = new Set([4403, 4413, 4422]);
 export class BoardSession {
   readonly doc = new Y.Doc();
   readonly provider: WebsocketProvider;
+  /** Undo and redo of this person's own changes. */
+  readonly undoManager = createUndoManager(this.doc);
   private state: SessionState = { connection: 'connecting', synced: false, role: null };
   private everConnected = false;
   private destroyed = false;
@@ -87,6 +89,7 @@ export class BoardSession {
     this.destroyed = true;
     window.removeEventListener('online', this.onNetworkChange);
     window.removeEventListener('offline', this.onNetworkChange);
+    this.undoManager.destroy();
     this.provider.destroy();
     this.doc.destroy();
     this.listeners.clear();

@@ -2,7 +2,8 @@ import { useTranslation } from 'react-i18next';
 import { useAwarenessStates } from '@tabla/plan-react';
 import { LANGUAGES } from '../i18n/index.js';
 import type { PresenceUser } from '../session/board-session.js';
-import { useSession, useSessionState } from './context.js';
+import { canEditActivities, useSession, useSessionState } from './context.js';
+import { UndoButtons } from './UndoButtons.js';
 
 export function Header({ title, onChangeIdentity }: { title: string; onChangeIdentity: () => void }) {
   const { t, i18n } = useTranslation();
@@ -17,6 +18,7 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
     <header className="topbar">
       <h1 className="topbar__title">{title || t('app.name')}</h1>
       {state.role && <span className="role-badge">{t(`role.${state.role}`)}</span>}
+      {canEditActivities(state) && <UndoButtons />}
       <p className={`connection connection--${state.connection}`} role="status" aria-label={t('connection.label')} data-state={state.connection}>
         <span className="connection__dot" aria-hidden="true" />
         {t(`connection.${state.connection}`)}

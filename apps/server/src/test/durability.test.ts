@@ -102,7 +102,7 @@ function recordLocalUpdates(client: StockClient): Uint8Array[] {
 }
 
 describe('durability of the spawned server', () => {
-  it('R1: kill -9 in and after a burst loses nothing that any client was sent', async () => {
+  it('[R1] kill -9 in and after a burst loses nothing that any client was sent', async () => {
     // Three crashes on the same data: twice mid-burst, once right after the reader saw the last update.
     const BURST = 150;
     const server = await startServer();
@@ -146,7 +146,7 @@ describe('durability of the spawned server', () => {
     expect(lostPerCrash).toEqual([0, 0, 0]);
   }, 20_000);
 
-  it('R2: SIGTERM flushes, closes every connection with 1001 and exits 0 within seconds', async () => {
+  it('[R2] SIGTERM flushes, closes every connection with 1001 and exits 0 within seconds', async () => {
     const server = await startServer();
     const board = await server.createBoard('R2 SIGTERM');
     const writer = stock(server, board, 'editor');
@@ -185,7 +185,7 @@ describe('durability of the spawned server', () => {
     expect(titleOf(fresh.doc, ids[19 % ids.length]!)).toBe('last tick 19');
   }, 20_000);
 
-  it('R4: a failing storage write is not relayed, the sender is closed with 4500, reconnects and is stored', async () => {
+  it('[R4] a failing storage write is not relayed, the sender is closed with 4500, reconnects and is stored', async () => {
     const server = await startServer('fail-append:3');
     const board = await server.createBoard('R4 failing write');
     const sender = stock(server, board, 'editor');
@@ -229,7 +229,7 @@ describe('durability of the spawned server', () => {
     expect(boardJson(fresh.doc)).toEqual(boardJson(seen.doc));
   }, 20_000);
 
-  it('R5: a crash in the middle of compaction loses nothing; a completed compaction removes the old rows', async () => {
+  it('[R5] a crash in the middle of compaction loses nothing; a completed compaction removes the old rows', async () => {
     const EDITS = 40;
     const server = await startServer('crash-in-compaction');
     const board = await server.createBoard('R5 compaction');
@@ -268,7 +268,7 @@ describe('durability of the spawned server', () => {
     expect(boardJson(afterCompaction.doc)).toEqual(expected);
   }, 20_000);
 
-  it('R6: edits made while the server is down converge after it restarts on the same port', async () => {
+  it('[R6] edits made while the server is down converge after it restarts on the same port', async () => {
     const server = await startServer();
     const board = await server.createBoard('R6 offline');
     const a = stock(server, board, 'editor');

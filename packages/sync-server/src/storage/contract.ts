@@ -217,7 +217,7 @@ export function storageContractSuite(
       expect(docContent(rebuild(sa))).not.toEqual(docContent(rebuild(sb)));
     });
 
-    it('appendUpdates is all or nothing (an update for an unknown board fails the whole batch)', async () => {
+    it('[R4] appendUpdates is all or nothing (an update for an unknown board fails the whole batch)', async () => {
       const a = await create('board-a');
       const b = await create('board-b');
       await storage.appendUpdates(a.edits(0, 2).map((update) => ({ boardId: 'board-a', update })));
@@ -279,7 +279,7 @@ export function storageContractSuite(
       expect((await load('board-a')).clientOwners.get(7)).toBe('k7');
     });
 
-    it('compacts: same document, old rows gone, updates appended afterwards survive', async () => {
+    it('[R5] compacts: same document, old rows gone, updates appended afterwards survive', async () => {
       const a = await create('board-a');
       await storage.appendUpdates(a.edits(0, 10).map((update) => ({ boardId: 'board-a', update })));
       const before = await load('board-a');

@@ -141,7 +141,7 @@ describe('SqliteStorage (SQLite specifics)', () => {
     expect(await storage.countUpdates('b')).toBe(1);
   });
 
-  it('a fault injected in appendUpdates leaves no row of the batch', async () => {
+  it('[R4] a fault injected in appendUpdates leaves no row of the batch', async () => {
     let armed = false;
     let seenSeqs: readonly number[] = [];
     const storage = open({
@@ -182,7 +182,7 @@ describe('SqliteStorage (SQLite specifics)', () => {
     expect(rebuild(await storage.loadState('b')).getArray('log').toJSON()).toEqual([2]);
   });
 
-  it('a fault injected during compaction (before commit) keeps the old snapshot and every row', async () => {
+  it('[R5] a fault injected during compaction (before commit) keeps the old snapshot and every row', async () => {
     let armed = true;
     let deletedRows = -1;
     const storage = open({
@@ -216,7 +216,7 @@ describe('SqliteStorage (SQLite specifics)', () => {
     expect(rebuild(await storage.loadState('b')).getArray('log').toJSON()).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('a kill -9 during writes loses no committed update', async () => {
+  it('[R1] a kill -9 during writes loses no committed update', async () => {
     const { initial } = logDoc();
     const setup = open();
     await setup.createBoard({ id: 'b', title: 'B', createdAt: 1 }, initial, TOKENS);

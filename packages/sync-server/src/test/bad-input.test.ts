@@ -124,7 +124,7 @@ const activityIds = (doc: Y.Doc): ActivityId[] => [...roots(doc).activities.keys
 // ---------------------------------------------------------------------------
 
 describe('refused connections', () => {
-  it('bad, missing, replaced tokens and unknown or odd board ids: 4401 and not one frame, alike for every case', async () => {
+  it('[R7][R11] bad, missing, replaced tokens and unknown or odd board ids: 4401 and not one frame, alike for every case', async () => {
     const f = await fixture();
     const { h } = f;
     // A replaced ("expired") token stops working.
@@ -175,7 +175,7 @@ describe('refused connections', () => {
     await f.assertIntact();
   });
 
-  it('a path that leaves /sync/ is refused with an HTTP error before the upgrade', async () => {
+  it('[R11] a path that leaves /sync/ is refused with an HTTP error before the upgrade', async () => {
     const { h } = await fixture();
     const c = await h.raw({ boardId: '../etc', token: h.tokens.facilitator }); // ws normalizes to /etc
     expect(c.httpStatus).toBe(404);
@@ -184,7 +184,7 @@ describe('refused connections', () => {
 });
 
 describe('garbage frames', () => {
-  it('seeded random frames, before and after the board loaded: 4400 each, server and board fine', async () => {
+  it('[R7] seeded random frames, before and after the board loaded: 4400 each, server and board fine', async () => {
     const f = await fixture();
     const { h } = f;
     const rnd = prng(0x7ab1a);
@@ -226,7 +226,7 @@ describe('garbage frames', () => {
     await f.assertIntact();
   });
 
-  it('many random frames on one connection: closed at the first, nothing after it is read', async () => {
+  it('[R7] many random frames on one connection: closed at the first, nothing after it is read', async () => {
     const f = await fixture();
     const rnd = prng(99);
     const c = await f.h.raw('editor');
@@ -236,7 +236,7 @@ describe('garbage frames', () => {
     await f.assertIntact();
   });
 
-  it('text, empty, unknown types and steps, gigabyte varints, lengths past the end, trailing bytes', async () => {
+  it('[R7] text, empty, unknown types and steps, gigabyte varints, lengths past the end, trailing bytes', async () => {
     const f = await fixture();
     const { h } = f;
     const bytes = (...b: number[]) => new Uint8Array(b);
@@ -279,7 +279,7 @@ describe('garbage frames', () => {
     await f.assertIntact();
   });
 
-  it('a real update truncated at every length, each on a fresh connection: 4400/4422, nothing stored; the whole update is accepted', async () => {
+  it('[R7] a real update truncated at every length, each on a fresh connection: 4400/4422, nothing stored; the whole update is accepted', async () => {
     const f = await fixture();
     const { h } = f;
     const doc = await f.doc();
@@ -312,7 +312,7 @@ describe('garbage frames', () => {
     expect(await h.storage.countUpdates(h.boardId)).toBe(1);
   });
 
-  it('frames over maxFrameBytes are refused with 1009; a garbage frame at the limit is an ordinary 4400', async () => {
+  it('[R8] frames over maxFrameBytes are refused with 1009; a garbage frame at the limit is an ordinary 4400', async () => {
     const f = await fixture();
     const { h } = f;
     const over = await sendJoined(h, 'facilitator', new Uint8Array(MAX_FRAME + 1));
@@ -329,7 +329,7 @@ describe('garbage frames', () => {
     await f.assertIntact();
   });
 
-  it('too many frames while the board loads: 4429', async () => {
+  it('[R7][R13] too many frames while the board loads: 4429', async () => {
     const f = await fixture({ sync: { maxFramesBeforeLoad: 8 } });
     const { h } = f;
     const load = h.storage.loadState.bind(h.storage);
@@ -346,7 +346,7 @@ describe('garbage frames', () => {
 });
 
 describe('roles', () => {
-  it('a viewer’s real update: 4403, not stored, never relayed (raw and stock viewer)', async () => {
+  it('[R12] a viewer’s real update: 4403, not stored, never relayed (raw and stock viewer)', async () => {
     const f = await fixture();
     const { h } = f;
     const doc = await f.doc();
@@ -385,7 +385,7 @@ describe('roles', () => {
     expect(await h.storage.countUpdates(h.boardId)).toBe(1);
   });
 
-  it('an editor may move activities but not touch lanes, municipalities or board settings', async () => {
+  it('[R12] an editor may move activities but not touch lanes, municipalities or board settings', async () => {
     const f = await fixture();
     const { h } = f;
     const watcher = await h.raw('viewer');
@@ -435,7 +435,7 @@ describe('roles', () => {
 });
 
 describe('schema', () => {
-  it('decodable updates that break schema v1, even from a facilitator: 4422, board still loads', async () => {
+  it('[R9] decodable updates that break schema v1, even from a facilitator: 4422, board still loads', async () => {
     const f = await fixture();
     const { h } = f;
     const watcher = await h.raw('viewer');
@@ -479,7 +479,7 @@ describe('schema', () => {
 });
 
 describe('storage failure', () => {
-  it('a failed write is not relayed, closes the sender with 4500, stores nothing; the reconnecting client delivers it', async () => {
+  it('[R4] a failed write is not relayed, closes the sender with 4500, stores nothing; the reconnecting client delivers it', async () => {
     let failNext = false;
     let injected = 0;
     const f = await fixture({
@@ -523,7 +523,7 @@ describe('storage failure', () => {
 });
 
 describe('awareness', () => {
-  it('garbage awareness (seeded random bytes, broken JSON, non-object states, trailing bytes): 4400, others unaffected', async () => {
+  it('[R7][R10] garbage awareness (seeded random bytes, broken JSON, non-object states, trailing bytes): 4400, others unaffected', async () => {
     const f = await fixture();
     const { h } = f;
     const b = h.connect('viewer');
@@ -565,7 +565,7 @@ describe('awareness', () => {
     await f.assertIntact();
   });
 
-  it('an oversized awareness state is refused and never reaches others', async () => {
+  it('[R10] an oversized awareness state is refused and never reaches others', async () => {
     const f = await fixture();
     const { h } = f;
     const b = h.connect('viewer');

@@ -85,7 +85,7 @@ async function sendUpdate(h: TestServer, update: Uint8Array): Promise<RawClient>
 }
 
 describe('maxDocumentBytes', () => {
-  it('an update one byte over the limit is refused with 4413 and not stored; one exactly at the limit is stored; then nothing more fits', async () => {
+  it('[R13] an update one byte over the limit is refused with 4413 and not stored; one exactly at the limit is stored; then nothing more fits', async () => {
     const h = await server();
     const base = await storedBytes(h);
     const room = 120;
@@ -117,7 +117,7 @@ describe('maxDocumentBytes', () => {
     expect(accepted.closeInfo).toBeNull();
   });
 
-  it('counts updates still being written: of two sent at once that only together pass the limit, the second is refused', async () => {
+  it('[R13] counts updates still being written: of two sent at once that only together pass the limit, the second is refused', async () => {
     const h = await server();
     const base = await storedBytes(h);
     const first = await titleEdit(h, 100_001, 60);
@@ -143,7 +143,7 @@ describe('maxDocumentBytes', () => {
 });
 
 describe('message rate', () => {
-  it('a burst of exactly messageBurst messages passes, the next one is closed with 4429; other connections are unaffected', async () => {
+  it('[R13] a burst of exactly messageBurst messages passes, the next one is closed with 4429; other connections are unaffected', async () => {
     const h = await server({ sync: { maxMessagesPerSecond: 1, messageBurst: 5 } });
     const c = await joined(await h.raw('viewer'));
     for (let i = 0; i < 5; i++) c.send(QUERY_AWARENESS);
@@ -161,7 +161,7 @@ describe('message rate', () => {
     expect(d.closeInfo).toBeNull();
   });
 
-  it('a sustained rate under maxMessagesPerSecond stays open far past the burst; the same messages at once do not', async () => {
+  it('[R13] a sustained rate under maxMessagesPerSecond stays open far past the burst; the same messages at once do not', async () => {
     const h = await server({ sync: { maxMessagesPerSecond: 50, messageBurst: 2 } });
     const paced = await joined(await h.raw('viewer'));
     // One message every >= 60 ms (under 17/s) against 50/s: each answered before the next is sent, so none bunch up.
@@ -182,7 +182,7 @@ describe('message rate', () => {
 });
 
 describe('maxConnectionsPerIp', () => {
-  it('the N-th connection from an address passes, the next is refused with 4429; once one closes, a new one passes', async () => {
+  it('[R13] the N-th connection from an address passes, the next is refused with 4429; once one closes, a new one passes', async () => {
     const h = await server({ sync: { maxConnectionsPerIp: 3 } });
     // Counted per address, across boards and roles.
     const open = [
@@ -212,7 +212,7 @@ describe('maxConnectionsPerIp', () => {
 });
 
 describe('maxLoadedRooms', () => {
-  it('with 1: a second board is refused with 4503 while the first is loaded, and loads once the first unloaded', async () => {
+  it('[R13] with 1: a second board is refused with 4503 while the first is loaded, and loads once the first unloaded', async () => {
     const h = await server({ sync: { maxLoadedRooms: 1 } });
     const a = await joined(await h.raw('viewer'));
     expect(h.sync.loadedRoomCount).toBe(1);
@@ -238,7 +238,7 @@ describe('maxLoadedRooms', () => {
 });
 
 describe('maxAwarenessBytes', () => {
-  it('a state of exactly the limit is relayed; one byte more is refused with 1009 and reaches nobody', async () => {
+  it('[R10][R13] a state of exactly the limit is relayed; one byte more is refused with 1009 and reaches nobody', async () => {
     const limit = 200;
     const h = await server({ sync: { maxAwarenessBytes: limit } });
     const sized = (clientID: number, bytes: number) => {
@@ -335,7 +335,7 @@ describe('slow and dead connections', () => {
 });
 
 describe('disconnectRole', () => {
-  it('closes every session of that role on that board with 4401 and leaves other roles and boards connected', async () => {
+  it('[R11] closes every session of that role on that board with 4401 and leaves other roles and boards connected', async () => {
     const h = await server();
     const editor = await joined(await h.raw('editor'));
     const stockEditor = h.connect('editor');

@@ -261,7 +261,7 @@ describe('client-id ownership', () => {
     expect([...(await owners(h))]).toEqual([[616_161, hashToken(KEY.a)]]);
   });
 
-  it('a refused update binds nothing (role, schema, another id in the same update, failed write): the id stays free for the next writer', async () => {
+  it('[R4][R9][R12] a refused update binds nothing (role, schema, another id in the same update, failed write): the id stays free for the next writer', async () => {
     let failNext = false;
     const h = await server({
       faultInjection: {

@@ -15,7 +15,7 @@ function viewBefore(frame: Uint8Array, neighbour: Uint8Array): Uint8Array {
 }
 
 describe('decodeMessage', () => {
-  it('a length that runs into the neighbouring bytes throws instead of reading them', () => {
+  it('[R7] a length that runs into the neighbouring bytes throws instead of reading them', () => {
     const neighbour = new Uint8Array(64).fill(7);
     const frame = viewBefore(new Uint8Array([0, 2, 10, 1, 2]), neighbour); // claims 10 bytes, has 2
     expect(() => decodeMessage(frame)).toThrow();
@@ -31,7 +31,7 @@ describe('decodeMessage', () => {
 });
 
 describe('isWellFormedAwarenessUpdate', () => {
-  it('accepts object and null states, refuses the rest and trailing or borrowed bytes', () => {
+  it('[R10] accepts object and null states, refuses the rest and trailing or borrowed bytes', () => {
     expect(isWellFormedAwarenessUpdate(awarenessPayload(1, 1, { user: { name: 'a' } }))).toBe(true);
     expect(isWellFormedAwarenessUpdate(awarenessPayload(1, 2, null))).toBe(true);
     expect(isWellFormedAwarenessUpdate(new Uint8Array([0]))).toBe(true);

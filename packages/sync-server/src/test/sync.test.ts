@@ -51,7 +51,7 @@ describe('relay with the stock client', () => {
     expect((await storedView(h.storage, h.boardId)).activityById.get(id)?.laneId).toBe(LANE_D);
   });
 
-  it('awareness reaches the others, is echoed to its sender, and is removed when the sender leaves', async () => {
+  it('[R10] awareness reaches the others, is echoed to its sender, and is removed when the sender leaves', async () => {
     const h = await server();
     const a = h.connect('editor');
     const b = h.connect('viewer');
@@ -90,7 +90,7 @@ describe('relay with the stock client', () => {
 });
 
 describe('durability', () => {
-  it('a relayed change survives a graceful restart on the same file; offline edits converge after it', async () => {
+  it('[R2][R6] a relayed change survives a graceful restart on the same file; offline edits converge after it', async () => {
     const h = await server();
     const a = h.connect('editor');
     const b = h.connect('editor');
@@ -117,7 +117,7 @@ describe('durability', () => {
 });
 
 describe('rooms', () => {
-  it('unload when empty (compacted), and load again', async () => {
+  it('[R5] unload when empty (compacted), and load again', async () => {
     const h = await server();
     expect(h.sync.loadedRoomCount).toBe(0);
     const a = h.connect('editor');
@@ -155,7 +155,7 @@ describe('rooms', () => {
     expect(h.sync.stats.rooms).toBe(0);
   });
 
-  it('simultaneous first connections to a cold board share one document and converge', async () => {
+  it('[R3] simultaneous first connections to a cold board share one document and converge', async () => {
     const h = await server();
     const load = h.storage.loadState.bind(h.storage);
     let loads = 0;
@@ -181,7 +181,7 @@ describe('rooms', () => {
     expect(await storedView(h.storage, h.boardId)).toEqual(expected);
   });
 
-  it('sends nothing before the stored state is loaded; the first frame is sync step 1 of the stored document', async () => {
+  it('[R3] sends nothing before the stored state is loaded; the first frame is sync step 1 of the stored document', async () => {
     const h = await server();
     // Give the board a log after its snapshot, so the stored state is snapshot + updates.
     const a = h.connect('editor');
@@ -232,7 +232,7 @@ describe('rooms', () => {
 });
 
 describe('compaction', () => {
-  it('with compactAfterUpdates 5, twenty moves leave fewer than five rows and a fresh client sees the final state', async () => {
+  it('[R5] with compactAfterUpdates 5, twenty moves leave fewer than five rows and a fresh client sees the final state', async () => {
     const h = await server({ sync: { compactAfterUpdates: 5 } });
     const a = h.connect('editor');
     const b = h.connect('viewer');
