@@ -22,13 +22,29 @@ export function boardStore(doc: Y.Doc): BoardStore {
   return store;
 }
 
+/**
+ * Coalesces notifications to one per animation frame: remote moves arriving at 60/s
+ * (or a burst after a reconnect) then cost one render per frame, not one per update.
+ * Without requestAnimationFrame (Node, jsdom) listeners are told at once.
+ */
+const nextFrame: ((run: () => void) => void) | null =
+  typeof requestAnimationFrame === 'function' ? (run) => requestAnimationFrame(() => run()) : null;
+
 function createBoardStore(doc: Y.Doc): BoardStore {
   let snapshot: BoardView | undefined;
   let stale = true;
+  let scheduled = false;
   const listeners = new Set<() => void>();
+  const notify = () => {
+    scheduled = false;
+    for (const listener of [...listeners]) listener();
+  };
   const onTransaction = () => {
     stale = true;
-    for (const listener of [...listeners]) listener();
+    if (!nextFrame) return notify();
+    if (scheduled) return;
+    scheduled = true;
+    nextFrame(notify);
   };
   return {
     subscribe(onChange) {
