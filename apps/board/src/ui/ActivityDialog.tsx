@@ -15,6 +15,7 @@ import {
 import { type ContainerId, laneIdOf, POOL } from '../dnd/ids.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { useSession } from './context.js';
+import { TextField } from './TextField.js';
 
 export type DialogTarget = { readonly mode: 'add'; readonly containerId: ContainerId } | { readonly mode: 'edit'; readonly activity: Activity };
 
@@ -132,13 +133,6 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
     onClose();
   };
 
-  const text = (key: 'responsible' | 'fundingSource' | 'indicator', max: number = LIMITS.shortText) => (
-    <label className="field">
-      <span>{t(`activity.${key}`)}</span>
-      <input value={form[key]} maxLength={max} onChange={(e) => set(key, e.target.value)} />
-    </label>
-  );
-
   return (
     <dialog ref={dialogRef} className="dialog" aria-labelledby={`${formId}-title`} onClose={onClose} onCancel={onClose}>
       <form onSubmit={submit} noValidate>
@@ -148,26 +142,8 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
             {error}
           </p>
         )}
-        <div className="field">
-          <label htmlFor={`${formId}-title-input`}>{t('activity.title')}</label>
-          <input
-            id={`${formId}-title-input`}
-            name="title"
-            value={form.title}
-            maxLength={LIMITS.title}
-            required
-            autoFocus
-            aria-describedby={`${formId}-title-count`}
-            onChange={(e) => set('title', e.target.value)}
-          />
-          <small id={`${formId}-title-count`} className="counter" aria-live="polite">
-            {t('activity.counter', { count: form.title.length, max: LIMITS.title })}
-          </small>
-        </div>
-        <label className="field">
-          <span>{t('activity.description')}</span>
-          <textarea name="description" rows={3} value={form.description} maxLength={LIMITS.longText} onChange={(e) => set('description', e.target.value)} />
-        </label>
+        <TextField name="title" label={t('activity.title')} value={form.title} max={LIMITS.title} required autoFocus onChange={(v) => set('title', v)} />
+        <TextField name="description" label={t('activity.description')} value={form.description} max={LIMITS.longText} rows={3} onChange={(v) => set('description', v)} />
         <div className="field-row">
           <label className="field">
             <span>{t('activity.lane')}</span>
@@ -229,23 +205,17 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
             ))}
         </fieldset>
         <div className="field-row">
-          <label className="field">
-            <span>{t('activity.responsible')}</span>
-            <input name="responsible" value={form.responsible} maxLength={LIMITS.shortText} placeholder={t('activity.responsibleHint')} onChange={(e) => set('responsible', e.target.value)} />
-          </label>
+          <TextField name="responsible" label={t('activity.responsible')} value={form.responsible} max={LIMITS.shortText} placeholder={t('activity.responsibleHint')} onChange={(v) => set('responsible', v)} />
           <label className="field">
             <span>{t('activity.budget')}</span>
             <input name="budget" inputMode="decimal" value={form.budget} onChange={(e) => set('budget', e.target.value)} />
           </label>
         </div>
         <div className="field-row">
-          {text('fundingSource')}
-          {text('indicator')}
+          <TextField name="fundingSource" label={t('activity.fundingSource')} value={form.fundingSource} max={LIMITS.shortText} onChange={(v) => set('fundingSource', v)} />
+          <TextField name="indicator" label={t('activity.indicator')} value={form.indicator} max={LIMITS.shortText} onChange={(v) => set('indicator', v)} />
         </div>
-        <label className="field">
-          <span>{t('activity.notes')}</span>
-          <textarea name="notes" rows={2} value={form.notes} maxLength={LIMITS.longText} onChange={(e) => set('notes', e.target.value)} />
-        </label>
+        <TextField name="notes" label={t('activity.notes')} value={form.notes} max={LIMITS.longText} rows={2} onChange={(v) => set('notes', v)} />
         <div className="dialog__actions">
           {target.mode === 'edit' && (
             <button type="button" className="danger" onClick={remove}>
