@@ -179,6 +179,9 @@ export function createApp(deps: AppDeps): Hono {
   if (dist && existsSync(join(dist, 'index.html'))) {
     app.use('/assets/*', serveStatic({ root: dist }));
     app.use('/favicon.svg', serveStatic({ root: dist }));
+    // The board's service worker (app shell offline): revalidated on every check, so a new
+    // version of it (and with it of the cached app) is picked up at once.
+    app.use('/sw.js', serveStatic({ root: dist, onFound: (_path, c) => c.header('Cache-Control', 'no-cache') }));
     // Every other page is the single-page board app; it reads the board id and token from the URL.
     app.get('*', serveStatic({ root: dist, rewriteRequestPath: () => '/index.html' }));
   }

@@ -4,12 +4,13 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { attachSyncServer, createBoard, SqliteStorage, SyncServer } from '@tabla/sync-server';
-import { createApp, roleLinks } from './app.js';
+import type { Role } from '@tabla/plan-model';
+import { createApp } from './app.js';
+import { bannerText } from './banner.js';
 import { ConfigError, loadConfig } from './config.js';
 import { faultInjectionFromEnv } from './faults.js';
 import { createLogger } from './logger.js';
@@ -80,7 +81,16 @@ async function main(): Promise<void> {
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
-  printBanner({ base, port, config, demoFile });
+  const lan = config.host === '0.0.0.0' || config.host === '::';
+  process.stdout.write(
+    await bannerText({
+      base,
+      port,
+      lan,
+      demo: existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as { id: string; tokens: Record<Role, string> }) : null,
+      admin: config.adminTokenSource === 'env' ? null : { token: config.adminToken, file: join(config.dataDir, 'admin-token') },
+    }),
+  );
   logger.info({ port, host: config.host }, 'listening');
 
   const shutdown = async (signal: string) => {
@@ -97,24 +107,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-}
-
-function printBanner({ base, port, config, demoFile }: { base: string; port: number; config: ReturnType<typeof loadConfig>; demoFile: string }) {
-  const lines = ['', `Tabla is running at ${base}/`];
-  if (config.host === '0.0.0.0' || config.host === '::') {
-    for (const addrs of Object.values(networkInterfaces())) {
-      for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) lines.push(`  on the local network: http://${a.address}:${port}/`);
-    }
-  }
-  if (existsSync(demoFile)) {
-    const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as { id: string; tokens: Parameters<typeof roleLinks>[2] };
-    const links = roleLinks(base, demo.id, demo.tokens);
-    lines.push('', 'Demo board (MAKERS plan):', `  facilitator: ${links.facilitator}`, `  coordinator: ${links.editor}`, `  viewer:      ${links.viewer}`);
-  }
-  if (config.adminTokenSource !== 'env') {
-    lines.push('', `Admin token (to create boards, POST /api/boards): ${config.adminToken}`, `  kept in ${join(config.dataDir, 'admin-token')}`);
-  }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
 main().catch((err: unknown) => {

@@ -5,8 +5,17 @@ import * as Y from 'yjs';
 import { type LaneView, addActivity, createLane, editActivity, seedDemoBoard, demoLaneId, moveActivity } from '@tabla/plan-model';
 import { boardStore, useBoard } from './index.js';
 
+/** The store tells React once per animation frame: let one pass. */
+const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+async function change(run: () => void) {
+  await act(async () => {
+    run();
+    await frame();
+  });
+}
+
 describe('useBoard', () => {
-  it('re-renders with the new view after a transaction, and the snapshot is stable between them', () => {
+  it('re-renders with the new view after a transaction, and the snapshot is stable between them', async () => {
     const doc = new Y.Doc();
     const lane = createLane(doc, { title: 'Oblast A' });
     function Titles() {
@@ -15,15 +24,13 @@ describe('useBoard', () => {
     }
     render(<Titles />);
     expect(screen.getByText('', { selector: 'p' }).textContent).toBe('');
-    act(() => {
-      addActivity(doc, { title: 'Dijalog sa mladima' }, { laneId: lane });
-    });
+    await change(() => addActivity(doc, { title: 'Dijalog sa mladima' }, { laneId: lane }));
     expect(screen.getByText('Dijalog sa mladima')).toBeTruthy();
     const store = boardStore(doc);
     expect(store.getSnapshot()).toBe(store.getSnapshot());
   });
 
-  it('re-renders only the lanes that changed', () => {
+  it('re-renders only the lanes that changed', async () => {
     const doc = new Y.Doc();
     seedDemoBoard(doc);
     const renders = new Map<string, number>();
@@ -38,11 +45,24 @@ describe('useBoard', () => {
     render(<Board />);
     const before = new Map(renders);
     const cardInA = boardStore(doc).getSnapshot().lanes[0]!.activities[0]!;
-    act(() => editActivity(doc, cardInA.id, { title: 'Novi naziv' }));
+    await change(() => editActivity(doc, cardInA.id, { title: 'Novi naziv' }));
     expect(renders.get(demoLaneId('A'))).toBe(before.get(demoLaneId('A'))! + 1);
     expect(renders.get(demoLaneId('B'))).toBe(before.get(demoLaneId('B')));
-    act(() => moveActivity(doc, cardInA.id, demoLaneId('C'), 0));
+    await change(() => moveActivity(doc, cardInA.id, demoLaneId('C'), 0));
     expect(renders.get(demoLaneId('C'))).toBe(before.get(demoLaneId('C'))! + 1);
     expect(renders.get(demoLaneId('B'))).toBe(before.get(demoLaneId('B')));
+  });
+
+  it('tells its subscribers once per animation frame, however many transactions came in it', async () => {
+    const doc = new Y.Doc();
+    const lane = createLane(doc, { title: 'Oblast A' });
+    let told = 0;
+    const unsubscribe = boardStore(doc).subscribe(() => told++);
+    for (let i = 0; i < 20; i++) addActivity(doc, { title: `A${i}` }, { laneId: lane });
+    expect(told).toBe(0);
+    await frame();
+    expect(told).toBe(1);
+    expect(boardStore(doc).getSnapshot().lanes[0]!.activities).toHaveLength(20);
+    unsubscribe();
   });
 });

@@ -44,6 +44,11 @@ export class Connection {
   /** Answered the last ping. */
   alive = true;
   closed = false;
+  /**
+   * Settles once every update this connection sent so far has been written: true if all were
+   * stored, false if one was not (the connection is then closed, and no flush is answered).
+   */
+  private stored: Promise<boolean> = Promise.resolve(true);
   private readonly maxBufferedBytes: number;
   private readonly rate: number;
   private readonly burst: number;
@@ -70,6 +75,16 @@ export class Connection {
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Adds a write the updates received from now on come after (see `whenStored`). */
+  trackWrite(write: Promise<boolean>): void {
+    this.stored = Promise.all([this.stored, write]).then(([before, now]) => before && now);
+  }
+
+  /** What a flush waits for: the writes of every update this connection sent before it. */
+  whenStored(): Promise<boolean> {
+    return this.stored;
   }
 
   /** Sends a frame; a client that does not read (buffer over the cap) is dropped, not buffered without bound. */

@@ -6,6 +6,12 @@ export const messageSync = 0;
 export const messageAwareness = 1;
 export const messageAuth = 2;
 export const messageQueryAwareness = 3;
+/**
+ * Tabla's extension (stock y-websocket clients never send it): a client sends `[100, n]`
+ * (n: varuint) after local changes; the server answers `[100, n]` to that connection alone,
+ * once every update the connection sent before the flush is durably stored.
+ */
+export const messageFlush = 100;
 
 export const syncStep1 = 0;
 export const syncStep2 = 1;
@@ -34,7 +40,8 @@ export type IncomingMessage =
   | { readonly kind: 'sync-step-1'; readonly stateVector: Uint8Array }
   | { readonly kind: 'update'; readonly update: Uint8Array }
   | { readonly kind: 'awareness'; readonly update: Uint8Array }
-  | { readonly kind: 'query-awareness' };
+  | { readonly kind: 'query-awareness' }
+  | { readonly kind: 'flush'; readonly n: number };
 
 /**
  * Decodes one client frame. Throws on anything malformed (truncated varints, lengths
@@ -58,6 +65,9 @@ export function decodeMessage(frame: Uint8Array): IncomingMessage {
       break;
     case messageQueryAwareness:
       message = { kind: 'query-awareness' };
+      break;
+    case messageFlush:
+      message = { kind: 'flush', n: decoding.readVarUint(decoder) };
       break;
     default:
       throw new Error(`unknown message type ${type}`);
@@ -121,4 +131,11 @@ export const encodeAwareness = (update: Uint8Array): Uint8Array =>
   framed((e) => {
     encoding.writeVarUint(e, messageAwareness);
     encoding.writeVarUint8Array(e, update);
+  });
+
+/** The answer to a flush: everything the connection sent before flush `n` is stored. */
+export const encodeFlushAck = (n: number): Uint8Array =>
+  framed((e) => {
+    encoding.writeVarUint(e, messageFlush);
+    encoding.writeVarUint(e, n);
   });

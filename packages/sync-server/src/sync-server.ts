@@ -12,6 +12,7 @@ import {
   closeCodeName,
   decodeMessage,
   encodeAwareness,
+  encodeFlushAck,
   encodeSyncStep1,
   encodeSyncStep2,
   type IncomingMessage,
@@ -349,20 +350,30 @@ export class SyncServer {
         conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids)));
         return;
       }
+      case 'flush': {
+        // Frames are handled in arrival order, so every update sent before this flush is
+        // already in the connection's chain. A failed write closes the connection: no answer.
+        const { n } = message;
+        void conn.whenStored().then((ok) => {
+          if (ok) conn.send(encodeFlushAck(n));
+        });
+        return;
+      }
     }
   }
 
   private receiveUpdate(room: Room, conn: Connection, update: Uint8Array): void {
     const verdict = room.inspect(update, conn);
     if (!verdict.ok) return this.refuse(conn, verdict.code, verdict.reason);
-    if (verdict.noop) return;
+    if (verdict.noop) return this.receiveReplay(room, conn);
     room.inFlight.push(update);
-    this.writer.append({ boardId: room.boardId, update, newOwners: verdict.newOwners }).then(
+    const stored = this.writer.append({ boardId: room.boardId, update, newOwners: verdict.newOwners }).then(
       (seq) => {
         this.stats.updatesStored++;
         this.stats.bytesStored += update.length;
         room.applyStored(update, seq, { source: 'remote', connection: conn });
         if (room.uncompacted >= this.options.compactAfterUpdates) void this.compact(room);
+        return true;
       },
       (err: unknown) => {
         // Not stored, so never relayed: forget it and tell the sender, whose client
@@ -371,11 +382,35 @@ export class SyncServer {
         room.forget(verdict.newOwners);
         this.log.error({ boardId: room.boardId, conn: conn.id, err: String(err) }, 'storage write failed');
         this.refuse(conn, CloseCode.storageFailed, 'storage write failed');
+        return false;
       },
+    );
+    this.writes.set(update, stored);
+    conn.trackWrite(stored);
+  }
+
+  /**
+   * A no-op update (nothing new against the document plus the updates being written) may
+   * repeat one of those in-flight updates, e.g. from a client that reconnected before its
+   * last change was stored: a flush after it must wait for them too. If one of them fails,
+   * what this connection sent may be lost, so it is closed like the writer's connection
+   * (4500, "try again"), and its client sends it again.
+   */
+  private receiveReplay(room: Room, conn: Connection): void {
+    const pending = room.inFlight.flatMap((u) => this.writes.get(u) ?? []);
+    if (pending.length === 0) return;
+    conn.trackWrite(
+      Promise.all(pending).then((oks) => {
+        if (oks.every(Boolean)) return true;
+        this.refuse(conn, CloseCode.storageFailed, 'storage write failed');
+        return false;
+      }),
     );
   }
 
   private compacting = new WeakSet<Room>();
+  /** The write of each accepted update still in a room's `inFlight`, by identity (see `receiveReplay`). */
+  private readonly writes = new WeakMap<Uint8Array, Promise<boolean>>();
 
   private async compact(room: Room): Promise<void> {
     if (room.uncompacted === 0 || this.compacting.has(room)) return;

@@ -20,6 +20,12 @@ export const bs = {
     refused: 'Pristup odbijen',
     rejected: 'Server je odbio izmjenu',
   },
+  saved: {
+    label: 'Izmjene na serveru',
+    saved: 'Sve izmjene su sačuvane',
+    saving: 'Čuvanje…',
+    waiting: 'Izmjene čekaju vezu (sačuvane na ovom uređaju)',
+  },
   presence: {
     onlineNow: 'Trenutno online',
     count_one: '{{count}} osoba',
@@ -107,6 +113,38 @@ export const bs = {
     cancelled: 'Prevlačenje otkazano. Aktivnost „{{title}}" je vraćena na mjesto.',
     position: '{{lane}}, mjesto {{position}}',
   },
+  filters: {
+    region: 'Pretraga i filteri',
+    text: 'Traži',
+    textPlaceholder: 'Naziv, opis ili napomena',
+    municipality: 'Općina (nosilac ili partner)',
+    anyMunicipality: 'Sve općine',
+    mine: 'Moja općina',
+    status: 'Status',
+    anyStatus: 'Svi statusi',
+    onlyMatches: 'Prikaži samo pronađene',
+    clear: 'Očisti filtere',
+    // "od" takes the genitive: "od 1 / 2 / 5 aktivnosti", so every form reads "aktivnosti".
+    summary_one: 'Pronađeno: {{matched}} od {{count}} aktivnosti',
+    summary_few: 'Pronađeno: {{matched}} od {{count}} aktivnosti',
+    summary_other: 'Pronađeno: {{matched}} od {{count}} aktivnosti',
+    laneCount_one: '{{matched}} od {{count}} aktivnosti',
+    laneCount_few: '{{matched}} od {{count}} aktivnosti',
+    laneCount_other: '{{matched}} od {{count}} aktivnosti',
+    notMatching: 'Ne odgovara filterima.',
+    noneInLane: 'Nema pronađenih aktivnosti',
+  },
+  partner: {
+    join: 'Pridruži se kao partner',
+    joinLabel: 'Pridruži se kao partner aktivnosti „{{title}}"',
+    leave: 'Napusti partnerstvo',
+    leaveLabel: 'Napusti partnerstvo u aktivnosti „{{title}}"',
+  },
+  ownership: {
+    lead: { opcina: 'Vaša općina: nosilac', opstina: 'Vaša opština: nosilac', grad: 'Vaš grad: nosilac' },
+    partner: { opcina: 'Vaša općina: partner', opstina: 'Vaša opština: partner', grad: 'Vaš grad: partner' },
+  },
+  resources: { label: 'Sredstva' },
 } as const;
 
 export type Catalogue = typeof bs;

@@ -1,14 +1,16 @@
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Activity } from '@tabla/plan-model';
+import type { Activity, MunicipalityId } from '@tabla/plan-model';
 import { useBoard } from '@tabla/plan-react';
 import type { ContainerId } from '../dnd/ids.js';
+import { type ActivityFilter, EMPTY_FILTER, matchingIds } from '../filters/match.js';
 import { BoardSession } from '../session/board-session.js';
 import { type Identity, loadIdentity, saveIdentity } from '../session/identity.js';
 import { type BoardLink, parseBoardLink } from '../session/link.js';
 import { ActivityDialog, type DialogTarget } from './ActivityDialog.js';
 import { Board } from './Board.js';
 import { SessionContext } from './context.js';
+import { FilterBar } from './FilterBar.js';
 import { Header } from './Header.js';
 import { JoinDialog } from './JoinDialog.js';
 
@@ -48,6 +50,11 @@ function BoardPage({ session }: { session: BoardSession }) {
   const [identity, setIdentity] = useState<Identity | null>(() => loadIdentity(session.link.boardId));
   const [askIdentity, setAskIdentity] = useState(false);
   const [dialog, setDialog] = useState<DialogTarget | null>(null);
+  // Each person's own filter: React state, never the shared document.
+  const [filter, setFilter] = useState<ActivityFilter>(EMPTY_FILTER);
+  const matching = useMemo(() => matchingIds(board.activityById.values(), filter), [board.activityById, filter]);
+  const ownMunicipalityId =
+    identity?.municipalityId && board.municipalityById.has(identity.municipalityId as MunicipalityId) ? (identity.municipalityId as MunicipalityId) : null;
 
   useEffect(() => {
     if (!identity) return;
@@ -67,7 +74,9 @@ function BoardPage({ session }: { session: BoardSession }) {
     );
   }
 
-  const needsIdentity = (!identity || askIdentity) && state.synced && state.connection !== 'rejected';
+  // The board shows as soon as there is a copy of it: from the server, or kept on this device.
+  const hasBoard = state.synced || state.localReady;
+  const needsIdentity = (!identity || askIdentity) && hasBoard && state.connection !== 'rejected';
   return (
     <>
       <Header title={board.meta.title} onChangeIdentity={() => setAskIdentity(true)} />
@@ -76,8 +85,22 @@ function BoardPage({ session }: { session: BoardSession }) {
           {t('app.rejected')}
         </p>
       )}
-      <main className="board-main" aria-busy={!state.synced}>
-        {state.synced ? <Board onAdd={onAdd} onEdit={onEdit} /> : <p className="loading">{t('app.loading')}</p>}
+      {hasBoard && (
+        <FilterBar
+          filter={filter}
+          onChange={setFilter}
+          municipalities={board.municipalities}
+          ownMunicipalityId={ownMunicipalityId}
+          found={matching?.size ?? board.activityById.size}
+          total={board.activityById.size}
+        />
+      )}
+      <main className="board-main" aria-busy={!hasBoard}>
+        {hasBoard ? (
+          <Board onAdd={onAdd} onEdit={onEdit} matching={matching} onlyMatches={filter.onlyMatches} ownMunicipalityId={ownMunicipalityId} />
+        ) : (
+          <p className="loading">{t('app.loading')}</p>
+        )}
       </main>
       {needsIdentity && (
         <JoinDialog

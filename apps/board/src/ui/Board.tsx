@@ -7,19 +7,23 @@ import {
   DragOverlay,
   type DragStartEvent,
   KeyboardSensor,
+  type KeyboardSensorOptions,
   MouseSensor,
+  type MouseSensorOptions,
   pointerWithin,
   TouchSensor,
+  type TouchSensorOptions,
   type UniqueIdentifier,
   useSensor,
   useSensors,
 } from '@dnd-kit/core';
 import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type Activity, type ActivityId, type BoardView, moveActivity } from '@tabla/plan-model';
+import { type Activity, type ActivityId, type BoardView, type Municipality, type MunicipalityId, moveActivity, PlanError, setActivityPartner } from '@tabla/plan-model';
 import { useBoard } from '@tabla/plan-react';
 import { type ContainerId, containerFromDropId, laneIdOf, POOL } from '../dnd/ids.js';
 import { boardKeyboardCoordinates } from '../dnd/keyboard-coordinates.js';
+import { laneFlags } from '../filters/match.js';
 import { CardBody } from './Card.js';
 import { canEditActivities, useSession, useSessionState } from './context.js';
 import { Lane } from './Lane.js';
@@ -27,7 +31,25 @@ import { Lane } from './Lane.js';
 interface BoardProps {
   readonly onAdd: (containerId: ContainerId) => void;
   readonly onEdit: (activity: Activity) => void;
+  /** Ids matching the person's filter; null when no filter is active. */
+  readonly matching?: ReadonlySet<ActivityId> | null;
+  /** Hide non-matching cards instead of dimming them. */
+  readonly onlyMatches?: boolean;
+  /** The municipality the person said they are from (their identity), if any. */
+  readonly ownMunicipalityId?: MunicipalityId | null;
 }
+
+/**
+ * Sensor options as constants: useSensor memoises on the options object, and a new object per
+ * render would give dnd-kit new activators, a new internal context, and re-render every lane
+ * and card (memo or not) on each change of the board.
+ */
+const MOUSE: MouseSensorOptions = { activationConstraint: { distance: 5 } };
+const TOUCH: TouchSensorOptions = { activationConstraint: { delay: 200, tolerance: 8 } };
+const KEYBOARD: KeyboardSensorOptions = {
+  coordinateGetter: boardKeyboardCoordinates,
+  keyboardCodes: { start: ['Space'], cancel: ['Escape'], end: ['Space', 'Enter'] },
+};
 
 /** Cards first: over a card the drop goes next to it; over empty lane space, to the lane's end. */
 const collisionDetection: CollisionDetection = (args) => {
@@ -63,21 +85,34 @@ function containerTitle(board: BoardView, container: ContainerId, unplacedTitle:
   return container === POOL ? unplacedTitle : (board.lanes.find((l) => l.lane.id === container)?.lane.title ?? unplacedTitle);
 }
 
-export function Board({ onAdd, onEdit }: BoardProps) {
+export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, ownMunicipalityId = null }: BoardProps) {
   const { t } = useTranslation();
   const session = useSession();
   const board = useBoard(session.doc);
   const editable = canEditActivities(useSessionState());
   const [activeId, setActiveId] = useState<ActivityId | null>(null);
 
-  const sensors = useSensors(
-    useSensor(MouseSensor, { activationConstraint: { distance: 5 } }),
-    useSensor(TouchSensor, { activationConstraint: { delay: 200, tolerance: 8 } }),
-    useSensor(KeyboardSensor, {
-      coordinateGetter: boardKeyboardCoordinates,
-      keyboardCodes: { start: ['Space'], cancel: ['Escape'], end: ['Space', 'Enter'] },
-    }),
+  // The view's municipalityById is a new Map on every change; the sorted list keeps its identity
+  // while no municipality changed. A map that follows the list keeps the lanes' props stable.
+  const municipalities = board.municipalities;
+  const municipalityById = useMemo(() => new Map<MunicipalityId, Municipality>(municipalities.map((m) => [m.id, m])), [municipalities]);
+  const own = ownMunicipalityId ? municipalityById.get(ownMunicipalityId) : undefined;
+  const ownId = own?.id;
+  const onSetPartner = useCallback(
+    (activity: Activity, joined: boolean) => {
+      if (!ownId) return;
+      try {
+        // One click, one operation: one transaction, one update on the wire, one undo step.
+        setActivityPartner(session.doc, activity.id, ownId, joined);
+      } catch (e) {
+        if (!(e instanceof PlanError && e.code === 'unknown-activity')) throw e; // deleted meanwhile: nothing to join
+      }
+    },
+    [session.doc, ownId],
   );
+  const partnerAction = editable && ownId ? onSetPartner : undefined;
+
+  const sensors = useSensors(useSensor(MouseSensor, MOUSE), useSensor(TouchSensor, TOUCH), useSensor(KeyboardSensor, KEYBOARD));
 
   const describe = useCallback(
     (id: UniqueIdentifier | undefined) => {
@@ -141,10 +176,14 @@ export function Board({ onAdd, onEdit }: BoardProps) {
             title={lane.title}
             color={lane.color}
             activities={activities}
-            municipalities={board.municipalityById}
+            municipalities={municipalityById}
             editable={editable}
             onAdd={onAdd}
             onEdit={onEdit}
+            own={own}
+            onSetPartner={partnerAction}
+            matches={laneFlags(activities, matching)}
+            onlyMatches={onlyMatches}
           />
         ))}
         <Lane
@@ -152,14 +191,18 @@ export function Board({ onAdd, onEdit }: BoardProps) {
           title={t('board.unplaced')}
           hint={t('board.unplacedHint')}
           activities={board.unplaced}
-          municipalities={board.municipalityById}
+          municipalities={municipalityById}
           editable={editable}
           onAdd={onAdd}
           onEdit={onEdit}
+          own={own}
+          onSetPartner={partnerAction}
+          matches={laneFlags(board.unplaced, matching)}
+          onlyMatches={onlyMatches}
         />
       </div>
       <DragOverlay dropAnimation={null}>
-        {active ? <CardBody activity={active} municipalities={board.municipalityById} className="card card--overlay" overlay /> : null}
+        {active ? <CardBody activity={active} municipalities={municipalityById} own={own} className="card card--overlay" overlay /> : null}
       </DragOverlay>
     </DndContext>
   );

@@ -1,19 +1,29 @@
 import { useSortable } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
-import { memo, type CSSProperties } from 'react';
+import { Fragment, memo, type CSSProperties, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
 import { formatTimeframe } from '../i18n/index.js';
+import { formatKM } from './format.js';
 
 interface CardProps {
   readonly activity: Activity;
   readonly municipalities: ReadonlyMap<MunicipalityId, Municipality>;
   readonly draggable: boolean;
   readonly onEdit?: (activity: Activity) => void;
+  /** The viewer's own municipality (from their identity): marks cards it leads or partners. */
+  readonly own?: Municipality | undefined;
+  /** Join (true) or leave (false) as the viewer's municipality; absent without edit rights. */
+  readonly onSetPartner?: ((activity: Activity, joined: boolean) => void) | undefined;
+  /** A filter is active and this card does not match it: shown dimmed, still readable. */
+  readonly dimmed?: boolean;
 }
 
+/** A control inside a card: it must not start a drag, nor open the editor by double click. */
+const stop = (e: SyntheticEvent) => e.stopPropagation();
+
 /** A card in a lane: the whole card drags (pointer, touch and keyboard). */
-export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit }: CardProps) {
+export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, onSetPartner, dimmed = false }: CardProps) {
   const { t } = useTranslation();
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
     id: activity.id,
@@ -26,7 +36,10 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
       <CardBody
         activity={activity}
         municipalities={municipalities}
-        className={isDragging ? 'card card--placeholder' : 'card'}
+        own={own}
+        onSetPartner={onSetPartner}
+        dimmed={dimmed}
+        className={`card${isDragging ? ' card--placeholder' : ''}${dimmed ? ' card--dimmed' : ''}`}
         // Only the attributes an article may carry: not role=button / aria-pressed.
         tabIndex={draggable ? attributes.tabIndex : undefined}
         aria-roledescription={draggable ? t('dnd.roleDescription') : undefined}
@@ -53,23 +66,34 @@ type CardBodyProps = Omit<CardProps, 'draggable'> &
     readonly overlay?: boolean;
   };
 
-export function CardBody({ activity, municipalities, onEdit, overlay = false, className = 'card', ...rest }: CardBodyProps) {
-  const { t } = useTranslation();
+export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, dimmed = false, overlay = false, className = 'card', ...rest }: CardBodyProps) {
+  const { t, i18n } = useTranslation();
   const lead = activity.leadId ? municipalities.get(activity.leadId) : undefined;
   const partners = activity.partners.map((id) => municipalities.get(id)).filter((m): m is Municipality => !!m);
   const titleId = `card-title-${activity.id}${overlay ? '-overlay' : ''}`;
+  const ownRole = !own ? null : activity.leadId === own.id ? 'lead' : activity.partners.includes(own.id) ? 'partner' : null;
   return (
     <article
       className={className}
       aria-labelledby={titleId}
       data-activity-id={overlay ? undefined : activity.id}
+      data-filter={dimmed ? 'dimmed' : undefined}
+      data-own={ownRole ?? undefined}
       aria-hidden={overlay || undefined}
-      style={{ '--lead-color': lead?.color ?? '#888888' } as CSSProperties}
+      style={{ '--lead-color': lead?.color ?? '#888888', '--own-color': own?.color } as CSSProperties}
       {...rest}
     >
       <h3 className="card__title" id={titleId}>
         {activity.title}
       </h3>
+      {dimmed && <p className="visually-hidden">{t('filters.notMatching')}</p>}
+      {own && ownRole && (
+        // Text, not colour alone: "Vaša općina: partner", with the municipality's colour beside it.
+        <p className={`card__own card__own--${ownRole}`}>
+          <span className="swatch" aria-hidden="true" style={{ background: own.color }} />
+          {t(`ownership.${ownRole}.${own.kind ?? 'opcina'}`)}
+        </p>
+      )}
       <p className="card__lead">
         <span className="swatch" aria-hidden="true" style={{ background: lead?.color ?? 'transparent' }} />
         <span className="visually-hidden">{t('card.lead')}: </span>
@@ -79,11 +103,15 @@ export function CardBody({ activity, municipalities, onEdit, overlay = false, cl
         <p className="card__partners">
           <span className="card__label">{t('card.partners')}: </span>
           {partners.map((m, i) => (
-            <span key={m.id} className="partner">
-              <span className="swatch swatch--small" aria-hidden="true" style={{ background: m.color }} />
-              {m.name}
-              {i < partners.length - 1 ? ', ' : ''}
-            </span>
+            // The separator outside the unbreakable name, so a long list wraps between names.
+            <Fragment key={m.id}>
+              <span className="partner">
+                <span className="swatch swatch--small" aria-hidden="true" style={{ background: m.color }} />
+                {m.name}
+                {i < partners.length - 1 ? ',' : ''}
+              </span>
+              {i < partners.length - 1 ? ' ' : ''}
+            </Fragment>
           ))}
         </p>
       )}
@@ -91,6 +119,12 @@ export function CardBody({ activity, municipalities, onEdit, overlay = false, cl
         <span className="card__timeframe">{formatTimeframe(t, activity.timeframe)}</span>
         <span className={`status status--${activity.status}`}>{t(`status.${activity.status}`)}</span>
       </p>
+      {activity.budget !== undefined && (
+        <p className="card__budget">
+          <span className="visually-hidden">{t('resources.label')}: </span>
+          {formatKM(activity.budget, i18n.language)}
+        </p>
+      )}
       {onEdit && (
         <button
           type="button"
@@ -101,6 +135,20 @@ export function CardBody({ activity, municipalities, onEdit, overlay = false, cl
           onClick={() => onEdit(activity)}
         >
           {t('card.edit')}
+        </button>
+      )}
+      {onSetPartner && own && ownRole !== 'lead' && (
+        // One button whose label follows the state, so focus stays on it after a click.
+        <button
+          type="button"
+          className={`card__partner card__partner--${ownRole === 'partner' ? 'leave' : 'join'}`}
+          aria-label={ownRole === 'partner' ? t('partner.leaveLabel', { title: activity.title }) : t('partner.joinLabel', { title: activity.title })}
+          onPointerDown={stop}
+          onKeyDown={stop}
+          onDoubleClick={stop}
+          onClick={() => onSetPartner(activity, ownRole !== 'partner')}
+        >
+          {ownRole === 'partner' ? t('partner.leave') : t('partner.join')}
         </button>
       )}
     </article>

@@ -3,6 +3,7 @@ import { useAwarenessStates } from '@tabla/plan-react';
 import { LANGUAGES } from '../i18n/index.js';
 import type { PresenceUser } from '../session/board-session.js';
 import { canEditActivities, useSession, useSessionState } from './context.js';
+import { SavedIndicator } from './SavedIndicator.js';
 import { UndoButtons } from './UndoButtons.js';
 
 export function Header({ title, onChangeIdentity }: { title: string; onChangeIdentity: () => void }) {
@@ -23,6 +24,7 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
         <span className="connection__dot" aria-hidden="true" />
         {t(`connection.${state.connection}`)}
       </p>
+      {canEditActivities(state) && <SavedIndicator />}
       <section className="presence" aria-labelledby="presence-title">
         <h2 id="presence-title" className="presence__title">
           {t('presence.onlineNow')} <span className="presence__count">({t('presence.count', { count: people.length })})</span>

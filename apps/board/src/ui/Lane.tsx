@@ -4,6 +4,7 @@ import { memo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
 import { type ContainerId, containerDropId } from '../dnd/ids.js';
+import { sameFlags } from '../filters/match.js';
 import { SortableCard } from './Card.js';
 
 interface LaneProps {
@@ -16,13 +17,42 @@ interface LaneProps {
   readonly editable: boolean;
   readonly onAdd?: (containerId: ContainerId) => void;
   readonly onEdit?: (activity: Activity) => void;
+  /** The viewer's own municipality, if they named one. */
+  readonly own?: Municipality | undefined;
+  readonly onSetPartner?: ((activity: Activity, joined: boolean) => void) | undefined;
+  /**
+   * Whether each activity matches the person's filter (aligned with `activities`); null when
+   * no filter is active. A new array on each board render, compared element-wise below.
+   */
+  readonly matches?: readonly boolean[] | null;
+  /** Hide the non-matching cards instead of dimming them. */
+  readonly onlyMatches?: boolean;
 }
 
 /** A priority lane (or the not-yet-placed pool): a region named by its title. */
-export const Lane = memo(function Lane({ containerId, title, hint, color, activities, municipalities, editable, onAdd, onEdit }: LaneProps) {
+export const Lane = memo(function Lane({
+  containerId,
+  title,
+  hint,
+  color,
+  activities,
+  municipalities,
+  editable,
+  onAdd,
+  onEdit,
+  own,
+  onSetPartner,
+  matches = null,
+  onlyMatches = false,
+}: LaneProps) {
   const { t } = useTranslation();
   const { setNodeRef, isOver } = useDroppable({ id: containerDropId(containerId), data: { type: 'lane', containerId } });
   const headingId = `lane-title-${containerId}`;
+  const found = matches === null ? activities.length : matches.filter(Boolean).length;
+  // Hidden cards are not rendered: a drop over a shown card still lands next to it, and a drop
+  // on the lane's empty space at the end of the whole lane (see Board's dropTarget).
+  const cards = activities.map((activity, i) => ({ activity, dimmed: matches !== null && !matches[i] }));
+  const shown = onlyMatches ? cards.filter((c) => !c.dimmed) : cards;
   return (
     <section
       ref={setNodeRef}
@@ -35,17 +65,29 @@ export const Lane = memo(function Lane({ containerId, title, hint, color, activi
         <h2 id={headingId} className="lane__title">
           {title}
         </h2>
-        <p className="lane__count">{t('board.activities', { count: activities.length })}</p>
+        <p className="lane__count">
+          {matches === null ? t('board.activities', { count: activities.length }) : t('filters.laneCount', { count: activities.length, matched: found })}
+        </p>
         {hint && <p className="lane__hint">{hint}</p>}
       </header>
-      <SortableContext items={activities.map((a) => a.id)} strategy={verticalListSortingStrategy}>
+      <SortableContext items={shown.map((c) => c.activity.id)} strategy={verticalListSortingStrategy}>
         <ol className="lane__cards">
-          {activities.map((activity) => (
-            <SortableCard key={activity.id} activity={activity} municipalities={municipalities} draggable={editable} onEdit={editable ? onEdit : undefined} />
+          {shown.map(({ activity, dimmed }) => (
+            <SortableCard
+              key={activity.id}
+              activity={activity}
+              municipalities={municipalities}
+              draggable={editable}
+              onEdit={editable ? onEdit : undefined}
+              own={own}
+              onSetPartner={editable ? onSetPartner : undefined}
+              dimmed={dimmed}
+            />
           ))}
         </ol>
       </SortableContext>
       {activities.length === 0 && <p className="lane__empty">{t('board.empty')}</p>}
+      {activities.length > 0 && shown.length === 0 && <p className="lane__empty">{t('filters.noneInLane')}</p>}
       {editable && onAdd && (
         <button type="button" className="lane__add" onClick={() => onAdd(containerId)}>
           + {t('board.addActivity')}
@@ -53,4 +95,13 @@ export const Lane = memo(function Lane({ containerId, title, hint, color, activi
       )}
     </section>
   );
-});
+}, lanePropsEqual);
+
+/** Every prop by identity, except the filter's matches: element-wise, so a lane whose matches did not change does not render. */
+export function lanePropsEqual(prev: LaneProps, next: LaneProps): boolean {
+  const keys = new Set([...Object.keys(prev), ...Object.keys(next)] as (keyof LaneProps)[]);
+  for (const key of keys) {
+    if (key === 'matches' ? !sameFlags(prev.matches ?? null, next.matches ?? null) : !Object.is(prev[key], next[key])) return false;
+  }
+  return true;
+}

@@ -1,0 +1,89 @@
+import { type FormEvent, useId } from 'react';
+import { useTranslation } from 'react-i18next';
+import { type Municipality, type MunicipalityId, STATUSES, type Status } from '@tabla/plan-model';
+import { type ActivityFilter, EMPTY_FILTER, isFilterActive } from '../filters/match.js';
+
+interface FilterBarProps {
+  readonly filter: ActivityFilter;
+  readonly onChange: (next: ActivityFilter) => void;
+  readonly municipalities: readonly Municipality[];
+  /** The person's own municipality, for the one-click "Moja općina". */
+  readonly ownMunicipalityId: MunicipalityId | null;
+  /** How many activities match, and how many there are (for the spoken summary). */
+  readonly found: number;
+  readonly total: number;
+}
+
+/**
+ * The person's own search and filters (never written to the board): text, municipality
+ * (lead or partner), status; matching cards stay as they are, the others are dimmed or hidden.
+ */
+export function FilterBar({ filter, onChange, municipalities, ownMunicipalityId, found, total }: FilterBarProps) {
+  const { t } = useTranslation();
+  const id = useId();
+  const active = isFilterActive(filter);
+  const set = (fields: Partial<ActivityFilter>) => onChange({ ...filter, ...fields });
+  const mine = ownMunicipalityId !== null && filter.municipalityId === ownMunicipalityId;
+
+  return (
+    <search className="filters" aria-labelledby={`${id}-title`}>
+      <form className="filters__form" onSubmit={(e: FormEvent) => e.preventDefault()}>
+        <h2 id={`${id}-title`} className="visually-hidden">
+          {t('filters.region')}
+        </h2>
+        <label className="filters__field filters__field--text">
+          <span>{t('filters.text')}</span>
+          <input type="search" value={filter.text} placeholder={t('filters.textPlaceholder')} maxLength={200} onChange={(e) => set({ text: e.target.value })} />
+        </label>
+        <label className="filters__field">
+          <span>{t('filters.municipality')}</span>
+          <select
+            value={filter.municipalityId ?? ''}
+            onChange={(e) => set({ municipalityId: e.target.value === '' ? null : (e.target.value as MunicipalityId) })}
+          >
+            <option value="">{t('filters.anyMunicipality')}</option>
+            {municipalities.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {ownMunicipalityId !== null && (
+          <button
+            type="button"
+            className="filters__mine"
+            aria-pressed={mine}
+            onClick={() => set({ municipalityId: mine ? null : ownMunicipalityId })}
+          >
+            {t('filters.mine')}
+          </button>
+        )}
+        <label className="filters__field">
+          <span>{t('filters.status')}</span>
+          <select value={filter.status ?? ''} onChange={(e) => set({ status: e.target.value === '' ? null : (e.target.value as Status) })}>
+            <option value="">{t('filters.anyStatus')}</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="filters__check">
+          <input type="checkbox" checked={filter.onlyMatches} onChange={(e) => set({ onlyMatches: e.target.checked })} />
+          {t('filters.onlyMatches')}
+        </label>
+        {(active || filter.onlyMatches) && (
+          <button type="button" className="filters__clear" onClick={() => onChange(EMPTY_FILTER)}>
+            {t('filters.clear')}
+          </button>
+        )}
+        {/* Always present, so screen readers hear the count change as the person types. */}
+        <p className="filters__summary" role="status">
+          {active ? t('filters.summary', { count: total, matched: found }) : ''}
+        </p>
+      </form>
+    </search>
+  );
+}

@@ -1,0 +1,91 @@
+import { BoardPage } from '../pages/board-page.js';
+import { expect, test } from '../fixtures/test.js';
+
+const LANE_A = 'Učešće građana u odlučivanju';
+const LANE_B = 'Položaj mladih u lokalnoj zajednici';
+const MOVED = 'Volonterska akcija osnovaca';
+const ADDED = 'Radionica za savjete mjesnih zajednica';
+
+const SAVED = 'Sve izmjene su sačuvane';
+const WAITING = 'Izmjene čekaju vezu (sačuvane na ovom uređaju)';
+
+/** "Have my changes reached the server?", next to the connection state. */
+const savedIndicator = (person: BoardPage) => person.page.getByRole('status', { name: 'Izmjene na serveru' });
+
+test('a coordinator’s board keeps working while the server is away, survives a reload, and merges when it is back', async ({ browser, server }) => {
+  const board = await server.createBoard('demo');
+  const coordinator = await BoardPage.open(browser, board.links.editor);
+  await coordinator.join('koordinatorica LDP-a Mostar', 'Grad Mostar');
+  await coordinator.expectConnected();
+  await expect(savedIndicator(coordinator)).toHaveText(SAVED);
+  // The app itself is kept on the device once its service worker is active (it caches the app on install).
+  await coordinator.page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+
+  // The venue's Wi-Fi is gone (here: the server is).
+  await server.stop('SIGKILL');
+  await expect(coordinator.connection).toHaveAttribute('data-state', /reconnecting|offline/);
+
+  // Work goes on: a drag and a new activity, both on this device only for now.
+  await coordinator.dragCardToLane(MOVED, LANE_A);
+  await expect(coordinator.lane(LANE_A).getByRole('article', { name: MOVED })).toBeVisible();
+  await coordinator.addActivity(LANE_B, { title: ADDED, lead: 'Grad Mostar' });
+  await expect(coordinator.lane(LANE_B).getByRole('article', { name: ADDED })).toBeVisible();
+  await expect(savedIndicator(coordinator)).toHaveText(WAITING);
+  const laneAOffline = await coordinator.cardTitlesIn(LANE_A);
+
+  // A reload with the server still down: the app from the service worker, the board from IndexedDB.
+  await coordinator.page.reload();
+  expect(await coordinator.page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await expect(coordinator.lane(LANE_A).getByRole('article', { name: MOVED })).toBeVisible();
+  await expect(coordinator.lane(LANE_B).getByRole('article', { name: ADDED })).toBeVisible();
+  await expect(coordinator.unplaced.getByRole('article', { name: MOVED })).toHaveCount(0);
+  expect(await coordinator.cardTitlesIn(LANE_A)).toEqual(laneAOffline);
+  await expect(coordinator.connection).toHaveAttribute('data-state', /reconnecting|offline/);
+  await expect(savedIndicator(coordinator)).toHaveText(WAITING); // the role and the pending changes were remembered too
+  await expect(coordinator.page.getByRole('dialog', { name: 'Dobro došli na tablu' })).toHaveCount(0);
+
+  // The server is back: the offline changes reach it by themselves, and it confirms them.
+  await server.restart();
+  await coordinator.expectConnected();
+  await expect(savedIndicator(coordinator)).toHaveText(SAVED, { timeout: 15_000 });
+
+  // Someone else, on another device, sees all of it in the same places.
+  const colleague = await BoardPage.open(browser, board.links.editor);
+  await colleague.join('koordinator LDP-a Trnovo', 'Općina Trnovo');
+  await expect(colleague.lane(LANE_A).getByRole('article', { name: MOVED })).toBeVisible();
+  await expect(colleague.lane(LANE_B).getByRole('article', { name: ADDED })).toBeVisible();
+  expect(await colleague.cardTitlesIn(LANE_A)).toEqual(await coordinator.cardTitlesIn(LANE_A));
+  expect(await colleague.cardTitlesIn(LANE_B)).toEqual(await coordinator.cardTitlesIn(LANE_B));
+  await expect(savedIndicator(colleague)).toHaveText(SAVED);
+
+  // And the colleague's change comes back the other way, confirmed for both.
+  await colleague.dragCardToLane(ADDED, LANE_A);
+  await expect(coordinator.lane(LANE_A).getByRole('article', { name: ADDED })).toBeVisible();
+  await expect(savedIndicator(colleague)).toHaveText(SAVED);
+  await expect(savedIndicator(coordinator)).toHaveText(SAVED);
+
+  for (const person of [coordinator, colleague]) expect(person.cspViolations()).toEqual([]);
+  await Promise.all([coordinator.close(), colleague.close()]);
+});
+
+test('the saved indicator follows each change: saving, then saved once the server confirms it', async ({ browser, server }) => {
+  const board = await server.createBoard('demo');
+  const coordinator = await BoardPage.open(browser, board.links.editor);
+  await coordinator.join('koordinatorica LDP-a Mostar', 'Grad Mostar');
+  await coordinator.expectConnected();
+  const indicator = savedIndicator(coordinator);
+  await expect(indicator).toHaveText(SAVED);
+  await coordinator.dragCardToLane(MOVED, LANE_B);
+  await expect(coordinator.lane(LANE_B).getByRole('article', { name: MOVED })).toBeVisible();
+  await expect(indicator).toHaveText(SAVED);
+  // Confirmed means stored: a crash right now loses nothing.
+  await server.restart('SIGKILL');
+  const fresh = await BoardPage.open(browser, board.links.viewer);
+  await fresh.join('posmatrač', 'Grad Mostar');
+  await expect(fresh.lane(LANE_B).getByRole('article', { name: MOVED })).toBeVisible();
+  // Viewers change nothing: no indicator for them.
+  await expect(savedIndicator(fresh)).toHaveCount(0);
+  await Promise.all([coordinator.close(), fresh.close()]);
+});
