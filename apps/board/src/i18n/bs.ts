@@ -32,6 +32,9 @@ export const bs = {
     count_few: '{{count}} osobe',
     count_other: '{{count}} osoba',
     you: '(vi)',
+    editing: '{{name}} uređuje',
+    dragging: '{{name}} premješta',
+    ghost: '{{name}} premješta „{{title}}" ovdje',
   },
   join: {
     title: 'Dobro došli na tablu',

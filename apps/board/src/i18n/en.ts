@@ -32,6 +32,9 @@ export const en: Messages = {
     count_one: '{{count}} person',
     count_other: '{{count}} people',
     you: '(you)',
+    editing: '{{name}} is editing',
+    dragging: '{{name}} is moving it',
+    ghost: '{{name}} is moving “{{title}}” here',
   },
   join: {
     title: 'Welcome to the board',

@@ -39,6 +39,9 @@ export const srCyrlBA: Messages = {
     count_few: '{{count}} особе',
     count_other: '{{count}} особа',
     you: '(ви)',
+    editing: '{{name}} уређује',
+    dragging: '{{name}} премјешта',
+    ghost: '{{name}} премјешта „{{title}}“ овдје',
   },
   join: {
     title: 'Добро дошли на таблу',

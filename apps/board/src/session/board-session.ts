@@ -40,6 +40,14 @@ export interface PresenceUser {
   readonly role: Role | null;
 }
 
+/** Where a person is dragging a card to: the target lane ('pool' for not yet placed) and position. */
+export interface DraggingPresence {
+  readonly activityId: string;
+  readonly title: string;
+  readonly container: string;
+  readonly index: number;
+}
+
 const UNAUTHORIZED = 4401;
 /** Forbidden, too large, invalid: resending the same change would only be refused again. */
 const REJECTED = new Set([4403, 4413, 4422]);
@@ -166,6 +174,14 @@ export class BoardSession {
   announce(identity: Identity, color: string): void {
     const user: PresenceUser = { ...identity, color, role: this.state.role };
     this.awareness.setLocalStateField('user', user);
+  }
+
+  /** What this person is doing right now, for the others (awareness only, never the document). */
+  setActivity(field: 'editing', value: string | null): void;
+  setActivity(field: 'dragging', value: DraggingPresence | null): void;
+  setActivity(field: 'editing' | 'dragging', value: string | DraggingPresence | null): void {
+    const current: unknown = this.awareness.getLocalState()?.[field] ?? null;
+    if (JSON.stringify(current) !== JSON.stringify(value)) this.awareness.setLocalStateField(field, value);
   }
 
   destroy(): void {

@@ -96,6 +96,14 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
     if (dialog && !dialog.open) dialog.showModal();
   }, []);
 
+  // Others see who is editing which card while this dialog is open.
+  const editingId = target.mode === 'edit' ? target.activity.id : null;
+  useEffect(() => {
+    if (!editingId) return;
+    session.setActivity('editing', editingId);
+    return () => session.setActivity('editing', null);
+  }, [session, editingId]);
+
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   const submit = (e: FormEvent) => {

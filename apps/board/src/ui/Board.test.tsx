@@ -9,6 +9,7 @@ import { type Activity, type ActivityId, demoMunicipalityId, editActivity, readB
 import type { i18n as I18n } from 'i18next';
 import { type ActivityFilter, EMPTY_FILTER, matchingIds } from '../filters/match.js';
 import { setupI18n } from '../i18n/index.js';
+import { Awareness } from 'y-protocols/awareness';
 import type { BoardSession, SessionState } from '../session/board-session.js';
 import { Board } from './Board.js';
 import { SessionContext } from './context.js';
@@ -46,7 +47,9 @@ beforeAll(async () => {
 
 function fakeSession(doc: Y.Doc, role: SessionState['role']): BoardSession {
   const state = { role, connection: 'connected', synced: true } as SessionState;
-  return { doc, subscribe: () => () => {}, getState: () => state } as unknown as BoardSession;
+  // A real awareness (nobody else present), no network.
+  const awareness = new Awareness(doc);
+  return { doc, awareness, subscribe: () => () => {}, getState: () => state, setActivity: () => {} } as unknown as BoardSession;
 }
 
 let doc: Y.Doc;

@@ -4,6 +4,7 @@ import {
   closestCorners,
   DndContext,
   type DragEndEvent,
+  type DragOverEvent,
   DragOverlay,
   type DragStartEvent,
   KeyboardSensor,
@@ -27,6 +28,7 @@ import { laneFlags } from '../filters/match.js';
 import { CardBody } from './Card.js';
 import { canEditActivities, useSession, useSessionState } from './context.js';
 import { Lane } from './Lane.js';
+import { useLanePresence } from './presence.js';
 
 interface BoardProps {
   readonly onAdd: (containerId: ContainerId) => void;
@@ -139,10 +141,29 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
     };
   }, [board, describe, t]);
 
-  const onDragStart = ({ active }: DragStartEvent) => setActiveId(active.id as ActivityId);
-  const onDragCancel = () => setActiveId(null);
+  /** Tell the others where the card is going (awareness; updated when the target changes, not per pixel). */
+  const showDragging = (id: ActivityId, target: { container: ContainerId; index: number } | null) => {
+    const activity = board.activityById.get(id);
+    if (!activity || !target) return session.setActivity('dragging', null);
+    session.setActivity('dragging', { activityId: id, title: activity.title, container: target.container, index: target.index });
+  };
+  const onDragStart = ({ active }: DragStartEvent) => {
+    setActiveId(active.id as ActivityId);
+    showDragging(active.id as ActivityId, null);
+  };
+  const onDragOver = ({ active, over }: DragOverEvent) => {
+    if (!over) return showDragging(active.id as ActivityId, null);
+    const dragged = active.rect.current.translated;
+    const after = dragged ? dragged.top + dragged.height / 2 > over.rect.top + over.rect.height / 2 : false;
+    showDragging(active.id as ActivityId, dropTarget(board, active.id as ActivityId, over.id, after));
+  };
+  const onDragCancel = () => {
+    setActiveId(null);
+    session.setActivity('dragging', null);
+  };
   const onDragEnd = ({ active, over }: DragEndEvent) => {
     setActiveId(null);
+    session.setActivity('dragging', null);
     if (!over) return;
     const id = active.id as ActivityId;
     const dragged = active.rect.current.translated;
@@ -158,12 +179,14 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   };
 
   const active = activeId ? board.activityById.get(activeId) : undefined;
+  const presenceIn = useLanePresence();
 
   return (
     <DndContext
       sensors={sensors}
       collisionDetection={collisionDetection}
       onDragStart={onDragStart}
+      onDragOver={onDragOver}
       onDragEnd={onDragEnd}
       onDragCancel={onDragCancel}
       accessibility={{ announcements, screenReaderInstructions: { draggable: t('dnd.instructions') } }}
@@ -184,6 +207,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
             onSetPartner={partnerAction}
             matches={laneFlags(activities, matching)}
             onlyMatches={onlyMatches}
+            presence={presenceIn(lane.id, activities.map((a) => a.id))}
           />
         ))}
         <Lane
@@ -199,6 +223,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
           onSetPartner={partnerAction}
           matches={laneFlags(board.unplaced, matching)}
           onlyMatches={onlyMatches}
+          presence={presenceIn(POOL, board.unplaced.map((a) => a.id))}
         />
       </div>
       <DragOverlay dropAnimation={null}>

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
 import { formatTimeframe } from '../i18n/index.js';
 import { formatKM } from './format.js';
+import type { PresenceMark } from './presence.js';
 
 interface CardProps {
   readonly activity: Activity;
@@ -17,13 +18,15 @@ interface CardProps {
   readonly onSetPartner?: ((activity: Activity, joined: boolean) => void) | undefined;
   /** A filter is active and this card does not match it: shown dimmed, still readable. */
   readonly dimmed?: boolean;
+  /** Others editing or dragging this card right now. */
+  readonly marks?: readonly PresenceMark[] | undefined;
 }
 
 /** A control inside a card: it must not start a drag, nor open the editor by double click. */
 const stop = (e: SyntheticEvent) => e.stopPropagation();
 
 /** A card in a lane: the whole card drags (pointer, touch and keyboard). */
-export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, onSetPartner, dimmed = false }: CardProps) {
+export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, onSetPartner, dimmed = false, marks }: CardProps) {
   const { t } = useTranslation();
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
     id: activity.id,
@@ -39,6 +42,7 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
         own={own}
         onSetPartner={onSetPartner}
         dimmed={dimmed}
+        marks={marks}
         className={`card${isDragging ? ' card--placeholder' : ''}${dimmed ? ' card--dimmed' : ''}`}
         // Only the attributes an article may carry: not role=button / aria-pressed.
         tabIndex={draggable ? attributes.tabIndex : undefined}
@@ -66,7 +70,7 @@ type CardBodyProps = Omit<CardProps, 'draggable'> &
     readonly overlay?: boolean;
   };
 
-export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, dimmed = false, overlay = false, className = 'card', ...rest }: CardBodyProps) {
+export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, dimmed = false, marks, overlay = false, className = 'card', ...rest }: CardBodyProps) {
   const { t, i18n } = useTranslation();
   const lead = activity.leadId ? municipalities.get(activity.leadId) : undefined;
   const partners = activity.partners.map((id) => municipalities.get(id)).filter((m): m is Municipality => !!m);
@@ -86,6 +90,16 @@ export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, 
       <h3 className="card__title" id={titleId}>
         {activity.title}
       </h3>
+      {marks && marks.length > 0 && (
+        <p className="card__presence">
+          {marks.map((m) => (
+            <span key={`${m.clientId}-${m.kind}`} className={`presence-mark presence-mark--${m.kind}`} style={{ borderColor: m.color }}>
+              <span className="swatch swatch--small" aria-hidden="true" style={{ background: m.color }} />
+              {t(`presence.${m.kind}`, { name: m.name })}
+            </span>
+          ))}
+        </p>
+      )}
       {dimmed && <p className="visually-hidden">{t('filters.notMatching')}</p>}
       {own && ownRole && (
         // Text, not colour alone: "Vaša općina: partner", with the municipality's colour beside it.

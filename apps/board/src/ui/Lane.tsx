@@ -1,11 +1,12 @@
 import { useDroppable } from '@dnd-kit/core';
 import { SortableContext, verticalListSortingStrategy } from '@dnd-kit/sortable';
-import { memo, type CSSProperties } from 'react';
+import { Fragment, memo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
 import { type ContainerId, containerDropId } from '../dnd/ids.js';
 import { sameFlags } from '../filters/match.js';
 import { SortableCard } from './Card.js';
+import { type Ghost, type LanePresence, NO_PRESENCE } from './presence.js';
 
 interface LaneProps {
   readonly containerId: ContainerId;
@@ -27,6 +28,8 @@ interface LaneProps {
   readonly matches?: readonly boolean[] | null;
   /** Hide the non-matching cards instead of dimming them. */
   readonly onlyMatches?: boolean;
+  /** Others' presence here: marks on cards, and cards being dragged into this lane. */
+  readonly presence?: LanePresence;
 }
 
 /** A priority lane (or the not-yet-placed pool): a region named by its title. */
@@ -44,6 +47,7 @@ export const Lane = memo(function Lane({
   onSetPartner,
   matches = null,
   onlyMatches = false,
+  presence = NO_PRESENCE,
 }: LaneProps) {
   const { t } = useTranslation();
   const { setNodeRef, isOver } = useDroppable({ id: containerDropId(containerId), data: { type: 'lane', containerId } });
@@ -72,18 +76,22 @@ export const Lane = memo(function Lane({
       </header>
       <SortableContext items={shown.map((c) => c.activity.id)} strategy={verticalListSortingStrategy}>
         <ol className="lane__cards">
-          {shown.map(({ activity, dimmed }) => (
-            <SortableCard
-              key={activity.id}
-              activity={activity}
-              municipalities={municipalities}
-              draggable={editable}
-              onEdit={editable ? onEdit : undefined}
-              own={own}
-              onSetPartner={editable ? onSetPartner : undefined}
-              dimmed={dimmed}
-            />
+          {shown.map(({ activity, dimmed }, i) => (
+            <Fragment key={activity.id}>
+              {ghostsAt(presence.ghosts, i)}
+              <SortableCard
+                activity={activity}
+                municipalities={municipalities}
+                draggable={editable}
+                onEdit={editable ? onEdit : undefined}
+                own={own}
+                onSetPartner={editable ? onSetPartner : undefined}
+                dimmed={dimmed}
+                marks={presence.marks.get(activity.id)}
+              />
+            </Fragment>
           ))}
+          {ghostsAt(presence.ghosts, shown.length, true)}
         </ol>
       </SortableContext>
       {activities.length === 0 && <p className="lane__empty">{t('board.empty')}</p>}
@@ -104,4 +112,20 @@ export function lanePropsEqual(prev: LaneProps, next: LaneProps): boolean {
     if (key === 'matches' ? !sameFlags(prev.matches ?? null, next.matches ?? null) : !Object.is(prev[key], next[key])) return false;
   }
   return true;
+}
+
+/** Where someone else is dragging a card to: a marker before the card at `index` (or at the end). */
+function ghostsAt(ghosts: readonly Ghost[], index: number, atEnd = false) {
+  const here = ghosts.filter((g) => (atEnd ? g.index >= index : g.index === index));
+  return here.map((g) => <GhostMarker key={`ghost-${g.clientId}`} ghost={g} />);
+}
+
+function GhostMarker({ ghost }: { ghost: Ghost }) {
+  const { t } = useTranslation();
+  return (
+    <li className="ghost" style={{ borderColor: ghost.color }}>
+      <span className="swatch swatch--small" aria-hidden="true" style={{ background: ghost.color }} />
+      {t('presence.ghost', { name: ghost.name, title: ghost.title })}
+    </li>
+  );
 }
