@@ -1,6 +1,6 @@
 import { useSortable } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
-import { Fragment, memo, type CSSProperties, type SyntheticEvent } from 'react';
+import { Fragment, type KeyboardEvent, memo, useCallback, useMemo, type CSSProperties, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
 import { formatTimeframe } from '../i18n/index.js';
@@ -34,9 +34,23 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
     disabled: !draggable,
   });
   const style: CSSProperties = { transform: CSS.Translate.toString(transform), transition };
+  // Stable handlers: when a lane's list changes, every sortable in it re-renders (dnd-kit's
+  // context), but the card bodies whose props did not change are skipped.
+  const onKeyDown = useCallback(
+    (e: KeyboardEvent<HTMLElement>) => {
+      if (e.key === 'Enter' && !isDragging && onEdit && e.target === e.currentTarget) {
+        e.preventDefault();
+        onEdit(activity);
+        return;
+      }
+      if (draggable) listeners?.onKeyDown?.(e);
+    },
+    [isDragging, onEdit, activity, draggable, listeners],
+  );
+  const onDoubleClick = useMemo(() => (onEdit ? () => onEdit(activity) : undefined), [onEdit, activity]);
   return (
     <li className="card-slot" ref={setNodeRef} style={style}>
-      <CardBody
+      <MemoCardBody
         activity={activity}
         municipalities={municipalities}
         own={own}
@@ -49,15 +63,8 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
         aria-roledescription={draggable ? t('dnd.roleDescription') : undefined}
         aria-describedby={draggable ? attributes['aria-describedby'] : undefined}
         {...(draggable ? listeners : {})}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && !isDragging && onEdit && e.target === e.currentTarget) {
-            e.preventDefault();
-            onEdit(activity);
-            return;
-          }
-          if (draggable) listeners?.onKeyDown?.(e);
-        }}
-        onDoubleClick={onEdit ? () => onEdit(activity) : undefined}
+        onKeyDown={onKeyDown}
+        onDoubleClick={onDoubleClick}
         onEdit={onEdit}
       />
     </li>
@@ -168,3 +175,5 @@ export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, 
     </article>
   );
 }
+
+const MemoCardBody = memo(CardBody);
