@@ -135,5 +135,10 @@ test('undo and redo revert only your own changes, with the keyboard and the butt
 
   await a.page.getByRole('button', { name: /Ponovi/ }).click();
   await expect(b.lane(LANE_B).getByRole('article', { name: 'Volonterska akcija osnovaca' })).toBeVisible();
+  // And the keyboard's redo: Ctrl+Z, then Ctrl+Shift+Z.
+  await a.page.keyboard.press('Control+z');
+  await expect(b.unplaced.getByRole('article', { name: 'Volonterska akcija osnovaca' })).toBeVisible();
+  await a.page.keyboard.press('Control+Shift+z');
+  await expect(b.lane(LANE_B).getByRole('article', { name: 'Volonterska akcija osnovaca' })).toBeVisible();
   await Promise.all([a.close(), b.close()]);
 });
