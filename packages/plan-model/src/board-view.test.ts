@@ -40,7 +40,7 @@ function rawLane(doc: Y.Doc, id: string, rank: string): void {
 describe('readBoard', () => {
   it('reads the meta, the municipalities sorted by name, and the lanes in rank order', () => {
     const view = readBoard(demoDoc());
-    expect(view.meta).toEqual({ schemaVersion: 1, title: DEMO_TITLE });
+    expect(view.meta).toEqual({ schemaVersion: 1, title: DEMO_TITLE, locked: false });
     const names = view.municipalities.map((m) => m.name);
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'bs')));
     expect(view.lanes.map((l) => l.lane.id)).toEqual(['l_A', 'l_B', 'l_C', 'l_D']);

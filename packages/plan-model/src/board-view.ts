@@ -9,9 +9,11 @@ import { compareRanks } from './ordering.js';
 import {
   type Activity,
   type BoardMeta,
+  type Facilitation,
   type Lane,
   type Municipality,
   readActivity,
+  readFacilitation,
   readLane,
   readMeta,
   readMunicipality,
@@ -28,8 +30,11 @@ export interface BoardView {
   /** Sorted by name. */
   readonly municipalities: readonly Municipality[];
   readonly municipalityById: ReadonlyMap<MunicipalityId, Municipality>;
-  /** Sorted by rank. */
+  /** Sorted by rank; archived lanes are not among them. */
   readonly lanes: readonly LaneView[];
+  /** Lanes the facilitator put away, with their activities (not shown on the board, not in the pool). */
+  readonly archivedLanes: readonly LaneView[];
+  readonly facilitation: Facilitation;
   /** The "not yet placed" pool: activities with no lane or a lane that no longer exists. */
   readonly unplaced: readonly Activity[];
   readonly activityById: ReadonlyMap<ActivityId, Activity>;
@@ -55,22 +60,30 @@ export function readBoard(doc: Y.Doc, previous?: BoardView): BoardView {
   }
   for (const list of byLane.values()) list.sort(compareRanks);
 
-  const previousLanes = new Map(previous?.lanes.map((l) => [l.lane.id, l]));
-  const lanes = laneList.map((lane) => {
+  const previousLanes = new Map([...(previous?.lanes ?? []), ...(previous?.archivedLanes ?? [])].map((l) => [l.lane.id, l]));
+  const views = laneList.map((lane) => {
     const prev = previousLanes.get(lane.id);
     const next: LaneView = { lane: same(prev?.lane, lane), activities: sameList(prev?.activities, byLane.get(lane.id)!) };
     return prev && prev.lane === next.lane && prev.activities === next.activities ? prev : next;
   });
+  const lanes = views.filter((v) => !v.lane.archived);
+  const archivedLanes = views.filter((v) => v.lane.archived);
 
   const view: BoardView = {
     meta,
     municipalities: sameList(previous?.municipalities, municipalities),
     municipalityById: new Map(municipalities.map((m) => [m.id, m])),
     lanes: sameList(previous?.lanes, lanes),
+    archivedLanes: sameList(previous?.archivedLanes, archivedLanes),
+    facilitation: sameFacilitation(previous?.facilitation, readFacilitation(r.facilitation)),
     unplaced: sameList(previous?.unplaced, byLane.get(null)!),
     activityById,
   };
   return view;
+}
+
+function sameFacilitation(prev: Facilitation | undefined, next: Facilitation): Facilitation {
+  return prev && JSON.stringify(prev) === JSON.stringify(next) ? prev : next;
 }
 
 /** The previous object when it is shallowly equal (arrays compared element-wise). */

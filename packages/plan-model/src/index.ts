@@ -8,3 +8,4 @@ export * from './validate.js';
 export * from './roles.js';
 export * from './demo.js';
 export * from './undo.js';
+export * from './facilitation.js';

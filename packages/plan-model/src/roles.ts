@@ -10,7 +10,7 @@ export type Role = (typeof ROLES)[number];
 export const isRole = (v: unknown): v is Role => ROLES.includes(v as Role);
 
 const WRITABLE: Record<Role, ReadonlySet<string>> = {
-  facilitator: new Set<RootName>(['meta', 'municipalities', 'lanes', 'activities']),
+  facilitator: new Set<RootName>(['meta', 'municipalities', 'lanes', 'activities', 'facilitation']),
   editor: new Set<RootName>(['activities']),
   viewer: new Set<RootName>(),
 };

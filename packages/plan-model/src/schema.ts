@@ -7,7 +7,7 @@ import type { ActivityId, LaneId, MunicipalityId } from './ids.js';
 
 export const SCHEMA_VERSION = 1;
 
-export const ROOTS = ['meta', 'municipalities', 'lanes', 'activities'] as const;
+export const ROOTS = ['meta', 'municipalities', 'lanes', 'activities', 'facilitation'] as const;
 export type RootName = (typeof ROOTS)[number];
 
 export const STATUSES = ['planned', 'in_progress', 'done', 'postponed'] as const;
@@ -30,6 +30,33 @@ export const LIMITS = {
 export interface BoardMeta {
   readonly schemaVersion: number;
   readonly title: string;
+  /** The facilitator locked the whole board: coordinators can no longer change activities. */
+  readonly locked: boolean;
+}
+
+/** What the facilitator put in focus; the rest dims for everyone. */
+export interface Spotlight {
+  readonly kind: 'lane' | 'activity';
+  readonly id: string;
+}
+
+/**
+ * A countdown everyone sees alike. Times are the server's clock (ms since epoch): each
+ * client corrects for its own clock's offset. Running: `endsAt` is set. Paused or not
+ * started: `endsAt` is null and `remainingMs` holds what is left.
+ */
+export interface TimerState {
+  readonly durationMs: number;
+  readonly endsAt: number | null;
+  readonly remainingMs: number;
+}
+
+/** Facilitation state shared by the room (the `facilitation` root). */
+export interface Facilitation {
+  readonly spotlight: Spotlight | null;
+  readonly timer: TimerState | null;
+  /** "Bring everyone here": a new nonce asks every coordinator to follow the facilitator. */
+  readonly summon: { readonly nonce: string; readonly at: number } | null;
 }
 
 export interface Municipality {
@@ -46,6 +73,10 @@ export interface Lane {
   readonly rank: string;
   readonly color?: string;
   readonly description?: string;
+  /** Put away by the facilitator: not shown, its activities kept with it. */
+  readonly archived: boolean;
+  /** Agreed and locked by the facilitator: coordinators cannot move or edit its activities. */
+  readonly locked: boolean;
 }
 
 export interface Activity {
@@ -96,6 +127,8 @@ export interface LaneFields {
   title?: string;
   color?: string | undefined;
   description?: string | undefined;
+  archived?: boolean | undefined;
+  locked?: boolean | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -108,6 +141,7 @@ export interface BoardRoots {
   readonly municipalities: Y.Map<EntryMap>;
   readonly lanes: Y.Map<EntryMap>;
   readonly activities: Y.Map<EntryMap>;
+  readonly facilitation: Y.Map<unknown>;
 }
 
 export function roots(doc: Y.Doc): BoardRoots {
@@ -116,6 +150,7 @@ export function roots(doc: Y.Doc): BoardRoots {
     municipalities: doc.getMap<EntryMap>('municipalities'),
     lanes: doc.getMap<EntryMap>('lanes'),
     activities: doc.getMap<EntryMap>('activities'),
+    facilitation: doc.getMap<unknown>('facilitation'),
   };
 }
 
@@ -150,6 +185,8 @@ const ENTRY_KEYS = {
     rank: { check: isText(LIMITS.rank), required: true },
     color: { check: isColor, required: false },
     description: { check: isText(LIMITS.longText), required: false },
+    archived: { check: (v) => typeof v === 'boolean', required: false },
+    locked: { check: (v) => typeof v === 'boolean', required: false },
   },
   activities: {
     id: { check: isText(LIMITS.id), required: true },
@@ -167,11 +204,39 @@ const ENTRY_KEYS = {
     indicator: { check: isText(LIMITS.shortText), required: false },
     notes: { check: isText(LIMITS.longText), required: false },
   },
-} satisfies Record<Exclude<RootName, 'meta'>, Record<string, { check: Check; required: boolean }>>;
+} satisfies Record<Exclude<RootName, 'meta' | 'facilitation'>, Record<string, { check: Check; required: boolean }>>;
 
 const META_KEYS: Record<string, Check> = {
   schemaVersion: (v) => v === SCHEMA_VERSION,
   title: isText(LIMITS.title),
+  locked: (v) => typeof v === 'boolean',
+};
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+const hasOnlyKeys = (v: Record<string, unknown>, keys: readonly string[]) => Object.keys(v).every((k) => keys.includes(k));
+const isMs = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const EPOCH_MAX = 4_102_444_800_000; // year 2100
+
+export const isSpotlight = (v: unknown): v is Spotlight =>
+  isPlainObject(v) && hasOnlyKeys(v, ['kind', 'id']) && (v.kind === 'lane' || v.kind === 'activity') && isText(LIMITS.id)(v.id);
+
+export const isTimerState = (v: unknown): v is TimerState =>
+  isPlainObject(v) &&
+  hasOnlyKeys(v, ['durationMs', 'endsAt', 'remainingMs']) &&
+  isMs(v.durationMs, DAY_MS) &&
+  isMs(v.remainingMs, 2 * DAY_MS) &&
+  (v.endsAt === null || isMs(v.endsAt, EPOCH_MAX));
+
+const isSummon = (v: unknown): v is Facilitation['summon'] =>
+  isPlainObject(v) && hasOnlyKeys(v, ['nonce', 'at']) && isText(32)(v.nonce) && isMs(v.at, EPOCH_MAX);
+
+/** Keys of the `facilitation` root; each may also be null (= off). */
+const FACILITATION_KEYS: Record<string, Check> = {
+  spotlight: (v) => v === null || isSpotlight(v),
+  timer: (v) => v === null || isTimerState(v),
+  summon: (v) => v === null || isSummon(v),
 };
 
 /** Unknown keys are preserved, but must stay small plain values. */
@@ -223,6 +288,17 @@ export function metaProblems(meta: Y.Map<unknown>): string[] {
   return problems;
 }
 
+/** Facilitation keys are few and known: anything else is refused. */
+export function facilitationProblems(map: Y.Map<unknown>): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of map.entries()) {
+    const check = FACILITATION_KEYS[name];
+    if (!check) problems.push(`facilitation.${name.slice(0, 40)}: unknown key`);
+    else if (!check(value)) problems.push(`facilitation.${name}: wrong value`);
+  }
+  return problems;
+}
+
 // ---------------------------------------------------------------------------
 // Readers: tolerant (a bad value reads as absent), used by the board view.
 
@@ -244,6 +320,18 @@ export function readMeta(meta: Y.Map<unknown>): BoardMeta {
   return {
     schemaVersion: typeof version === 'number' ? version : SCHEMA_VERSION,
     title: typeof title === 'string' ? title : '',
+    locked: meta.get('locked') === true,
+  };
+}
+
+export function readFacilitation(map: Y.Map<unknown>): Facilitation {
+  const spotlight = map.get('spotlight');
+  const timer = map.get('timer');
+  const summon = map.get('summon');
+  return {
+    spotlight: isSpotlight(spotlight) ? { kind: spotlight.kind, id: spotlight.id } : null,
+    timer: isTimerState(timer) ? { durationMs: timer.durationMs, endsAt: timer.endsAt, remainingMs: timer.remainingMs } : null,
+    summon: isSummon(summon) && summon ? { nonce: summon.nonce, at: summon.at } : null,
   };
 }
 
@@ -259,7 +347,7 @@ export function readMunicipality(id: string, m: EntryMap): Municipality {
 export function readLane(id: string, m: EntryMap): Lane {
   const color = m.get('color');
   return withOptional<Lane>(
-    { id: id as LaneId, title: str(m, 'title') ?? '', rank: str(m, 'rank') ?? '' },
+    { id: id as LaneId, title: str(m, 'title') ?? '', rank: str(m, 'rank') ?? '', archived: m.get('archived') === true, locked: m.get('locked') === true },
     { color: isColor(color) ? color : undefined, description: str(m, 'description') },
   );
 }
@@ -303,9 +391,15 @@ const setOrDelete = (m: EntryMap, key: string, value: unknown) => {
   else if (m.get(key) !== value) m.set(key, value);
 };
 
-export function writeMeta(meta: Y.Map<unknown>, fields: { title?: string }): void {
+export function writeMeta(meta: Y.Map<unknown>, fields: { title?: string; locked?: boolean }): void {
   if (meta.get('schemaVersion') !== SCHEMA_VERSION) meta.set('schemaVersion', SCHEMA_VERSION);
   if (fields.title !== undefined) setOrDelete(meta, 'title', fields.title);
+  // false is the default: keep the key absent.
+  if (fields.locked !== undefined) setOrDelete(meta, 'locked', fields.locked ? true : undefined);
+}
+
+export function writeFacilitation(map: Y.Map<unknown>, fields: Partial<Facilitation>): void {
+  for (const [key, value] of Object.entries(fields)) if (JSON.stringify(map.get(key) ?? null) !== JSON.stringify(value)) map.set(key, value);
 }
 
 export function writeMunicipality(m: EntryMap, fields: MunicipalityFields): void {
@@ -313,7 +407,10 @@ export function writeMunicipality(m: EntryMap, fields: MunicipalityFields): void
 }
 
 export function writeLane(m: EntryMap, fields: LaneFields & { rank?: string }): void {
-  for (const [key, value] of Object.entries(fields)) setOrDelete(m, key, value);
+  for (const [key, value] of Object.entries(fields)) {
+    // Flags default to false: keep the key absent rather than storing false.
+    setOrDelete(m, key, (key === 'archived' || key === 'locked') && value === false ? undefined : value);
+  }
 }
 
 export function writeActivity(m: EntryMap, fields: ActivityFields): void {

@@ -4,7 +4,7 @@
  * functions whether the result still follows schema v1 and which roots it touched.
  */
 import * as Y from 'yjs';
-import { type EntryKind, entryProblems, metaProblems, ROOTS, type RootName } from './schema.js';
+import { type EntryKind, entryProblems, facilitationProblems, metaProblems, ROOTS, type RootName } from './schema.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyType = Y.AbstractType<any>;
@@ -28,6 +28,7 @@ export function documentProblems(doc: Y.Doc): string[] {
       continue;
     }
     if (name === 'meta') problems.push(...metaProblems(map));
+    else if (name === 'facilitation') problems.push(...facilitationProblems(map));
     else for (const [key, entry] of map.entries()) problems.push(...entryProblems(name, key, entry));
     void type;
   }
@@ -51,6 +52,8 @@ function rootAsMap(doc: Y.Doc, name: string): Y.Map<unknown> | null {
 export interface ChangeReport {
   /** Roots whose content the transaction changed (unknown names included). */
   readonly roots: ReadonlySet<string>;
+  /** Ids of the activities the transaction added, changed or deleted. */
+  readonly activities: ReadonlySet<string>;
   readonly problems: readonly string[];
 }
 
@@ -94,8 +97,10 @@ export function inspectTransaction(tr: Y.Transaction): ChangeReport {
       problems.push(`${name}: list content in a map`);
       continue;
     }
-    if (name === 'meta') {
-      problems.push(...metaProblems(rootAsMap(doc, name)!));
+    // Flat roots: their values are checked whole.
+    if (name === 'meta' || name === 'facilitation') {
+      if (path.length > 0) problems.push(`${name}: nested too deep`);
+      else problems.push(...(name === 'meta' ? metaProblems : facilitationProblems)(rootAsMap(doc, name)!));
       continue;
     }
     // Depth 0: the root's keys changed; 1: an entry's keys; 2: an activity's partners.
@@ -111,5 +116,7 @@ export function inspectTransaction(tr: Y.Transaction): ChangeReport {
     const entry = rootAsMap(doc, kind)!.get(key);
     if (entry !== undefined) problems.push(...entryProblems(kind, key, entry));
   }
-  return { roots: touched, problems };
+  const activities = new Set<string>();
+  for (const { kind, key } of entriesToCheck.values()) if (kind === 'activities') activities.add(key);
+  return { roots: touched, activities, problems };
 }

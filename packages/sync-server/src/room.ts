@@ -7,6 +7,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import {
   canWriteRoot,
   inspectTransaction,
+  lockViolations,
   type ChangeReport,
   type PlanOrigin,
   type Role,
@@ -124,6 +125,11 @@ export class Room {
     if (report.problems.length > 0) return this.refuse(CloseCode.invalidUpdate, report.problems[0]!);
     for (const root of report.roots) {
       if (!canWriteRoot(sender.role, root)) return this.refuse(CloseCode.forbidden, `${sender.role} cannot change ${root}`);
+    }
+    // Agreed parts are the facilitator's alone: locked lanes, or the whole locked board.
+    if (sender.role !== 'facilitator' && report.activities.size > 0) {
+      const locked = lockViolations(this.doc, this.shadow, report.activities);
+      if (locked.length > 0) return this.refuse(CloseCode.forbidden, locked[0]!);
     }
     // Accepted updates still being written count too: storedBytes grows only once they are stored.
     const inFlightBytes = this.inFlight.reduce((n, u) => n + u.length, 0);

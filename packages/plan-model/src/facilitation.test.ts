@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { readBoard } from './board-view.js';
+import { demoLaneId, seedDemoBoard } from './demo.js';
+import {
+  lockViolations,
+  MINUTE_MS,
+  setBoardLocked,
+  setLaneArchived,
+  setLaneLocked,
+  setSpotlight,
+  setTimer,
+  summonEveryone,
+  timerRemaining,
+  timerTransitions,
+} from './facilitation.js';
+import { editActivity, moveActivity } from './operations.js';
+import { roots } from './schema.js';
+import { documentProblems, inspectTransaction } from './validate.js';
+
+const demo = () => {
+  const doc = new Y.Doc();
+  seedDemoBoard(doc);
+  return doc;
+};
+const titled = (doc: Y.Doc, title: string) => [...readBoard(doc).activityById.values()].find((a) => a.title === title)!;
+
+describe('timer', () => {
+  it('[PM16] runs, pauses, gains a minute and resets on the server clock', () => {
+    let t = timerTransitions.set(5 * MINUTE_MS);
+    expect(timerRemaining(t, 1_000)).toBe(5 * MINUTE_MS);
+    t = timerTransitions.start(t, 10_000);
+    expect(t.endsAt).toBe(10_000 + 5 * MINUTE_MS);
+    expect(timerRemaining(t, 70_000)).toBe(4 * MINUTE_MS);
+    t = timerTransitions.pause(t, 70_000);
+    expect(timerRemaining(t, 999_999)).toBe(4 * MINUTE_MS); // paused: time does not run
+    t = timerTransitions.addMinute(t, 80_000);
+    expect(timerRemaining(t, 80_000)).toBe(5 * MINUTE_MS);
+    t = timerTransitions.start(t, 100_000);
+    t = timerTransitions.addMinute(t, 100_000);
+    expect(timerRemaining(t, 100_000)).toBe(6 * MINUTE_MS);
+    expect(timerRemaining(t, 100_000 + 7 * MINUTE_MS)).toBe(0); // never negative
+    expect(timerTransitions.reset(t)).toEqual({ durationMs: 5 * MINUTE_MS, endsAt: null, remainingMs: 5 * MINUTE_MS });
+  });
+});
+
+describe('facilitation state in the document', () => {
+  it('[PM16] spotlight, timer and summon are stored in the facilitation root, read back, and validate', () => {
+    const doc = demo();
+    setSpotlight(doc, { kind: 'lane', id: demoLaneId('B') });
+    setTimer(doc, timerTransitions.set(10 * MINUTE_MS));
+    summonEveryone(doc, 'n1', 1_700_000_000_000);
+    const { facilitation } = readBoard(doc);
+    expect(facilitation.spotlight).toEqual({ kind: 'lane', id: demoLaneId('B') });
+    expect(facilitation.timer?.remainingMs).toBe(10 * MINUTE_MS);
+    expect(facilitation.summon).toEqual({ nonce: 'n1', at: 1_700_000_000_000 });
+    expect(documentProblems(doc)).toEqual([]);
+    setSpotlight(doc, null);
+    expect(readBoard(doc).facilitation.spotlight).toBeNull();
+  });
+
+  it('[PM16] refuses unknown facilitation keys and malformed values', () => {
+    const base = demo();
+    /** Like the server: a fresh shadow of the accepted board, the change applied, its problems. */
+    const attempt = (write: (f: Y.Map<unknown>) => void) => {
+      const shadow = new Y.Doc();
+      Y.applyUpdate(shadow, Y.encodeStateAsUpdate(base));
+      roots(shadow);
+      let problems: string[] = [];
+      shadow.on('afterTransaction', (tr: Y.Transaction) => (problems = [...inspectTransaction(tr).problems]));
+      const other = new Y.Doc();
+      Y.applyUpdate(other, Y.encodeStateAsUpdate(base));
+      const sv = Y.encodeStateVector(other);
+      write(other.getMap('facilitation'));
+      Y.applyUpdate(shadow, Y.encodeStateAsUpdate(other, sv));
+      return problems;
+    };
+    expect(attempt((f) => f.set('evil', 1))).not.toEqual([]);
+    expect(attempt((f) => f.set('spotlight', { kind: 'room', id: 'x' }))).not.toEqual([]);
+    expect(attempt((f) => f.set('timer', { durationMs: -5, endsAt: null, remainingMs: 0 }))).not.toEqual([]);
+    expect(attempt((f) => f.set('timer', { durationMs: 60_000, endsAt: null, remainingMs: 60_000, extra: 'x'.repeat(1000) }))).not.toEqual([]);
+    expect(attempt((f) => f.set('spotlight', { kind: 'activity', id: 'a_1' }))).toEqual([]);
+  });
+
+  it('[PM17] an archived lane leaves the board with its activities (not to the pool) and comes back', () => {
+    const doc = demo();
+    const before = readBoard(doc);
+    setLaneArchived(doc, demoLaneId('D'), true);
+    const view = readBoard(doc, before);
+    expect(view.lanes.map((l) => l.lane.id)).not.toContain(demoLaneId('D'));
+    expect(view.archivedLanes.map((l) => l.lane.id)).toEqual([demoLaneId('D')]);
+    expect(view.archivedLanes[0]!.activities.map((a) => a.title)).toEqual(['Konstituirajući sastanak MLDP-a']);
+    expect(view.unplaced).toBe(before.unplaced);
+    setLaneArchived(doc, demoLaneId('D'), false);
+    expect(readBoard(doc).lanes.map((l) => l.lane.id)).toContain(demoLaneId('D'));
+    expect(roots(doc).lanes.get(demoLaneId('D'))!.has('archived')).toBe(false); // false = absent
+  });
+});
+
+describe('lockViolations', () => {
+  /** The document before and after a coordinator's change. */
+  function change(doc: Y.Doc, run: (d: Y.Doc) => void) {
+    const after = new Y.Doc();
+    Y.applyUpdate(after, Y.encodeStateAsUpdate(doc));
+    run(after);
+    return after;
+  }
+
+  it('[PM18] refuses changes to activities in a locked lane, moves into or out of it, and anything on a locked board', () => {
+    const doc = demo();
+    setLaneLocked(doc, demoLaneId('A'), true);
+    const inA = titled(doc, 'Zajednički model javnih konsultacija');
+    const inB = titled(doc, 'Dijalog sa mladima');
+    expect(lockViolations(doc, change(doc, (d) => editActivity(d, inA.id, { status: 'done' })), [inA.id])).not.toEqual([]);
+    expect(lockViolations(doc, change(doc, (d) => moveActivity(d, inA.id, demoLaneId('B'), 0)), [inA.id])).not.toEqual([]);
+    expect(lockViolations(doc, change(doc, (d) => moveActivity(d, inB.id, demoLaneId('A'), 0)), [inB.id])).not.toEqual([]);
+    expect(lockViolations(doc, change(doc, (d) => editActivity(d, inB.id, { status: 'done' })), [inB.id])).toEqual([]);
+    setLaneLocked(doc, demoLaneId('A'), false);
+    expect(lockViolations(doc, change(doc, (d) => editActivity(d, inA.id, { status: 'done' })), [inA.id])).toEqual([]);
+    setBoardLocked(doc, true);
+    expect(readBoard(doc).meta.locked).toBe(true);
+    expect(lockViolations(doc, change(doc, (d) => editActivity(d, inB.id, { status: 'done' })), [inB.id])).toEqual(['the board is locked']);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Facilitation: locks, spotlight, the shared timer and "bring everyone here". Pure
+ * operations on the document (one transaction each, tagged origin); the server enforces
+ * who may do them (the `facilitation`, `lanes` and `meta` roots are the facilitator's).
+ */
+import type * as Y from 'yjs';
+import type { LaneId } from './ids.js';
+import { localOrigin, type PlanOrigin } from './origins.js';
+import { editLane } from './operations.js';
+import { readActivity, readLane, readMeta, roots, type Spotlight, type TimerState, writeFacilitation, writeMeta } from './schema.js';
+
+export function setBoardLocked(doc: Y.Doc, locked: boolean, origin: PlanOrigin = localOrigin): void {
+  doc.transact(() => writeMeta(roots(doc).meta, { locked }), origin);
+}
+
+export function setLaneLocked(doc: Y.Doc, id: LaneId, locked: boolean, origin: PlanOrigin = localOrigin): void {
+  editLane(doc, id, { locked }, origin);
+}
+
+/** Archive (or bring back) a lane: hidden from the board with its activities, nothing deleted. */
+export function setLaneArchived(doc: Y.Doc, id: LaneId, archived: boolean, origin: PlanOrigin = localOrigin): void {
+  editLane(doc, id, { archived }, origin);
+}
+
+export function setSpotlight(doc: Y.Doc, spotlight: Spotlight | null, origin: PlanOrigin = localOrigin): void {
+  doc.transact(() => writeFacilitation(roots(doc).facilitation, { spotlight }), origin);
+}
+
+/** "Bring everyone here": every coordinator follows the facilitator until they step away. */
+export function summonEveryone(doc: Y.Doc, nonce: string, serverNow: number, origin: PlanOrigin = localOrigin): void {
+  doc.transact(() => writeFacilitation(roots(doc).facilitation, { summon: { nonce, at: Math.round(serverNow) } }), origin);
+}
+
+// ---------------------------------------------------------------------------
+// Timer: pure transitions over TimerState, with the server's clock passed in.
+
+export const MINUTE_MS = 60_000;
+
+/** Milliseconds left at `serverNow` (never negative). */
+export function timerRemaining(timer: TimerState, serverNow: number): number {
+  return Math.max(0, timer.endsAt === null ? timer.remainingMs : timer.endsAt - serverNow);
+}
+
+export const timerRunning = (timer: TimerState): boolean => timer.endsAt !== null;
+
+export const timerTransitions = {
+  set: (durationMs: number): TimerState => ({ durationMs, endsAt: null, remainingMs: durationMs }),
+  start: (t: TimerState, now: number): TimerState => (t.endsAt !== null ? t : { ...t, endsAt: Math.round(now + t.remainingMs) }),
+  pause: (t: TimerState, now: number): TimerState => (t.endsAt === null ? t : { ...t, endsAt: null, remainingMs: Math.round(timerRemaining(t, now)) }),
+  addMinute: (t: TimerState, now: number): TimerState =>
+    t.endsAt === null ? { ...t, remainingMs: t.remainingMs + MINUTE_MS } : { ...t, endsAt: Math.max(t.endsAt, Math.round(now)) + MINUTE_MS },
+  reset: (t: TimerState): TimerState => ({ durationMs: t.durationMs, endsAt: null, remainingMs: t.durationMs }),
+};
+
+export function setTimer(doc: Y.Doc, timer: TimerState | null, origin: PlanOrigin = localOrigin): void {
+  doc.transact(() => writeFacilitation(roots(doc).facilitation, { timer }), origin);
+}
+
+// ---------------------------------------------------------------------------
+// Locks, as the server checks them.
+
+/**
+ * Why a coordinator's change to these activities is not allowed (empty = allowed): the
+ * board is locked, or an activity was, or would end up, in a locked lane. `before` is the
+ * accepted document, `after` the same with the change applied.
+ */
+export function lockViolations(before: Y.Doc, after: Y.Doc, activityIds: Iterable<string>): string[] {
+  const a = roots(after);
+  if (readMeta(a.meta).locked) return ['the board is locked'];
+  const b = roots(before);
+  const lockedLane = (laneId: string | null) => {
+    const lane = laneId === null ? undefined : a.lanes.get(laneId);
+    return lane !== undefined && readLane(laneId!, lane).locked;
+  };
+  const problems: string[] = [];
+  for (const id of activityIds) {
+    const was = b.activities.get(id);
+    const now = a.activities.get(id);
+    const fromLane = was ? readActivity(id, was).laneId : null;
+    const toLane = now ? readActivity(id, now).laneId : null;
+    if (lockedLane(fromLane) || lockedLane(toLane)) problems.push(`activity ${id} is in a locked lane`);
+  }
+  return problems;
+}
