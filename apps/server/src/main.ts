@@ -26,6 +26,8 @@ function boardDistDir(): string | null {
 }
 
 async function main(): Promise<void> {
+  // A closed stdout (the reader of our output went away) must not take the server down.
+  process.stdout.on('error', () => {});
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const storage = SqliteStorage.open(join(config.dataDir, 'tabla.db'), { faultInjection: faultInjectionFromEnv(process.env) });
