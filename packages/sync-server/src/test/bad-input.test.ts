@@ -40,10 +40,10 @@ import {
   view,
   waitFor,
   within,
-  type RawClient,
   type TestBoard,
   type TestServer,
   type TestServerOptions,
+  closeOf,
 } from './harness.js';
 
 const MAX_FRAME = 64 * 1024;
@@ -96,7 +96,6 @@ async function fixture(options: TestServerOptions = {}): Promise<Fixture> {
 }
 
 /** The close of `c`, within a deadline. */
-const closeOf = (c: RawClient, ms = 5000) => within(c.closed, ms, 'the server to close the connection');
 
 /** Opens a connection, waits until the server has sent its sync step 1 (joined), and sends `data`. */
 async function sendJoined(h: TestServer, role: 'facilitator' | 'editor' | 'viewer', data: Uint8Array | string, board: TestBoard = h) {

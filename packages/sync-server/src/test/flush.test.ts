@@ -14,22 +14,16 @@ import {
   documentFrames,
   frame,
   sleep,
-  startTestServer,
   storedDoc,
   storedView,
   updateFrame,
   waitFor,
-  within,
   type RawClient,
   type TestServer,
-  type TestServerOptions,
+  testServer,
+  closeOf,
 } from './harness.js';
 
-async function server(options?: TestServerOptions): Promise<TestServer> {
-  const h = await startTestServer(options);
-  onTestFinished(() => h.stop());
-  return h;
-}
 
 const LANE_D: LaneId = demoLaneId('D');
 
@@ -49,7 +43,6 @@ const acks = (c: RawClient): number[] =>
     return n;
   });
 
-const closeOf = (c: RawClient, ms = 5000) => within(c.closed, ms, 'the server to close the connection');
 
 async function joined(c: RawClient): Promise<RawClient> {
   await waitFor(() => c.frames.length > 0 || c.closeInfo !== null, 5000, 'sync step 1');
@@ -119,7 +112,7 @@ describe('the flush frame', () => {
 
 describe('flush', () => {
   it('[F1] is answered with its n only after the update sent before it has been stored', async () => {
-    const h = await server();
+    const h = await testServer();
     const storage = delayWrites(h);
     const c = await joined(await h.raw('editor'));
     recordAcks(c, storage.events);
@@ -142,7 +135,7 @@ describe('flush', () => {
   });
 
   it('[F1] waits for every update before it, across write batches, and answers flushes in order', async () => {
-    const h = await server();
+    const h = await testServer();
     const storage = delayWrites(h);
     const c = await joined(await h.raw('editor'));
     recordAcks(c, storage.events);
@@ -167,7 +160,7 @@ describe('flush', () => {
   });
 
   it('[F2] with nothing sent before it, is answered at once, even while another connection waits for its write', async () => {
-    const h = await server();
+    const h = await testServer();
     const storage = delayWrites(h);
     const writer = await joined(await h.raw('editor'));
     const idle = await joined(await h.raw('viewer')); // viewers may flush too: they have nothing to wait for
@@ -188,7 +181,7 @@ describe('flush', () => {
   });
 
   it('[F2] sent with updates before the board has loaded, is answered after them', async () => {
-    const h = await server();
+    const h = await testServer();
     const doc = await replica(h, 504);
     const { id, update } = moveUpdate(doc);
     await h.restart(); // the board is cold: frames wait in the connection's queue while it loads
@@ -201,7 +194,7 @@ describe('flush', () => {
   });
 
   it('[F3] after a replay of an update still being written (a quick reconnect), waits for that write', async () => {
-    const h = await server();
+    const h = await testServer();
     const storage = delayWrites(h);
     const first = await joined(await h.raw('editor', h, { key: 'k'.repeat(32) }));
     const again = await joined(await h.raw('editor', h, { key: 'k'.repeat(32) }));
@@ -223,7 +216,7 @@ describe('flush', () => {
 
   it('[F3] after a failed write: no answer, the sender and a replaying connection are closed with 4500', async () => {
     let failNext = false;
-    const h = await server({
+    const h = await testServer({
       faultInjection: {
         beforeAppendCommit: () => {
           if (!failNext) return;
@@ -255,7 +248,7 @@ describe('flush', () => {
   });
 
   it('[F4] a malformed flush closes the connection with 4400; unknown types are still refused', async () => {
-    const h = await server();
+    const h = await testServer();
     const cases: Record<string, Uint8Array> = {
       'no n': new Uint8Array([messageFlush]),
       'truncated n': new Uint8Array([messageFlush, 0x80]),
@@ -279,7 +272,7 @@ describe('flush', () => {
   });
 
   it('[F5] a stock y-websocket client is unaffected; with a handler for 100 (as the board app does) it gets answers', async () => {
-    const h = await server();
+    const h = await testServer();
     const stock = h.connect('editor');
     const flushing = h.connect('editor');
     await Promise.all([stock.synced, flushing.synced]);

@@ -3,6 +3,7 @@
  * node:http server on 127.0.0.1:<port 0>, plus stock (`y-websocket`) and raw (`ws`)
  * clients. Every test starts its own server and registers its own teardown.
  */
+import { onTestFinished } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -437,6 +438,16 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what =
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Rejects if `p` does not settle within `ms`. */
+/** A test server that stops when the current test finishes. */
+export async function testServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const h = await startTestServer(options);
+  onTestFinished(() => h.stop());
+  return h;
+}
+
+/** The close the server gives a raw client, within a deadline. */
+export const closeOf = (c: RawClient, ms = 5000): Promise<CloseInfo> => within(c.closed, ms, 'the server to close the connection');
+
 export function within<T>(p: Promise<T>, ms: number, what = 'promise'): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
   return Promise.race([

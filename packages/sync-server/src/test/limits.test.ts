@@ -15,23 +15,17 @@ import {
   documentFrames,
   parseServerFrame,
   sleep,
-  startTestServer,
   storedDoc,
   updateFrame,
   waitFor,
   within,
   type RawClient,
   type TestServer,
-  type TestServerOptions,
+  testServer,
+  closeOf,
 } from './harness.js';
 
-async function server(options: TestServerOptions = {}): Promise<TestServer> {
-  const h = await startTestServer(options);
-  onTestFinished(() => h.stop());
-  return h;
-}
 
-const closeOf = (c: RawClient, ms = 5000) => within(c.closed, ms, 'the server to close the connection');
 
 /** Waits until the server has sent its sync step 1 (the connection joined its room), or closed. */
 async function joined(c: RawClient): Promise<RawClient> {
@@ -86,7 +80,7 @@ async function sendUpdate(h: TestServer, update: Uint8Array): Promise<RawClient>
 
 describe('maxDocumentBytes', () => {
   it('[R13] an update one byte over the limit is refused with 4413 and not stored; one exactly at the limit is stored; then nothing more fits', async () => {
-    const h = await server();
+    const h = await testServer();
     const base = await storedBytes(h);
     const room = 120;
     // The limit depends on the stored size, known only now; no board is loaded, so the restart changes nothing stored.
@@ -118,7 +112,7 @@ describe('maxDocumentBytes', () => {
   });
 
   it('[R13] counts updates still being written: of two sent at once that only together pass the limit, the second is refused', async () => {
-    const h = await server();
+    const h = await testServer();
     const base = await storedBytes(h);
     const first = await titleEdit(h, 100_001, 60);
     const second = await titleEdit(h, 100_002, 60);
@@ -144,7 +138,7 @@ describe('maxDocumentBytes', () => {
 
 describe('message rate', () => {
   it('[R13] a burst of exactly messageBurst messages passes, the next one is closed with 4429; other connections are unaffected', async () => {
-    const h = await server({ sync: { maxMessagesPerSecond: 1, messageBurst: 5 } });
+    const h = await testServer({ sync: { maxMessagesPerSecond: 1, messageBurst: 5 } });
     const c = await joined(await h.raw('viewer'));
     for (let i = 0; i < 5; i++) c.send(QUERY_AWARENESS);
     await waitFor(() => awarenessAt(c) === 5, 5000, 'five answers');
@@ -162,7 +156,7 @@ describe('message rate', () => {
   });
 
   it('[R13] a sustained rate under maxMessagesPerSecond stays open far past the burst; the same messages at once do not', async () => {
-    const h = await server({ sync: { maxMessagesPerSecond: 50, messageBurst: 2 } });
+    const h = await testServer({ sync: { maxMessagesPerSecond: 50, messageBurst: 2 } });
     const paced = await joined(await h.raw('viewer'));
     // One message every >= 60 ms (under 17/s) against 50/s: each answered before the next is sent, so none bunch up.
     for (let i = 1; i <= 12; i++) {
@@ -183,7 +177,7 @@ describe('message rate', () => {
 
 describe('maxConnectionsPerIp', () => {
   it('[R13] the N-th connection from an address passes, the next is refused with 4429; once one closes, a new one passes', async () => {
-    const h = await server({ sync: { maxConnectionsPerIp: 3 } });
+    const h = await testServer({ sync: { maxConnectionsPerIp: 3 } });
     // Counted per address, across boards and roles.
     const open = [
       await joined(await h.raw('viewer')),
@@ -213,7 +207,7 @@ describe('maxConnectionsPerIp', () => {
 
 describe('maxLoadedRooms', () => {
   it('[R13] with 1: a second board is refused with 4503 while the first is loaded, and loads once the first unloaded', async () => {
-    const h = await server({ sync: { maxLoadedRooms: 1 } });
+    const h = await testServer({ sync: { maxLoadedRooms: 1 } });
     const a = await joined(await h.raw('viewer'));
     expect(h.sync.loadedRoomCount).toBe(1);
 
@@ -240,7 +234,7 @@ describe('maxLoadedRooms', () => {
 describe('maxAwarenessBytes', () => {
   it('[R10][R13] a state of exactly the limit is relayed; one byte more is refused with 1009 and reaches nobody', async () => {
     const limit = 200;
-    const h = await server({ sync: { maxAwarenessBytes: limit } });
+    const h = await testServer({ sync: { maxAwarenessBytes: limit } });
     const sized = (clientID: number, bytes: number) => {
       // The JSON string's length prefix is two bytes from 128 characters on: stay above that.
       const probe = awarenessPayload(clientID, 1, { user: { name: 'x'.repeat(130) } });
@@ -268,7 +262,7 @@ describe('maxAwarenessBytes', () => {
 describe('slow and dead connections', () => {
   it('[R14] a client that stops reading is dropped once its unsent data passes maxBufferedBytes; sender and readers carry on', async () => {
     const maxBufferedBytes = 64 * 1024;
-    const h = await server({ sync: { maxBufferedBytes, maxMessagesPerSecond: 10_000, messageBurst: 10_000 } });
+    const h = await testServer({ sync: { maxBufferedBytes, maxMessagesPerSecond: 10_000, messageBurst: 10_000 } });
     const reader = await joined(await h.raw('viewer'));
     const slow = await joined(await h.raw('viewer'));
     const sender = await joined(await h.raw('facilitator'));
@@ -313,7 +307,7 @@ describe('slow and dead connections', () => {
 
   it('[R15] with pingIntervalMs 100, clients that do not answer pings are terminated within ~3 intervals; a live one stays', async () => {
     const interval = 100;
-    const h = await server({ sync: { pingIntervalMs: interval } });
+    const h = await testServer({ sync: { pingIntervalMs: interval } });
     const live = await joined(await h.raw('viewer'));
     const mute = await joined(await h.raw('viewer', h, { autoPong: false })); // reads, but never answers a ping
     const asleep = await joined(await h.raw('editor')); // reads nothing at all (a laptop lid closed)
@@ -336,7 +330,7 @@ describe('slow and dead connections', () => {
 
 describe('disconnectRole', () => {
   it('[R11] closes every session of that role on that board with 4401 and leaves other roles and boards connected', async () => {
-    const h = await server();
+    const h = await testServer();
     const editor = await joined(await h.raw('editor'));
     const stockEditor = h.connect('editor');
     const facilitator = await joined(await h.raw('facilitator'));

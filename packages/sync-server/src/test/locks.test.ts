@@ -1,14 +1,9 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { type ActivityId, demoLaneId, editActivity, moveActivity, readBoard, setBoardLocked, setLaneLocked } from '@tabla/plan-model';
 import { CloseCode } from '../protocol.js';
-import { startTestServer, type TestProvider, type TestServer, waitFor } from './harness.js';
+import { type TestProvider, waitFor, testServer } from './harness.js';
 
-async function server(): Promise<TestServer> {
-  const h = await startTestServer();
-  onTestFinished(() => h.stop());
-  return h;
-}
 
 const LANE_A = demoLaneId('A');
 const LANE_B = demoLaneId('B');
@@ -23,7 +18,7 @@ async function synced(p: TestProvider): Promise<TestProvider> {
 
 describe('locks, enforced by the server', () => {
   it('[PM18] a coordinator cannot edit, move out of, or move into a locked lane; others never see it; unlocking is the facilitator’s', async () => {
-    const h = await server();
+    const h = await testServer();
     const facilitator = await synced(h.connect('facilitator'));
     const inA = idOf(facilitator.doc, 'Zajednički model javnih konsultacija');
     const inB = idOf(facilitator.doc, 'Dijalog sa mladima');
@@ -63,7 +58,7 @@ describe('locks, enforced by the server', () => {
   });
 
   it('[PM18] a locked board refuses every coordinator change to activities, the facilitator still edits', async () => {
-    const h = await server();
+    const h = await testServer();
     const facilitator = await synced(h.connect('facilitator'));
     const inB = idOf(facilitator.doc, 'Dijalog sa mladima');
     setBoardLocked(facilitator.doc, true);

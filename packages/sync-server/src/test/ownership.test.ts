@@ -14,23 +14,17 @@ import {
   documentFrames,
   gcUpdate,
   sleep,
-  startTestServer,
   storedDoc,
   storedView,
   updateFrame,
   view,
   waitFor,
-  within,
   type RawClient,
   type TestServer,
-  type TestServerOptions,
+  testServer,
+  closeOf,
 } from './harness.js';
 
-async function server(options: TestServerOptions = {}): Promise<TestServer> {
-  const h = await startTestServer(options);
-  onTestFinished(() => h.stop());
-  return h;
-}
 
 /** Device keys: 16-128 characters of [A-Za-z0-9_-]. */
 const KEY = {
@@ -42,7 +36,6 @@ const KEY = {
 
 const FOREIGN = { code: CloseCode.forbidden, reason: 'writes under another client id' };
 
-const closeOf = (c: RawClient, ms = 5000) => within(c.closed, ms, 'the server to close the connection');
 
 async function joined(c: RawClient): Promise<RawClient> {
   await waitFor(() => c.frames.length > 0 || c.closeInfo !== null, 5000, 'sync step 1');
@@ -87,7 +80,7 @@ const moveToD = (id: ActivityId) => (d: Y.Doc) => moveActivity(d, id, LANE_D, 0)
 
 describe('device keys', () => {
   it('a malformed key is refused with HTTP 400 before the upgrade; keys of 16 and of 128 allowed characters are accepted', async () => {
-    const h = await server();
+    const h = await testServer();
     const bad = ['', 'fifteen-chars15', 'x'.repeat(129), 'dots.are.not.allowed', 'no spaces in a key!', 'ključ-ključ-ključ-1', 'a+b/c=d0123456789'];
     const statuses = await Promise.all(bad.map(async (key) => (await h.raw('editor', h, { key })).httpStatus));
     expect(statuses).toEqual(bad.map(() => 400));
@@ -103,7 +96,7 @@ describe('device keys', () => {
 
 describe('client-id ownership', () => {
   it('an editor that claims another device’s next clock range (its real offline update, or a GC-only range) is refused 4403; the owner’s edits still arrive', async () => {
-    const h = await server();
+    const h = await testServer();
     const watcher = await joined(await h.raw('viewer'));
     const other = h.connect('viewer');
     const victim = h.connect('editor', h, { key: KEY.victim });
@@ -146,7 +139,7 @@ describe('client-id ownership', () => {
   });
 
   it('a keyed device extends its own client id across reconnects; another key, no key or another role’s link with another key cannot', async () => {
-    const h = await server();
+    const h = await testServer();
     const watcher = await joined(await h.raw('viewer'));
     const doc = await replica(h, 424_242);
     const [a, b] = movable(doc);
@@ -180,7 +173,7 @@ describe('client-id ownership', () => {
   });
 
   it('keyless stock clients each write under their own new client id, again and again (bound to the empty key)', async () => {
-    const h = await server();
+    const h = await testServer();
     const a = h.connect('editor');
     const b = h.connect('editor');
     await Promise.all([a.synced, b.synced]);
@@ -208,7 +201,7 @@ describe('client-id ownership', () => {
   });
 
   it('ownership survives a server restart: another key is still refused, the owner still goes on', async () => {
-    const h = await server();
+    const h = await testServer();
     const doc = await replica(h, 515_151);
     const [x, y] = movable(doc);
     const c = await send(h, captureUpdate(doc, moveToD(x!)), KEY.a);
@@ -230,7 +223,7 @@ describe('client-id ownership', () => {
   });
 
   it('the seed’s client id (content, no owner) cannot be extended by anyone, whatever the role or key', async () => {
-    const h = await server();
+    const h = await testServer();
     const sv = [...Y.decodeStateVector(Y.encodeStateVector(await stored(h)))];
     expect(sv).toHaveLength(1); // the board was seeded by one client
     const [[seedId, seedClock]] = sv as [[number, number]];
@@ -263,7 +256,7 @@ describe('client-id ownership', () => {
 
   it('[R4][R9][R12] a refused update binds nothing (role, schema, another id in the same update, failed write): the id stays free for the next writer', async () => {
     let failNext = false;
-    const h = await server({
+    const h = await testServer({
       faultInjection: {
         beforeAppendCommit: () => {
           if (!failNext) return;

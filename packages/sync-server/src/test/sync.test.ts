@@ -10,21 +10,15 @@ import {
   awarenessPayload,
   parseServerFrame,
   sleep,
-  startTestServer,
   storedDoc,
   storedView,
   syncStep1Frame,
   view,
   waitFor,
   within,
-  type TestServer,
+  testServer,
 } from './harness.js';
 
-async function server(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
-  const h = await startTestServer(...args);
-  onTestFinished(() => h.stop());
-  return h;
-}
 
 const activityIds = (doc: Y.Doc): ActivityId[] => [...roots(doc).activities.keys()].sort() as ActivityId[];
 const laneOf = (doc: Y.Doc, id: ActivityId): unknown => roots(doc).activities.get(id)?.get('laneId');
@@ -33,7 +27,7 @@ const LANE_A: LaneId = demoLaneId('A');
 
 describe('relay with the stock client', () => {
   it('two providers load the full demo board, and a move in one appears in the other, stored', async () => {
-    const h = await server();
+    const h = await testServer();
     const stored = await storedView(h.storage, h.boardId);
     expect(stored.activityById.size).toBe(15);
     const a = h.connect('editor');
@@ -52,7 +46,7 @@ describe('relay with the stock client', () => {
   });
 
   it('[R10] awareness reaches the others, is echoed to its sender, and is removed when the sender leaves', async () => {
-    const h = await server();
+    const h = await testServer();
     const a = h.connect('editor');
     const b = h.connect('viewer');
     await Promise.all([a.synced, b.synced]);
@@ -91,7 +85,7 @@ describe('relay with the stock client', () => {
 
 describe('durability', () => {
   it('[R2][R6] a relayed change survives a graceful restart on the same file; offline edits converge after it', async () => {
-    const h = await server();
+    const h = await testServer();
     const a = h.connect('editor');
     const b = h.connect('editor');
     await Promise.all([a.synced, b.synced]);
@@ -118,7 +112,7 @@ describe('durability', () => {
 
 describe('rooms', () => {
   it('[R5] unload when empty (compacted), and load again', async () => {
-    const h = await server();
+    const h = await testServer();
     expect(h.sync.loadedRoomCount).toBe(0);
     const a = h.connect('editor');
     await a.synced;
@@ -139,7 +133,7 @@ describe('rooms', () => {
   });
 
   it('a client that leaves while its board loads does not keep the room loaded', async () => {
-    const h = await server();
+    const h = await testServer();
     const load = h.storage.loadState.bind(h.storage);
     let loads = 0;
     h.storage.loadState = async (boardId) => {
@@ -156,7 +150,7 @@ describe('rooms', () => {
   });
 
   it('[R3] simultaneous first connections to a cold board share one document and converge', async () => {
-    const h = await server();
+    const h = await testServer();
     const load = h.storage.loadState.bind(h.storage);
     let loads = 0;
     h.storage.loadState = async (boardId) => {
@@ -182,7 +176,7 @@ describe('rooms', () => {
   });
 
   it('[R3] sends nothing before the stored state is loaded; the first frame is sync step 1 of the stored document', async () => {
-    const h = await server();
+    const h = await testServer();
     // Give the board a log after its snapshot, so the stored state is snapshot + updates.
     const a = h.connect('editor');
     await a.synced;
@@ -233,7 +227,7 @@ describe('rooms', () => {
 
 describe('compaction', () => {
   it('[R5] with compactAfterUpdates 5, twenty moves leave fewer than five rows and a fresh client sees the final state', async () => {
-    const h = await server({ sync: { compactAfterUpdates: 5 } });
+    const h = await testServer({ sync: { compactAfterUpdates: 5 } });
     const a = h.connect('editor');
     const b = h.connect('viewer');
     await Promise.all([a.synced, b.synced]);
