@@ -16,5 +16,6 @@ export default defineConfig({
       '/sync': { target, ws: true },
     },
   },
-  test: { environment: 'jsdom' },
+  // Component tests render whole panels in jsdom: allow for a busy two-core machine.
+  test: { environment: 'jsdom', testTimeout: 20_000 },
 });

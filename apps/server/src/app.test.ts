@@ -49,6 +49,18 @@ describe('HTTP API', () => {
     expect(await res.json()).toMatchObject({ status: 'ok' });
   });
 
+  it('GET /api/time answers the server clock, never cached', async () => {
+    const before = Date.now();
+    const res = await app.request('/api/time');
+    const after = Date.now();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const { now } = (await res.json()) as { now: unknown };
+    expect(typeof now).toBe('number');
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(after);
+  });
+
   it('[R11] POST /api/boards refuses a missing or wrong admin token with 401', async () => {
     expect((await app.request('/api/boards', { method: 'POST', body: '{}' })).status).toBe(401);
     expect((await create({ title: 'x', template: 'empty' }, 'wrong-token-wrong-token')).status).toBe(401);

@@ -173,6 +173,12 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(null, 204); // the new token is thrown away: nobody holds a working link for this role
   });
 
+  /** The server's clock, for countdowns everyone sees alike (each client corrects its own offset). */
+  app.get('/api/time', (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json({ now: Date.now() });
+  });
+
   app.all('/api/*', (c) => c.json({ error: 'not found' }, 404));
 
   const dist = deps.boardDist;

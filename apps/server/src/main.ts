@@ -102,7 +102,10 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => process.exit(1), 10_000);
     forced.unref();
     await sync.close();
-    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    // Sockets whose peers vanished (a closed laptop) would hold the close for ws's 30 s.
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    setTimeout(() => httpServer.closeAllConnections(), 1_000).unref();
+    await closed;
     await storage.close();
     logger.info({}, 'stopped');
     process.exit(0);

@@ -265,7 +265,7 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
   }
   if (entry.get('id') !== key) problems.push(`${kind}.${key}.id: does not match its key`);
   for (const [name, value] of entry.entries()) {
-    if (!(name in spec) && !isSmallPlainValue(value)) problems.push(`${kind}.${key}.${name}: unknown key with a complex value`);
+    if (!Object.hasOwn(spec, name) && !isSmallPlainValue(value)) problems.push(`${kind}.${key}.${name}: unknown key with a complex value`);
   }
   if (kind === 'activities') {
     const partners = entry.get('partners');
@@ -282,7 +282,7 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
 export function metaProblems(meta: Y.Map<unknown>): string[] {
   const problems: string[] = [];
   for (const [name, value] of meta.entries()) {
-    const check = META_KEYS[name];
+    const check = Object.hasOwn(META_KEYS, name) ? META_KEYS[name] : undefined;
     if (check ? !check(value) : !isSmallPlainValue(value)) problems.push(`meta.${name}: wrong type`);
   }
   return problems;
@@ -292,7 +292,7 @@ export function metaProblems(meta: Y.Map<unknown>): string[] {
 export function facilitationProblems(map: Y.Map<unknown>): string[] {
   const problems: string[] = [];
   for (const [name, value] of map.entries()) {
-    const check = FACILITATION_KEYS[name];
+    const check = Object.hasOwn(FACILITATION_KEYS, name) ? FACILITATION_KEYS[name] : undefined;
     if (!check) problems.push(`facilitation.${name.slice(0, 40)}: unknown key`);
     else if (!check(value)) problems.push(`facilitation.${name}: wrong value`);
   }

@@ -15,7 +15,7 @@ import {
   storageOrigin,
 } from '@tabla/plan-model';
 import type { Connection } from './connection.js';
-import { CloseCode, encodeAwareness, encodeUpdate } from './protocol.js';
+import { type AwarenessEntry, CloseCode, encodeAwareness, encodeUpdate } from './protocol.js';
 import type { ClientOwner, StoredState } from './storage/types.js';
 
 export type Verdict =
@@ -41,6 +41,9 @@ export interface ConnectionOrigin {
   readonly connection: Connection;
 }
 
+/** A browser tab has one presence id; a few allow for reconnects and tests. */
+const MAX_PRESENCE_IDS_PER_CONNECTION = 4;
+
 export class Room {
   readonly doc = new Y.Doc();
   readonly awareness: awarenessProtocol.Awareness;
@@ -62,6 +65,8 @@ export class Room {
    * empty structs, and that client's real edits would later be dropped as already known.
    */
   private readonly owners: Map<number, string>;
+  /** Awareness client id -> the connection that speaks for it. */
+  private readonly awarenessOwners = new Map<number, Connection>();
 
   constructor(
     readonly boardId: string,
@@ -104,7 +109,12 @@ export class Room {
       const known = Y.getState(this.shadow.store, client);
       if (end <= known) continue;
       const owner = this.owners.get(client);
-      if (owner === undefined && known === 0) newOwners.push({ clientId: client, keyHash: sender.keyHash });
+      if (owner === undefined && known === 0) {
+        // A client id someone else already announced in presence is theirs, even before they write.
+        const announcer = this.awarenessOwners.get(client);
+        if (announcer && announcer.keyHash !== sender.keyHash) return { ok: false, code: CloseCode.forbidden, reason: 'writes under another client id' };
+        newOwners.push({ clientId: client, keyHash: sender.keyHash });
+      }
       else if (owner !== sender.keyHash) return { ok: false, code: CloseCode.forbidden, reason: 'writes under another client id' };
     }
 
@@ -121,6 +131,10 @@ export class Room {
     const pendingChanged = pendingStructs !== this.shadow.store.pendingStructs || pendingDs !== this.shadow.store.pendingDs;
     if (!pendingChanged && (change === null || !change.addedOrDeleted)) return { ok: true, noop: true };
     if (sender.role === 'viewer') return this.refuse(CloseCode.forbidden, 'viewers cannot write');
+    // Honest clients only build on what the server relayed (it stores first), so an update that
+    // leaves parts waiting for missing changes is forged: such parts would be checked later, in
+    // someone else's transaction, and would be sent to every client that syncs.
+    if (pendingChanged) return this.refuse(CloseCode.invalidUpdate, 'depends on changes the server does not have');
     if (!report) return this.refuse(CloseCode.badMessage, 'update not applied');
     if (report.problems.length > 0) return this.refuse(CloseCode.invalidUpdate, report.problems[0]!);
     for (const root of report.roots) {
@@ -139,6 +153,45 @@ export class Room {
     // Bound now, so this sender's next update (sent before this one is stored) passes too.
     for (const o of newOwners) this.owners.set(o.clientId, o.keyHash);
     return { ok: true, noop: false, newOwners };
+  }
+
+  /**
+   * Why this connection may not send these presence states (null = it may): a state for
+   * another device's awareness client, a role other than its link's, or a facilitator-only
+   * field (`view`, which projectors and summoned coordinators follow) from anyone else.
+   */
+  awarenessProblem(conn: Connection, entries: readonly AwarenessEntry[]): string | null {
+    // Stock y-websocket clients send back every state they receive; an entry that would
+    // change nothing (not newer than ours) is an echo, not a claim.
+    const effective = entries.filter(({ clientId, clock, state }) => {
+      const known = this.awareness.meta.get(clientId)?.clock;
+      // "Gone" for an id nobody knows would only leave bookkeeping behind.
+      if (known === undefined) return state !== null;
+      return known < clock || (known === clock && state === null && this.awareness.states.has(clientId));
+    });
+    const ids = new Set(effective.map((e) => e.clientId));
+    for (const [id, owner] of this.awarenessOwners) if (owner === conn) ids.add(id);
+    if (ids.size > MAX_PRESENCE_IDS_PER_CONNECTION) return 'too many presence ids';
+    for (const { clientId, state } of effective) {
+      const owner = this.awarenessOwners.get(clientId);
+      // The same device may take over its own id (a reconnect while the old socket lingers).
+      const sameDevice = owner !== undefined && owner.keyHash !== '' && owner.keyHash === conn.keyHash;
+      if (owner && owner !== conn && !sameDevice) return 'presence of another client';
+      const user = state?.user as { role?: unknown } | undefined;
+      if (user?.role != null && user.role !== conn.role) return 'presence claims another role';
+      if (conn.role !== 'facilitator' && state?.view !== undefined) return 'only the facilitator leads the view';
+    }
+    for (const { clientId } of effective) this.awarenessOwners.set(clientId, conn);
+    return null;
+  }
+
+  /** A connection left: its presence ids are free again, and their bookkeeping goes too. */
+  releaseAwareness(conn: Connection): void {
+    for (const [id, owner] of this.awarenessOwners) {
+      if (owner !== conn) continue;
+      this.awarenessOwners.delete(id);
+      this.awareness.meta.delete(id);
+    }
   }
 
   /** After a failed storage write: forget what was not stored, including client ids it bound. */

@@ -16,7 +16,7 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
   type IncomingMessage,
-  isWellFormedAwarenessUpdate,
+  decodeAwarenessUpdate,
 } from './protocol.js';
 import { Room } from './room.js';
 import type { BoardStorage } from './storage/types.js';
@@ -144,6 +144,8 @@ export class SyncServer {
 
   /** Takes over an authorized socket. Frames that arrive while the board loads wait. */
   handleConnection(socket: SocketLike, boardId: string, role: Role, info: ConnectionInfo = {}): void {
+    // Before any refusal: an 'error' on a socket nobody listens to would crash the process.
+    socket.on('error', (err) => this.log.warn({ boardId, err: err.message }, 'socket error'));
     const ip = info.ip ?? 'unknown';
     const conn = new Connection({
       id: `c${this.nextConnectionId++}`,
@@ -180,7 +182,6 @@ export class SyncServer {
     socket.on('pong', () => {
       conn.alive = true;
     });
-    socket.on('error', (err) => this.log.warn({ boardId, conn: conn.id, err: err.message }, 'socket error'));
     socket.on('close', () => {
       conn.closed = true;
       if (!this.connections.delete(conn)) return;
@@ -281,15 +282,24 @@ export class SyncServer {
     room.unloadTimer = null;
     room.connections.add(conn);
     conn.send(encodeSyncStep1(Y.encodeStateVector(room.doc)));
-    const states = room.awareness.getStates();
-    if (states.size > 0) {
-      conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, [...states.keys()])));
+    this.sendAllPresence(room, conn);
+  }
+
+  /** Everyone's presence to one connection. Never throws: a bad state costs that message, not the process. */
+  private sendAllPresence(room: Room, conn: Connection, evenIfEmpty = false): void {
+    const ids = [...room.awareness.getStates().keys()];
+    if (ids.length === 0 && !evenIfEmpty) return;
+    try {
+      conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids)));
+    } catch (err) {
+      this.log.error({ boardId: room.boardId, err: String(err) }, 'presence could not be encoded');
     }
   }
 
   private leave(room: Room, conn: Connection): void {
     room.connections.delete(conn);
     if (conn.awarenessIds.size > 0) awarenessProtocol.removeAwarenessStates(room.awareness, [...conn.awarenessIds], null);
+    room.releaseAwareness(conn);
     if (room.connections.size === 0 && !this.closing) this.scheduleUnload(room);
   }
 
@@ -337,7 +347,10 @@ export class SyncServer {
         if (message.update.length > this.options.maxAwarenessBytes) {
           return this.refuse(conn, CloseCode.messageTooBig, 'awareness state too large');
         }
-        if (!isWellFormedAwarenessUpdate(message.update)) return this.refuse(conn, CloseCode.badMessage, 'malformed awareness');
+        const entries = decodeAwarenessUpdate(message.update);
+        if (!entries) return this.refuse(conn, CloseCode.badMessage, 'malformed awareness');
+        const problem = room.awarenessProblem(conn, entries);
+        if (problem) return this.refuse(conn, CloseCode.forbidden, problem);
         try {
           awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, conn);
         } catch {
@@ -345,11 +358,8 @@ export class SyncServer {
         }
         return;
       }
-      case 'query-awareness': {
-        const ids = [...room.awareness.getStates().keys()];
-        conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids)));
-        return;
-      }
+      case 'query-awareness': // asked: always answered
+        return this.sendAllPresence(room, conn, true);
       case 'flush': {
         // Frames are handled in arrival order, so every update sent before this flush is
         // already in the connection's chain. A failed write closes the connection: no answer.

@@ -19,10 +19,11 @@ export interface WsAdapterOptions {
   readonly trustProxy?: boolean;
 }
 
+/** The client address: behind a trusted proxy, the entry that proxy appended (the last one; earlier ones are the client's say). */
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || req.socket.remoteAddress || 'unknown';
+  const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(',').at(-1)?.trim();
+  return last || req.socket.remoteAddress || 'unknown';
 }
 
 export function attachSyncServer(server: Server, sync: SyncServer, options: WsAdapterOptions = {}): WebSocketServer {
@@ -45,6 +46,9 @@ export function attachSyncServer(server: Server, sync: SyncServer, options: WsAd
     sync.authorize(boardId, token).then(
       (role) =>
         wss.handleUpgrade(req, socket, head, (ws) => {
+          // First thing: a protocol error on a socket nobody listens to would crash the process
+          // (e.g. an unmasked frame right after a refusal). The core adds its own listener too.
+          ws.on('error', () => {});
           // Refused right after the upgrade, with a close code a browser can read
           // (an HTTP status before it is invisible to page scripts). No document data is sent.
           if (!role) ws.close(CloseCode.unauthorized, 'unauthorized');

@@ -4,6 +4,9 @@ import type { Activity, MunicipalityId } from '@tabla/plan-model';
 import { useBoard } from '@tabla/plan-react';
 import type { ContainerId } from '../dnd/ids.js';
 import { type ActivityFilter, EMPTY_FILTER, matchingIds } from '../filters/match.js';
+import { FacilitationBar } from '../facilitation/FacilitationBar.js';
+import { useProjectorMode } from '../facilitation/projector.js';
+import { ProjectorScreen } from '../facilitation/ProjectorScreen.js';
 import { BoardSession } from '../session/board-session.js';
 import { type Identity, loadIdentity, saveIdentity } from '../session/identity.js';
 import { type BoardLink, parseBoardLink } from '../session/link.js';
@@ -52,6 +55,9 @@ function BoardPage({ session }: { session: BoardSession }) {
   const [dialog, setDialog] = useState<DialogTarget | null>(null);
   // Each person's own filter: React state, never the shared document.
   const [filter, setFilter] = useState<ActivityFilter>(EMPTY_FILTER);
+  // Projector view: on by itself for the viewer link; large type, no editing chrome, follows the facilitator.
+  const [projectorState, toggleProjector] = useProjectorMode(state.role, board.municipalities);
+  const { projector } = projectorState;
   const matching = useMemo(() => matchingIds(board.activityById.values(), filter), [board.activityById, filter]);
   const ownMunicipalityId =
     identity?.municipalityId && board.municipalityById.has(identity.municipalityId as MunicipalityId) ? (identity.municipalityId as MunicipalityId) : null;
@@ -78,14 +84,15 @@ function BoardPage({ session }: { session: BoardSession }) {
   const hasBoard = state.synced || state.localReady;
   const needsIdentity = (!identity || askIdentity) && hasBoard && state.connection !== 'rejected';
   return (
-    <>
+    <ProjectorScreen state={projectorState}>
       <Header title={board.meta.title} onChangeIdentity={() => setAskIdentity(true)} />
       {state.connection === 'rejected' && (
         <p className="banner banner--error" role="alert">
           {t('app.rejected')}
         </p>
       )}
-      {hasBoard && (
+      {hasBoard && <FacilitationBar projector={projector} onToggleProjector={toggleProjector} />}
+      {hasBoard && !projector && (
         <FilterBar
           filter={filter}
           onChange={setFilter}
@@ -97,7 +104,14 @@ function BoardPage({ session }: { session: BoardSession }) {
       )}
       <main className="board-main" aria-busy={!hasBoard}>
         {hasBoard ? (
-          <Board onAdd={onAdd} onEdit={onEdit} matching={matching} onlyMatches={filter.onlyMatches} ownMunicipalityId={ownMunicipalityId} />
+          <Board
+            onAdd={onAdd}
+            onEdit={onEdit}
+            matching={projector ? null : matching}
+            onlyMatches={filter.onlyMatches && !projector}
+            ownMunicipalityId={ownMunicipalityId}
+            projector={projector}
+          />
         ) : (
           <p className="loading">{t('app.loading')}</p>
         )}
@@ -114,6 +128,6 @@ function BoardPage({ session }: { session: BoardSession }) {
         />
       )}
       {dialog && !needsIdentity && <ActivityDialog target={dialog} board={board} onClose={() => setDialog(null)} />}
-    </>
+    </ProjectorScreen>
   );
 }

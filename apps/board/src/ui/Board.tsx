@@ -24,6 +24,8 @@ import { type Activity, type ActivityId, type BoardView, type Municipality, type
 import { useBoard } from '@tabla/plan-react';
 import { type ContainerId, containerFromDropId, laneIdOf, POOL } from '../dnd/ids.js';
 import { boardKeyboardCoordinates } from '../dnd/keyboard-coordinates.js';
+import { useSpotlightAction } from '../facilitation/hooks.js';
+import { laneSpotlight } from '../facilitation/spotlight.js';
 import { laneFlags } from '../filters/match.js';
 import { CardBody } from './Card.js';
 import { canEditActivities, useSession, useSessionState } from './context.js';
@@ -39,6 +41,8 @@ interface BoardProps {
   readonly onlyMatches?: boolean;
   /** The municipality the person said they are from (their identity), if any. */
   readonly ownMunicipalityId?: MunicipalityId | null;
+  /** Projector view: read only, without editing chrome. */
+  readonly projector?: boolean;
 }
 
 /**
@@ -87,11 +91,14 @@ function containerTitle(board: BoardView, container: ContainerId, unplacedTitle:
   return container === POOL ? unplacedTitle : (board.lanes.find((l) => l.lane.id === container)?.lane.title ?? unplacedTitle);
 }
 
-export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, ownMunicipalityId = null }: BoardProps) {
+export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, ownMunicipalityId = null, projector = false }: BoardProps) {
   const { t } = useTranslation();
   const session = useSession();
   const board = useBoard(session.doc);
-  const editable = canEditActivities(useSessionState());
+  const editable = canEditActivities(useSessionState()) && !projector;
+  // The facilitator's spotlight: its button (facilitator only), and what dims for everyone.
+  const onSpotlight = useSpotlightAction(projector);
+  const spotlightOf = laneSpotlight(board);
   const [activeId, setActiveId] = useState<ActivityId | null>(null);
 
   // The view's municipalityById is a new Map on every change; the sorted list keeps its identity
@@ -208,6 +215,8 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
             matches={laneFlags(activities, matching)}
             onlyMatches={onlyMatches}
             presence={presenceIn(lane.id, activities.map((a) => a.id))}
+            {...spotlightOf(lane.id)}
+            onSpotlight={onSpotlight}
           />
         ))}
         <Lane
@@ -224,6 +233,8 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
           matches={laneFlags(board.unplaced, matching)}
           onlyMatches={onlyMatches}
           presence={presenceIn(POOL, board.unplaced.map((a) => a.id))}
+          {...spotlightOf(POOL)}
+          onSpotlight={onSpotlight}
         />
       </div>
       <DragOverlay dropAnimation={null}>

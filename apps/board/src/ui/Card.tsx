@@ -3,6 +3,9 @@ import { CSS } from '@dnd-kit/utilities';
 import { Fragment, type KeyboardEvent, memo, useCallback, useMemo, type CSSProperties, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
+import { MunicipalityCode } from '../facilitation/MunicipalityCode.js';
+import { SpotlightButton } from '../facilitation/SpotlightButton.js';
+import type { SpotlightHandler } from '../facilitation/spotlight.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { formatKM } from './format.js';
 import type { PresenceMark } from './presence.js';
@@ -20,20 +23,27 @@ interface CardProps {
   readonly dimmed?: boolean;
   /** Others editing or dragging this card right now. */
   readonly marks?: readonly PresenceMark[] | undefined;
+  /** The facilitator's spotlight is on this card ('on') or on another card of its lane ('dimmed'). */
+  readonly spotlight?: 'on' | 'dimmed' | undefined;
+  /** Facilitator only: the spotlight button. */
+  readonly onSpotlight?: SpotlightHandler | undefined;
 }
 
 /** A control inside a card: it must not start a drag, nor open the editor by double click. */
 const stop = (e: SyntheticEvent) => e.stopPropagation();
 
 /** A card in a lane: the whole card drags (pointer, touch and keyboard). */
-export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, onSetPartner, dimmed = false, marks }: CardProps) {
+export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight }: CardProps) {
   const { t } = useTranslation();
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
     id: activity.id,
     data: { type: 'card', laneId: activity.laneId },
-    disabled: !draggable,
+    // A card this person may not drag is in a locked lane (or board): not a drop target either.
+    // (A boolean here would disable only dragging: dnd-kit keeps such a card droppable.)
+    disabled: { draggable: !draggable, droppable: !draggable },
   });
   const style: CSSProperties = { transform: CSS.Translate.toString(transform), transition };
+  const spotlightClass = spotlight ? ` card--${spotlight === 'on' ? 'spotlit' : 'spot-dimmed'}` : '';
   // Stable handlers: when a lane's list changes, every sortable in it re-renders (dnd-kit's
   // context), but the card bodies whose props did not change are skipped.
   const onKeyDown = useCallback(
@@ -57,7 +67,9 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
         onSetPartner={onSetPartner}
         dimmed={dimmed}
         marks={marks}
-        className={`card${isDragging ? ' card--placeholder' : ''}${dimmed ? ' card--dimmed' : ''}`}
+        spotlight={spotlight}
+        onSpotlight={onSpotlight}
+        className={`card${isDragging ? ' card--placeholder' : ''}${dimmed ? ' card--dimmed' : ''}${spotlightClass}`}
         // Only the attributes an article may carry: not role=button / aria-pressed.
         tabIndex={draggable ? attributes.tabIndex : undefined}
         aria-roledescription={draggable ? t('dnd.roleDescription') : undefined}
@@ -77,7 +89,7 @@ type CardBodyProps = Omit<CardProps, 'draggable'> &
     readonly overlay?: boolean;
   };
 
-export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, dimmed = false, marks, overlay = false, className = 'card', ...rest }: CardBodyProps) {
+export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, overlay = false, className = 'card', ...rest }: CardBodyProps) {
   const { t, i18n } = useTranslation();
   const lead = activity.leadId ? municipalities.get(activity.leadId) : undefined;
   const partners = activity.partners.map((id) => municipalities.get(id)).filter((m): m is Municipality => !!m);
@@ -117,6 +129,7 @@ export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, 
       )}
       <p className="card__lead">
         <span className="swatch" aria-hidden="true" style={{ background: lead?.color ?? 'transparent' }} />
+        <MunicipalityCode id={lead?.id} />
         <span className="visually-hidden">{t('card.lead')}: </span>
         {lead?.name ?? t('card.noLead')}
       </p>
@@ -128,6 +141,7 @@ export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, 
             <Fragment key={m.id}>
               <span className="partner">
                 <span className="swatch swatch--small" aria-hidden="true" style={{ background: m.color }} />
+                <MunicipalityCode id={m.id} />
                 {m.name}
                 {i < partners.length - 1 ? ',' : ''}
               </span>
@@ -171,6 +185,9 @@ export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, 
         >
           {ownRole === 'partner' ? t('partner.leave') : t('partner.join')}
         </button>
+      )}
+      {onSpotlight && !overlay && (
+        <SpotlightButton target={{ kind: 'activity', id: activity.id }} title={activity.title} active={spotlight === 'on'} onSpotlight={onSpotlight} className="card__spotlight" />
       )}
     </article>
   );

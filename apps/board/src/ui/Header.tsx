@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useAwarenessStates } from '@tabla/plan-react';
+import { SetupButton } from '../facilitator/SetupButton.js';
 import { LANGUAGES } from '../i18n/index.js';
 import type { PresenceUser } from '../session/board-session.js';
 import { canEditActivities, useSession, useSessionState } from './context.js';
@@ -19,6 +20,7 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
     <header className="topbar">
       <h1 className="topbar__title">{title || t('app.name')}</h1>
       {state.role && <span className="role-badge">{t(`role.${state.role}`)}</span>}
+      {state.role === 'facilitator' && <SetupButton />}
       {canEditActivities(state) && <UndoButtons />}
       <p className={`connection connection--${state.connection}`} role="status" aria-label={t('connection.label')} data-state={state.connection}>
         <span className="connection__dot" aria-hidden="true" />

@@ -5,6 +5,9 @@ import { useTranslation } from 'react-i18next';
 import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
 import { type ContainerId, containerDropId } from '../dnd/ids.js';
 import { sameFlags } from '../filters/match.js';
+import { BoardLockBanner, LockBadge, LockedDropZone, lockedFor, useLock, useRole } from '../facilitator/locks.js';
+import { SpotlightButton } from '../facilitation/SpotlightButton.js';
+import type { LaneSpotlightProps, SpotlightHandler } from '../facilitation/spotlight.js';
 import { SortableCard } from './Card.js';
 import { type Ghost, type LanePresence, NO_PRESENCE } from './presence.js';
 
@@ -30,6 +33,11 @@ interface LaneProps {
   readonly onlyMatches?: boolean;
   /** Others' presence here: marks on cards, and cards being dragged into this lane. */
   readonly presence?: LanePresence;
+  /** The facilitator's spotlight: this lane is (or holds) it, or is dimmed. */
+  readonly spotlight?: LaneSpotlightProps['spotlight'];
+  readonly spotlitActivityId?: string;
+  /** Facilitator only: the spotlight buttons. */
+  readonly onSpotlight?: SpotlightHandler | undefined;
 }
 
 /** A priority lane (or the not-yet-placed pool): a region named by its title. */
@@ -48,10 +56,19 @@ export const Lane = memo(function Lane({
   matches = null,
   onlyMatches = false,
   presence = NO_PRESENCE,
+  spotlight,
+  spotlitActivityId,
+  onSpotlight,
 }: LaneProps) {
   const { t } = useTranslation();
-  const { setNodeRef, isOver } = useDroppable({ id: containerDropId(containerId), data: { type: 'lane', containerId } });
+  // A locked lane (or board) stops coordinators: no drag out, no drop in, no add, no edit. Not the facilitator.
+  const lock = useLock(containerId);
+  const role = useRole();
+  const lockedForMe = lockedFor(lock, role);
+  const changeable = editable && !lockedForMe;
+  const { setNodeRef, isOver } = useDroppable({ id: containerDropId(containerId), data: { type: 'lane', containerId }, disabled: lockedForMe });
   const headingId = `lane-title-${containerId}`;
+  const spotlightClass = spotlight ? ` lane--${spotlight === 'on' ? 'spotlit' : 'dimmed'}` : '';
   const found = matches === null ? activities.length : matches.filter(Boolean).length;
   // Hidden cards are not rendered: a drop over a shown card still lands next to it, and a drop
   // on the lane's empty space at the end of the whole lane (see Board's dropTarget).
@@ -60,19 +77,24 @@ export const Lane = memo(function Lane({
   return (
     <section
       ref={setNodeRef}
-      className={`lane${containerId === 'pool' ? ' lane--pool' : ''}${isOver ? ' lane--over' : ''}`}
+      className={`lane${containerId === 'pool' ? ' lane--pool' : ''}${isOver ? ' lane--over' : ''}${lock !== 'none' ? ' lane--locked' : ''}${spotlightClass}`}
       aria-labelledby={headingId}
       data-lane-id={containerId}
+      data-spotlight={spotlight}
       style={{ '--lane-color': color ?? '#5b6770' } as CSSProperties}
     >
       <header className="lane__header">
         <h2 id={headingId} className="lane__title">
           {title}
         </h2>
+        <LockBadge lock={lock} />
         <p className="lane__count">
           {matches === null ? t('board.activities', { count: activities.length }) : t('filters.laneCount', { count: activities.length, matched: found })}
         </p>
         {hint && <p className="lane__hint">{hint}</p>}
+        {onSpotlight && containerId !== 'pool' && (
+          <SpotlightButton target={{ kind: 'lane', id: containerId }} title={title} active={spotlight === 'on' && !spotlitActivityId} onSpotlight={onSpotlight} className="lane__spotlight" />
+        )}
       </header>
       <SortableContext items={shown.map((c) => c.activity.id)} strategy={verticalListSortingStrategy}>
         <ol className="lane__cards">
@@ -82,12 +104,14 @@ export const Lane = memo(function Lane({
               <SortableCard
                 activity={activity}
                 municipalities={municipalities}
-                draggable={editable}
-                onEdit={editable ? onEdit : undefined}
+                draggable={changeable}
+                onEdit={changeable ? onEdit : undefined}
                 own={own}
-                onSetPartner={editable ? onSetPartner : undefined}
+                onSetPartner={changeable ? onSetPartner : undefined}
                 dimmed={dimmed}
                 marks={presence.marks.get(activity.id)}
+                spotlight={spotlitActivityId ? (activity.id === spotlitActivityId ? 'on' : 'dimmed') : undefined}
+                onSpotlight={onSpotlight}
               />
             </Fragment>
           ))}
@@ -96,11 +120,13 @@ export const Lane = memo(function Lane({
       </SortableContext>
       {activities.length === 0 && <p className="lane__empty">{t('board.empty')}</p>}
       {activities.length > 0 && shown.length === 0 && <p className="lane__empty">{t('filters.noneInLane')}</p>}
-      {editable && onAdd && (
+      {changeable && onAdd && (
         <button type="button" className="lane__add" onClick={() => onAdd(containerId)}>
           + {t('board.addActivity')}
         </button>
       )}
+      {lockedForMe && <LockedDropZone containerId={containerId} />}
+      {containerId === 'pool' && <BoardLockBanner />}
     </section>
   );
 }, lanePropsEqual);

@@ -1,0 +1,39 @@
+import type { SyntheticEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Spotlight } from '@tabla/plan-model';
+
+/** Inside a card: must not start a drag, nor open the editor. */
+const stop = (e: SyntheticEvent) => e.stopPropagation();
+
+interface SpotlightButtonProps {
+  readonly target: Spotlight;
+  /** The lane's or activity's title, for the button's name. */
+  readonly title: string;
+  /** This very item is in the spotlight: the button clears it. */
+  readonly active: boolean;
+  readonly onSpotlight: (target: Spotlight | null) => void;
+  readonly className?: string;
+}
+
+/** The facilitator's "spotlight this for everyone" (or "stop") on a lane header or a card. */
+export function SpotlightButton({ target, title, active, onSpotlight, className = 'spotlight-button' }: SpotlightButtonProps) {
+  const { t } = useTranslation();
+  const label = active
+    ? t('spotlight.clearLabel', { title })
+    : target.kind === 'lane'
+      ? t('spotlight.laneLabel', { title })
+      : t('spotlight.activityLabel', { title });
+  return (
+    <button
+      type="button"
+      className={`${className}${active ? ` ${className}--active` : ''}`}
+      aria-label={label}
+      onPointerDown={stop}
+      onKeyDown={stop}
+      onDoubleClick={stop}
+      onClick={() => onSpotlight(active ? null : target)}
+    >
+      {active ? t('spotlight.clear') : t('spotlight.set')}
+    </button>
+  );
+}

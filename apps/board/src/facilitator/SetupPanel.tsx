@@ -1,0 +1,120 @@
+/**
+ * "Postavke table": the facilitator's panel (board title, locks, lanes, municipalities,
+ * links). Loaded lazily (SetupButton): coordinators never download it. Every change is
+ * one plan-model operation, one transaction; the server lets only the facilitator make them.
+ */
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
+import { useTranslation } from 'react-i18next';
+import { type BoardView, LIMITS, setBoardLocked, setBoardTitle } from '@tabla/plan-model';
+import { useBoard } from '@tabla/plan-react';
+import { useSession } from '../ui/context.js';
+import { InputField } from './fields.js';
+import { LaneSettings } from './LaneSettings.js';
+import { LinkSettings } from './LinkSettings.js';
+import { MunicipalitySettings } from './MunicipalitySettings.js';
+import { checkBoardTitle } from './validation.js';
+
+export interface SetupPanelProps {
+  readonly onClose: () => void;
+}
+
+/** Says the outcome of an action to screen readers (and shows it briefly). */
+export type Announce = (text: string) => void;
+
+export default function SetupPanel({ onClose }: SetupPanelProps) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const board = useBoard(session.doc);
+  const ref = useRef<HTMLDialogElement>(null);
+  const id = useId();
+  const [notice, setNotice] = useState('');
+
+  useEffect(() => {
+    const dialog = ref.current;
+    // jsdom has no showModal; every browser the board supports has.
+    if (dialog && !dialog.open && typeof dialog.showModal === 'function') dialog.showModal();
+  }, []);
+
+  return createPortal(
+    <dialog
+      ref={ref}
+      className="dialog setup"
+      aria-labelledby={`${id}-title`}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <div className="setup__head">
+        <h2 id={`${id}-title`}>{t('setup.heading')}</h2>
+        <button type="button" className="setup__close" onClick={onClose}>
+          {t('setup.close')}
+        </button>
+      </div>
+      <p className="setup__notice" role="status">
+        {notice}
+      </p>
+      <BoardSettings board={board} announce={setNotice} />
+      <LockSettings board={board} announce={setNotice} />
+      <LaneSettings board={board} announce={setNotice} />
+      <MunicipalitySettings board={board} announce={setNotice} />
+      <LinkSettings />
+    </dialog>,
+    document.body,
+  );
+}
+
+function BoardSettings({ board, announce }: { board: BoardView; announce: Announce }) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const id = useId();
+  // null: not being edited, the field follows the document (someone may change it meanwhile).
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const value = draft ?? board.meta.title;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const problem = checkBoardTitle(value);
+    if (problem) return setError(problem === 'required' ? t('setup.titleRequired') : t('setup.tooLong', { max: LIMITS.title }));
+    setError(null);
+    const title = value.trim();
+    if (title !== board.meta.title) setBoardTitle(session.doc, title);
+    setDraft(null);
+    announce(t('setup.titleSaved'));
+  };
+
+  return (
+    <section className="setup__section" aria-labelledby={`${id}-h`}>
+      <h3 id={`${id}-h`}>{t('setup.boardSection')}</h3>
+      <form className="setup__row" onSubmit={submit} noValidate>
+        <InputField label={t('setup.boardTitle')} name="boardTitle" value={value} maxLength={LIMITS.title} error={error} onChange={setDraft} />
+        <button type="submit" className="setup__save">
+          {t('setup.save')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function LockSettings({ board, announce }: { board: BoardView; announce: Announce }) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const id = useId();
+  const locked = board.meta.locked;
+  const toggle = () => {
+    setBoardLocked(session.doc, !locked);
+    announce(locked ? t('setup.boardUnlockedNow') : t('setup.boardLockedNow'));
+  };
+  return (
+    <section className="setup__section" aria-labelledby={`${id}-h`}>
+      <h3 id={`${id}-h`}>{t('setup.lockSection')}</h3>
+      <p className="setup__state">{locked ? t('setup.boardLocked') : t('setup.boardUnlocked')}</p>
+      <button type="button" className={locked ? 'setup__toggle setup__toggle--on' : 'setup__toggle'} onClick={toggle}>
+        {locked ? t('setup.unlockBoard') : t('setup.lockBoard')}
+      </button>
+      <p className="setup__hint">{t('setup.lockHint')}</p>
+    </section>
+  );
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { revokeLink, rotateLink } from './links-api.js';
+
+const auth = { boardId: 'b 1', token: 'fac-token' };
+
+function fakeFetch(respond: () => Response | Promise<Response>) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const fn = async (url: string, init: RequestInit) => {
+    calls.push({ url, init });
+    return respond();
+  };
+  return { fn, calls };
+}
+
+describe('role links on the server', () => {
+  it('rotates with the facilitator token and returns the new link', async () => {
+    const f = fakeFetch(() => Response.json({ role: 'editor', token: 't2', link: 'http://127.0.0.1:1/b/b%201?token=t2' }));
+    expect(await rotateLink(auth, 'editor', f.fn)).toEqual({ ok: true, value: 'http://127.0.0.1:1/b/b%201?token=t2' });
+    expect(f.calls).toHaveLength(1);
+    expect(f.calls[0]!.url).toBe('/api/boards/b%201/links/editor');
+    expect(f.calls[0]!.init.method).toBe('POST');
+    expect((f.calls[0]!.init.headers as Record<string, string>).authorization).toBe('Bearer fac-token');
+  });
+
+  it('revokes with DELETE', async () => {
+    const f = fakeFetch(() => new Response(null, { status: 204 }));
+    expect(await revokeLink(auth, 'viewer', f.fn)).toEqual({ ok: true, value: null });
+    expect(f.calls[0]!.init.method).toBe('DELETE');
+    expect(f.calls[0]!.url).toBe('/api/boards/b%201/links/viewer');
+  });
+
+  it('tells a refused token, no network and a server failure apart', async () => {
+    expect(await rotateLink(auth, 'editor', fakeFetch(() => Response.json({ error: 'no' }, { status: 401 })).fn)).toEqual({ ok: false, reason: 'unauthorized', status: 401 });
+    expect(await revokeLink(auth, 'editor', fakeFetch(() => Promise.reject(new TypeError('Failed to fetch'))).fn)).toEqual({ ok: false, reason: 'offline' });
+    expect(await rotateLink(auth, 'editor', fakeFetch(() => new Response('oops', { status: 500 })).fn)).toEqual({ ok: false, reason: 'failed', status: 500 });
+    // A 200 without a usable link is a failure too, never an empty link shown as new.
+    expect(await rotateLink(auth, 'editor', fakeFetch(() => Response.json({ link: 'javascript:alert(1)' })).fn)).toEqual({ ok: false, reason: 'failed', status: 200 });
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The board's role links on the server: a new link (rotate) or none (revoke). Authorised
+ * with this board's facilitator token (the one in the address bar). The server disconnects
+ * everyone who used the old link, this facilitator too when it is the facilitator's link.
+ */
+import type { Role } from '@tabla/plan-model';
+
+export type LinkFailure = 'unauthorized' | 'offline' | 'failed';
+
+export type LinkResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: LinkFailure; readonly status?: number };
+
+export interface LinkAuth {
+  readonly boardId: string;
+  /** The facilitator's own token. */
+  readonly token: string;
+}
+
+type Fetch = (input: string, init: RequestInit) => Promise<Response>;
+
+const linksUrl = (boardId: string, role: Role) => `/api/boards/${encodeURIComponent(boardId)}/links/${encodeURIComponent(role)}`;
+
+async function call(method: 'POST' | 'DELETE', auth: LinkAuth, role: Role, fetchFn: Fetch): Promise<LinkResult<Response>> {
+  let res: Response;
+  try {
+    res = await fetchFn(linksUrl(auth.boardId, role), {
+      method,
+      headers: { authorization: `Bearer ${auth.token}`, accept: 'application/json' },
+      cache: 'no-store',
+    });
+  } catch {
+    return { ok: false, reason: 'offline' };
+  }
+  if (res.status === 401 || res.status === 403) return { ok: false, reason: 'unauthorized', status: res.status };
+  if (!res.ok) return { ok: false, reason: 'failed', status: res.status };
+  return { ok: true, value: res };
+}
+
+/** A new link for `role`; the old one stops working at once. */
+export async function rotateLink(auth: LinkAuth, role: Role, fetchFn: Fetch = fetch): Promise<LinkResult<string>> {
+  const result = await call('POST', auth, role, fetchFn);
+  if (!result.ok) return result;
+  try {
+    const body = (await result.value.json()) as { link?: unknown };
+    if (typeof body.link === 'string' && /^https?:\/\//.test(body.link)) return { ok: true, value: body.link };
+  } catch {
+    // not JSON: below
+  }
+  return { ok: false, reason: 'failed', status: result.value.status };
+}
+
+/** No working link for `role` until a new one is made. */
+export async function revokeLink(auth: LinkAuth, role: Role, fetchFn: Fetch = fetch): Promise<LinkResult<null>> {
+  const result = await call('DELETE', auth, role, fetchFn);
+  return result.ok ? { ok: true, value: null } : result;
+}
+
+/**
+ * Copies text to the clipboard: the Clipboard API where the page is a secure context, else
+ * (a plain-http LAN address in a training room) the selected text of `input`.
+ */
+export async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
+  try {
+    if (window.isSecureContext && navigator.clipboard) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // refused (permissions): try the selection
+  }
+  if (!input) return false;
+  input.focus();
+  input.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  }
+}

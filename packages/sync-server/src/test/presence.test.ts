@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { CloseCode } from '../protocol.js';
+import { awarenessFrame, awarenessPayload, closeOf, parseServerFrame, type RawClient, testServer, waitFor } from './harness.js';
+
+const KEY = { mostar: 'device-mostar-0123456789', trnovo: 'device-trnovo-0123456789' } as const;
+
+/** Has `c` been told that `clientId` is at `clock`? */
+const sees = (c: RawClient, clientId: number, clock: number) =>
+  c.frames.map(parseServerFrame).some((f) => f.type === 'awareness' && f.states.get(clientId)?.clock === clock);
+
+describe('presence (awareness) the server vouches for', () => {
+  it('[R10] a device cannot speak for another device’s presence, but may echo it or take over its own', async () => {
+    const h = await testServer();
+    const mostar = await h.raw('editor', h, { key: KEY.mostar });
+    const trnovo = await h.raw('editor', h, { key: KEY.trnovo });
+    mostar.send(awarenessFrame(awarenessPayload(1001, 1, { user: { name: 'Mostar', role: 'editor' } })));
+    await waitFor(() => sees(trnovo, 1001, 1), 5000, 'mostar at trnovo');
+
+    // An echo of what everyone already has changes nothing and is fine (stock clients do it).
+    trnovo.send(awarenessFrame(awarenessPayload(1001, 1, { user: { name: 'Mostar', role: 'editor' } })));
+    // A newer state for Mostar's id from another device is a forgery.
+    trnovo.send(awarenessFrame(awarenessPayload(1001, 2, { user: { name: 'Lažni Mostar', role: 'editor' } })));
+    expect(await closeOf(trnovo)).toMatchObject({ code: CloseCode.forbidden, reason: 'presence of another client' });
+    expect(sees(mostar, 1001, 2)).toBe(false);
+
+    // The same device reconnecting (its old socket not yet gone) takes its id over.
+    const again = await h.raw('editor', h, { key: KEY.mostar });
+    again.send(awarenessFrame(awarenessPayload(1001, 3, { user: { name: 'Mostar', role: 'editor' } })));
+    await waitFor(() => sees(mostar, 1001, 3), 5000, 'the takeover relayed');
+    expect(again.closeInfo).toBeNull();
+  });
+
+  it('[R10] presence must carry the link’s own role, and only the facilitator leads the view', async () => {
+    const h = await testServer();
+    const watcher = await h.raw('viewer');
+    const faker = await h.raw('editor', h, { key: KEY.trnovo });
+    faker.send(awarenessFrame(awarenessPayload(2001, 1, { user: { name: 'X', role: 'facilitator' } })));
+    expect(await closeOf(faker)).toMatchObject({ code: CloseCode.forbidden, reason: 'presence claims another role' });
+
+    const steerer = await h.raw('editor', h, { key: KEY.mostar });
+    steerer.send(awarenessFrame(awarenessPayload(2002, 1, { user: { name: 'Y', role: 'editor' }, view: { focus: { kind: 'lane', id: 'l_A' } } })));
+    expect(await closeOf(steerer)).toMatchObject({ code: CloseCode.forbidden, reason: 'only the facilitator leads the view' });
+
+    const facilitator = await h.raw('facilitator');
+    facilitator.send(awarenessFrame(awarenessPayload(2003, 1, { user: { name: 'F', role: 'facilitator' }, view: { focus: { kind: 'lane', id: 'l_A' } } })));
+    await waitFor(() => sees(watcher, 2003, 1), 5000, 'the facilitator’s view relayed');
+    expect(sees(watcher, 2001, 1) || sees(watcher, 2002, 1)).toBe(false);
+  });
+});
