@@ -199,3 +199,20 @@ describe('BoardSession: the role on this device', () => {
     expect(again.getState().role).toBe('facilitator');
   });
 });
+
+describe('BoardSession: a change the server refuses', () => {
+  it('stops retrying, shows "rejected", and forgets the pending mark so a reload starts from the server', async () => {
+    const s = open();
+    socket().open();
+    socket().sync();
+    edit(s, 'refused');
+    expect(localStorage.getItem(`tabla.unsaved.${s.link.boardId}`)).toBe('1');
+    const refused = socket();
+    refused.readyState = 3;
+    refused.onclose?.({ code: 4403, reason: 'activity a_1 is in a locked lane' });
+    expect(s.getState().connection).toBe('rejected');
+    expect(localStorage.getItem(`tabla.unsaved.${s.link.boardId}`)).toBeNull();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(FakeSocket.instances.at(-1)).toBe(refused); // no new attempt that would be refused again
+  });
+});

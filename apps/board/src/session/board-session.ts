@@ -145,6 +145,12 @@ export class BoardSession {
       const code = event?.code ?? 0;
       if (code === UNAUTHORIZED || REJECTED.has(code)) {
         this.provider.disconnect(); // retrying would only be refused again
+        if (REJECTED.has(code)) {
+          // The refused change is in this device's copy: drop the copy, or every reload would
+          // send it again and be refused again. After a reload the board is the server's.
+          void this.persistence?.clearData().catch(() => {});
+          setPendingChanges(this.link.boardId, false);
+        }
         this.update({ connection: code === UNAUTHORIZED ? 'refused' : 'rejected' });
         return;
       }

@@ -14,7 +14,7 @@ import {
 } from '@tabla/plan-model';
 import { type ContainerId, laneIdOf, POOL } from '../dnd/ids.js';
 import { formatTimeframe } from '../i18n/index.js';
-import { useSession } from './context.js';
+import { useSession, useSessionState } from './context.js';
 import { TextField } from './TextField.js';
 
 export type DialogTarget = { readonly mode: 'add'; readonly containerId: ContainerId } | { readonly mode: 'edit'; readonly activity: Activity };
@@ -85,6 +85,8 @@ const orUndefined = (s: string) => (s.trim() === '' ? undefined : s.trim());
 export function ActivityDialog({ target, board, onClose }: { target: DialogTarget; board: BoardView; onClose: () => void }) {
   const { t } = useTranslation();
   const session = useSession();
+  // Coordinators cannot add to a locked lane (the server would refuse it): not offered.
+  const facilitator = useSessionState().role === 'facilitator';
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [form, setForm] = useState<FormState>(() => (target.mode === 'add' ? emptyForm(target.containerId) : formFrom(target.activity, board)));
   const [error, setError] = useState<string | null>(null);
@@ -156,7 +158,7 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
           <label className="field">
             <span>{t('activity.lane')}</span>
             <select name="lane" value={form.container} onChange={(e) => set('container', e.target.value as ContainerId)} disabled={target.mode === 'edit'}>
-              {board.lanes.map(({ lane }) => (
+              {board.lanes.filter(({ lane }) => facilitator || !lane.locked || lane.id === form.container).map(({ lane }) => (
                 <option key={lane.id} value={lane.id}>
                   {lane.title}
                 </option>
