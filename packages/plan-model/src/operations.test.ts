@@ -20,7 +20,8 @@ import {
   setBoardTitle,
 } from './operations.js';
 import { localOrigin, type PlanOrigin } from './origins.js';
-import { roots, SCHEMA_VERSION } from './schema.js';
+import { LIMITS, readActivity, roots, SCHEMA_VERSION } from './schema.js';
+import { documentProblems } from './validate.js';
 
 const remote: PlanOrigin = { source: 'remote', connectionId: 'test' };
 
@@ -481,5 +482,26 @@ describe('deleteActivity', () => {
     deleteActivity(doc, id);
     expectPlanErrorAndNoChange(doc, 'unknown-activity', () => deleteActivity(doc, id));
     expectPlanErrorAndNoChange(doc, 'unknown-activity', () => deleteActivity(doc, missingActivity));
+  });
+});
+
+describe('rank length', () => {
+  it('[PM1] many moves into the same gap never produce a key over LIMITS.rank: the lane is re-spaced in the same transaction', () => {
+    const doc = new Y.Doc();
+    seedDemoBoard(doc);
+    const lane = demoLaneId('A');
+    const ids = readBoard(doc).lanes.find((l) => l.lane.id === lane)!.activities.map((a) => a.id);
+    let transactions = 0;
+    doc.on('afterTransaction', () => transactions++);
+    let longest = 0;
+    for (let i = 0; i < 2000; i++) {
+      const id = ids[i % 3]!;
+      moveActivity(doc, id, lane, 2);
+      longest = Math.max(longest, readActivity(id, roots(doc).activities.get(id)!).rank.length);
+    }
+    expect(transactions).toBe(2000);
+    expect(longest).toBeLessThanOrEqual(LIMITS.rank);
+    expect(documentProblems(doc)).toEqual([]);
+    expect(readBoard(doc).lanes.find((l) => l.lane.id === lane)!.activities).toHaveLength(4);
   });
 });

@@ -11,11 +11,12 @@ import {
   newLaneId,
   newMunicipalityId,
 } from './ids.js';
-import { compareRanks, rankAt } from './ordering.js';
+import { compareRanks, evenRanks, rankAt } from './ordering.js';
 import { localOrigin, type PlanOrigin } from './origins.js';
 import {
   type ActivityFields,
   type EntryMap,
+  LIMITS,
   type LaneFields,
   type MunicipalityFields,
   newEntry,
@@ -206,7 +207,18 @@ export function moveActivity(
     const { lanes, activities } = roots(doc);
     const entry = get(activities, id, 'unknown-activity');
     if (laneId !== null) get(lanes, laneId, 'unknown-lane');
-    setPlacement(entry, laneId, rankAt(sortedActivitiesIn(doc, laneId, id), index));
+    const others = sortedActivitiesIn(doc, laneId, id);
+    const rank = rankAt(others, index);
+    if (rank.length <= LIMITS.rank) return setPlacement(entry, laneId, rank);
+    // Many moves into one gap made the keys long: re-space the whole lane, in this same transaction.
+    const order = others.map((a) => a.id);
+    order.splice(Math.max(0, Math.min(index, order.length)), 0, id);
+    const ranks = evenRanks(order.length);
+    order.forEach((activityId, i) => {
+      const m = activities.get(activityId)!;
+      if (activityId === id) setPlacement(m, laneId, ranks[i]!);
+      else setRank(m, ranks[i]!);
+    });
   }, origin);
 }
 

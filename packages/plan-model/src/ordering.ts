@@ -1,4 +1,4 @@
-import { generateKeyBetween } from 'fractional-indexing';
+import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
 
 /** Fractional-index keys compare as plain strings (code units), never with localeCompare. */
 export function compareRanks(a: { rank: string; id: string }, b: { rank: string; id: string }): number {
@@ -42,3 +42,6 @@ export function rankAt(sorted: readonly { rank: string }[], index: number): stri
   const after = sorted[j]?.rank ?? null;
   return rankBetween(before, after);
 }
+
+/** Evenly spaced, short keys for `n` items in order: used to re-space a list whose keys grew long. */
+export const evenRanks = (n: number): string[] => generateNKeysBetween(null, null, n);
