@@ -199,3 +199,24 @@ test('a new editor link disconnects whoever used the old one; the new link works
   expect(fac.errors).toEqual([]);
   await Promise.all([fac.close(), coord.close(), viewer.close(), fresh.close(), stale.close()]);
 });
+
+test('the facilitator makes the next training’s board from this one: same lanes and municipalities, no activities', async ({ browser, server }) => {
+  const board = await server.createBoard('demo');
+  const fac = await BoardPage.open(browser, board.links.facilitator);
+  await fac.join('facilitatorica', NO_MUNICIPALITY);
+  await fac.expectConnected();
+  const panel = await openSetup(fac);
+  await panel.getByLabel('Naziv nove table').fill('Igman 2023');
+  await panel.getByRole('button', { name: 'Napravi novu tablu iz ove' }).click();
+  const open = panel.getByRole('link', { name: 'Otvori je kao facilitator/ica' });
+  await expect(open).toBeVisible();
+  const link = (await open.getAttribute('href'))!;
+  expect(link).not.toContain(`/b/${board.id}?`);
+
+  const next = await BoardPage.open(browser, link);
+  await next.join('facilitatorica', NO_MUNICIPALITY);
+  await expect(next.page.getByRole('heading', { level: 1 })).toHaveText('Igman 2023');
+  for (const lane of [LANE_A, LANE_B, LANE_C, LANE_D]) await expect(next.lane(lane)).toBeVisible();
+  await expect(next.page.getByRole('article')).toHaveCount(0);
+  await Promise.all([fac.close(), next.close()]);
+});

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { readBoard } from '@tabla/plan-model';
 import { SqliteStorage, SyncServer, hashToken } from '@tabla/sync-server';
 import { createApp } from './app.js';
 import { createLogger } from './logger.js';
@@ -157,5 +159,33 @@ describe('HTTP API', () => {
     expect(await sync.authorize(id, tokens.viewer)).toBeNull();
     const unknown = await app.request('/api/boards/nope/links/viewer', { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
     expect(unknown.status).toBe(404);
+  });
+
+  it('duplicates a board as a template for the next training: municipalities and lanes, no activities', async () => {
+    const { id, tokens } = (await (await create({ title: 'Igman 2022', template: 'demo' })).json()) as { id: string; tokens: Record<string, string> };
+    const duplicate = (token: string, body: unknown, board = id) =>
+      app.request(`http://board.example/api/boards/${board}/duplicate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await duplicate(tokens.editor!, { title: 'Kopija' })).status).toBe(401);
+    expect((await duplicate(tokens.facilitator!, { title: '' })).status).toBe(400);
+    expect((await duplicate(ADMIN, { title: 'X' }, 'no-such-board')).status).toBe(404);
+
+    const res = await duplicate(tokens.facilitator!, { title: 'Igman 2023' });
+    expect(res.status).toBe(201);
+    const copy = (await res.json()) as { id: string; title: string; tokens: Record<string, string>; links: Record<string, string> };
+    expect(copy.id).not.toBe(id);
+    expect(copy.links.facilitator).toBe(`http://board.example/b/${copy.id}?token=${copy.tokens.facilitator}`);
+    expect(await sync.authorize(copy.id, copy.tokens.editor)).toBe('editor');
+    const state = (await storage.loadState(copy.id))!;
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, state.snapshot!);
+    const view = readBoard(doc);
+    expect(view.meta.title).toBe('Igman 2023');
+    expect(view.lanes.map((l) => l.lane.title)).toHaveLength(4);
+    expect(view.municipalities).toHaveLength(8);
+    expect(view.activityById.size).toBe(0);
   });
 });

@@ -3,7 +3,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import * as Y from 'yjs';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { isRole, LIMITS, ROLES, type Role } from '@tabla/plan-model';
@@ -106,33 +107,65 @@ export function createApp(deps: AppDeps): Hono {
     app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   }
 
-  app.post('/api/boards', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: 'body too large' }, 413) }), async (c) => {
-    if (!isAdmin(c.req.header('authorization'))) return c.json({ error: 'admin token required' }, 401);
-
-    let body: unknown;
+  const jsonBody = bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: 'body too large' }, 413) });
+  const readBody = async (c: Context): Promise<{ title?: unknown; template?: unknown } | null> => {
     try {
-      body = await c.req.json();
+      return ((await c.req.json()) ?? {}) as { title?: unknown; template?: unknown };
     } catch {
-      return c.json({ error: 'body must be JSON: {"title": string, "template": "empty" | "demo"}' }, 400);
+      return null;
     }
-    const { title, template = 'empty' } = (body ?? {}) as { title?: unknown; template?: unknown };
-    if (typeof title !== 'string' || title.trim().length === 0 || title.length > LIMITS.title) {
-      return c.json({ error: `title must be a non-empty string of at most ${LIMITS.title} characters` }, 400);
-    }
-    if (template !== 'empty' && template !== 'demo') return c.json({ error: 'template must be "empty" or "demo"' }, 400);
+  };
+  const titleProblem = (title: unknown): string | null =>
+    typeof title !== 'string' || title.trim().length === 0 || title.length > LIMITS.title
+      ? `title must be a non-empty string of at most ${LIMITS.title} characters`
+      : null;
 
-    // Counted only for valid requests, so a typo does not cost a slot.
+  /** Creates a board (rate-limited: counted only for valid requests, so a typo costs no slot) and answers with its links. */
+  const respondWithNewBoard = async (c: Context, title: string, template: BoardTemplate, logAs: string) => {
     const slot = boardCreation.take();
     if (!slot.ok) {
       c.header('retry-after', String(slot.retryAfterSeconds));
       return c.json({ error: `too many new boards; try again in ${slot.retryAfterSeconds} s` }, 429);
     }
-    const { board, tokens } = await createBoard(deps.storage, { title, template: template as BoardTemplate });
-    deps.logger.info({ boardId: board.id, template }, 'board created');
-    return c.json(
-      { id: board.id, title: board.title, tokens, links: roleLinks(baseUrl(c.req.url), board.id, tokens) },
-      201,
-    );
+    const { board, tokens } = await createBoard(deps.storage, { title, template });
+    deps.logger.info({ boardId: board.id, template: logAs }, 'board created');
+    return c.json({ id: board.id, title: board.title, tokens, links: roleLinks(baseUrl(c.req.url), board.id, tokens) }, 201);
+  };
+
+  app.post('/api/boards', jsonBody, async (c) => {
+    if (!isAdmin(c.req.header('authorization'))) return c.json({ error: 'admin token required' }, 401);
+    const body = await readBody(c);
+    if (!body) return c.json({ error: 'body must be JSON: {"title": string, "template": "empty" | "demo"}' }, 400);
+    const { title, template = 'empty' } = body;
+    const problem = titleProblem(title);
+    if (problem) return c.json({ error: problem }, 400);
+    if (template !== 'empty' && template !== 'demo') return c.json({ error: 'template must be "empty" or "demo"' }, 400);
+    return respondWithNewBoard(c, title as string, template, template);
+  });
+
+  /** A board as the template for the next training (its municipalities and lanes), by its facilitator or the admin. */
+  app.post('/api/boards/:id/duplicate', jsonBody, async (c) => {
+    const id = c.req.param('id');
+    const authorization = c.req.header('authorization');
+    const presented = bearer(authorization);
+    const allowed = isAdmin(authorization) || (presented !== '' && (await deps.sync.authorize(id, presented)) === 'facilitator');
+    if (!allowed) return c.json({ error: "the admin token or this board's facilitator token is required" }, 401);
+    const body = await readBody(c);
+    if (!body) return c.json({ error: 'body must be JSON: {"title": string}' }, 400);
+    const problem = titleProblem(body.title);
+    if (problem) return c.json({ error: problem }, 400);
+    const state = await deps.storage.loadState(id);
+    if (!state) return c.json({ error: 'no such board' }, 404);
+    const source = new Y.Doc();
+    source.transact(() => {
+      if (state.snapshot) Y.applyUpdate(source, state.snapshot);
+      for (const update of state.updates) Y.applyUpdate(source, update);
+    });
+    try {
+      return await respondWithNewBoard(c, body.title as string, { copyOf: source }, 'copy');
+    } finally {
+      source.destroy();
+    }
   });
 
   /** What a link grants: the board app asks this to adapt its controls (the server enforces roles anyway). */

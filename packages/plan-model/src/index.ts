@@ -9,3 +9,4 @@ export * from './roles.js';
 export * from './demo.js';
 export * from './undo.js';
 export * from './facilitation.js';
+export * from './template.js';

@@ -1,9 +1,10 @@
 import * as Y from 'yjs';
-import { LIMITS, type Role, randomId, seedDemoBoard, seedEmptyBoard } from '@tabla/plan-model';
+import { copyBoardStructure, LIMITS, type Role, randomId, seedDemoBoard, seedEmptyBoard } from '@tabla/plan-model';
 import type { BoardRecord, BoardStorage } from './storage/types.js';
 import { generateRoleTokens } from './tokens.js';
 
-export type BoardTemplate = 'empty' | 'demo';
+/** 'empty', the demo plan, or another board's structure (see copyBoardStructure). */
+export type BoardTemplate = 'empty' | 'demo' | { readonly copyOf: Y.Doc };
 
 export interface CreatedBoard {
   readonly board: BoardRecord;
@@ -18,7 +19,8 @@ export async function createBoard(
 ): Promise<CreatedBoard> {
   const title = input.title.trim().slice(0, LIMITS.title);
   const doc = new Y.Doc();
-  if (input.template === 'demo') seedDemoBoard(doc);
+  if (typeof input.template === 'object') copyBoardStructure(input.template.copyOf, doc, title);
+  else if (input.template === 'demo') seedDemoBoard(doc);
   else seedEmptyBoard(doc, title);
   if (input.template === 'demo' && title) seedEmptyBoard(doc, title);
   const board: BoardRecord = { id: input.id ?? randomId(16), title, createdAt: Date.now() };

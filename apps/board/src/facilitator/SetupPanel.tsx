@@ -12,6 +12,7 @@ import { useSession } from '../ui/context.js';
 import { InputField } from './fields.js';
 import { LaneSettings } from './LaneSettings.js';
 import { LinkSettings } from './LinkSettings.js';
+import { TemplateSettings } from './TemplateSettings.js';
 import { MunicipalitySettings } from './MunicipalitySettings.js';
 import { checkBoardTitle } from './validation.js';
 
@@ -60,6 +61,7 @@ export default function SetupPanel({ onClose }: SetupPanelProps) {
       <LaneSettings board={board} announce={setNotice} />
       <MunicipalitySettings board={board} announce={setNotice} />
       <LinkSettings />
+      <TemplateSettings board={board} />
     </dialog>,
     document.body,
   );

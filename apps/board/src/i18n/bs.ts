@@ -192,6 +192,16 @@ export const bs = {
     stop: 'Prestani pratiti',
     marker: 'Ovdje je facilitator/ica',
   },
+  template: {
+    section: 'Šablon za sljedeću obuku',
+    explain: 'Nova tabla s istim oblastima ({{lanes}}) i općinama ({{municipalities}}), bez aktivnosti.',
+    title: 'Naziv nove table',
+    titleRequired: 'Upišite naziv nove table.',
+    create: 'Napravi novu tablu iz ove',
+    created: 'Nova tabla je napravljena.',
+    openNew: 'Otvori je kao facilitator/ica',
+    failed: 'Nova tabla nije napravljena. Pokušajte ponovo.',
+  },
   setup: {
     open: 'Postavke table',
     heading: 'Postavke table',

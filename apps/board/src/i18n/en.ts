@@ -187,6 +187,16 @@ export const en: Messages = {
     stop: 'Stop following',
     marker: 'The facilitator is here',
   },
+  template: {
+    section: 'Template for the next training',
+    explain: 'A new board with the same priority areas ({{lanes}}) and municipalities ({{municipalities}}), without activities.',
+    title: 'Title of the new board',
+    titleRequired: 'Enter a title for the new board.',
+    create: 'Create a new board from this one',
+    created: 'The new board is ready.',
+    openNew: 'Open it as facilitator',
+    failed: 'The new board was not created. Please try again.',
+  },
   setup: {
     open: 'Board settings',
     heading: 'Board settings',
