@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { BoardPage } from '../pages/board-page.js';
 import { expect, test } from '../fixtures/test.js';
 
@@ -80,4 +81,16 @@ test('a link with a bad token says so, in Bosnian', async ({ browser, server }) 
   const page = await BoardPage.open(browser, bad);
   await expect(page.page.getByRole('alert')).toContainText('Ovaj link nije važeći');
   await page.close();
+});
+
+test('a coordinator exports the plan as a CSV file for the official plan document (any valid link may)', async ({ browser, server }) => {
+  const board = await server.createBoard('demo');
+  const viewer = await BoardPage.open(browser, board.links.editor);
+  await viewer.join('koordinatorica LDP-a', 'Grad Mostar');
+  const [download] = await Promise.all([viewer.page.waitForEvent('download'), viewer.page.getByRole('link', { name: 'Izvezi plan (CSV)' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^plan-.*\.csv$/);
+  const text = readFileSync(await download.path(), 'utf8');
+  expect(text).toContain('"Rb.";"Oblast";"Aktivnost"');
+  expect(text).toContain('"Zajednički model javnih konsultacija"');
+  await viewer.close();
 });

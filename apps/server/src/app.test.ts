@@ -188,4 +188,16 @@ describe('HTTP API', () => {
     expect(view.municipalities).toHaveLength(8);
     expect(view.activityById.size).toBe(0);
   });
+
+  it('exports the plan as CSV for any valid link, and refuses others alike', async () => {
+    const { id, tokens } = (await (await create({ title: 'Igman', template: 'demo' })).json()) as { id: string; tokens: Record<string, string> };
+    const res = await app.request(`/api/boards/${id}/export.csv?token=${tokens.viewer}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toContain('attachment');
+    const text = await res.text();
+    expect(text.trim().split('\r\n')).toHaveLength(16);
+    expect((await app.request(`/api/boards/${id}/export.csv?token=nope`)).status).toBe(401);
+    expect((await app.request(`/api/boards/nope/export.csv?token=${tokens.viewer}`)).status).toBe(401);
+  });
 });

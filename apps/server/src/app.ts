@@ -7,7 +7,7 @@ import { type Context, Hono } from 'hono';
 import * as Y from 'yjs';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { isRole, LIMITS, ROLES, type Role } from '@tabla/plan-model';
+import { isRole, LIMITS, readBoard, ROLES, type Role } from '@tabla/plan-model';
 import {
   type BoardStorage,
   type BoardTemplate,
@@ -18,6 +18,7 @@ import {
   type SyncServer,
 } from '@tabla/sync-server';
 import type { Registry } from 'prom-client';
+import { planCsv } from './export.js';
 
 export interface AppDeps {
   readonly storage: BoardStorage;
@@ -107,6 +108,18 @@ export function createApp(deps: AppDeps): Hono {
     app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   }
 
+  /** A board's stored state as a document (everything stored is everything relayed). */
+  const loadBoardDoc = async (id: string): Promise<Y.Doc | null> => {
+    const state = await deps.storage.loadState(id);
+    if (!state) return null;
+    const doc = new Y.Doc();
+    doc.transact(() => {
+      if (state.snapshot) Y.applyUpdate(doc, state.snapshot);
+      for (const update of state.updates) Y.applyUpdate(doc, update);
+    });
+    return doc;
+  };
+
   const jsonBody = bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: 'body too large' }, 413) });
   const readBody = async (c: Context): Promise<{ title?: unknown; template?: unknown } | null> => {
     try {
@@ -154,18 +167,28 @@ export function createApp(deps: AppDeps): Hono {
     if (!body) return c.json({ error: 'body must be JSON: {"title": string}' }, 400);
     const problem = titleProblem(body.title);
     if (problem) return c.json({ error: problem }, 400);
-    const state = await deps.storage.loadState(id);
-    if (!state) return c.json({ error: 'no such board' }, 404);
-    const source = new Y.Doc();
-    source.transact(() => {
-      if (state.snapshot) Y.applyUpdate(source, state.snapshot);
-      for (const update of state.updates) Y.applyUpdate(source, update);
-    });
+    const source = await loadBoardDoc(id);
+    if (!source) return c.json({ error: 'no such board' }, 404);
     try {
       return await respondWithNewBoard(c, body.title as string, { copyOf: source }, 'copy');
     } finally {
       source.destroy();
     }
+  });
+
+  /** The plan as CSV, for any role's link (everyone may read the plan). */
+  app.get('/api/boards/:id/export.csv', async (c) => {
+    const id = c.req.param('id');
+    if (!(await deps.sync.authorize(id, c.req.query('token')))) return c.json({ error: 'this link is not valid' }, 401);
+    const doc = await loadBoardDoc(id);
+    if (!doc) return c.json({ error: 'this link is not valid' }, 401);
+    const csv = planCsv(readBoard(doc));
+    doc.destroy();
+    return c.body(csv, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="plan-${id}.csv"`,
+      'cache-control': 'no-store',
+    });
   });
 
   /** What a link grants: the board app asks this to adapt its controls (the server enforces roles anyway). */

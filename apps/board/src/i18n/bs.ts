@@ -192,6 +192,7 @@ export const bs = {
     stop: 'Prestani pratiti',
     marker: 'Ovdje je facilitator/ica',
   },
+  export: { csv: 'Izvezi plan (CSV)' },
   template: {
     section: 'Šablon za sljedeću obuku',
     explain: 'Nova tabla s istim oblastima ({{lanes}}) i općinama ({{municipalities}}), bez aktivnosti.',

@@ -187,6 +187,7 @@ export const en: Messages = {
     stop: 'Stop following',
     marker: 'The facilitator is here',
   },
+  export: { csv: 'Export the plan (CSV)' },
   template: {
     section: 'Template for the next training',
     explain: 'A new board with the same priority areas ({{lanes}}) and municipalities ({{municipalities}}), without activities.',

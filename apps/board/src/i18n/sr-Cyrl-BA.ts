@@ -199,6 +199,7 @@ export const srCyrlBA: Messages = {
     stop: 'Престани пратити',
     marker: 'Овдје је фасилитатор/ка',
   },
+  export: { csv: 'Извези план као табелу' },
   template: {
     section: 'Шаблон за сљедећу обуку',
     explain: 'Нова табла са истим областима ({{lanes}}) и општинама ({{municipalities}}), без активности.',

@@ -49,6 +49,13 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
           ))}
         </ul>
       </section>
+      <a
+        className="export-link"
+        href={`/api/boards/${encodeURIComponent(session.link.boardId)}/export.csv?token=${encodeURIComponent(session.link.token)}`}
+        download
+      >
+        {t('export.csv')}
+      </a>
       <label className="language">
         <span className="visually-hidden">{t('language.label')}</span>
         <select value={i18n.language} onChange={(e) => void i18n.changeLanguage(e.target.value)}>
