@@ -80,21 +80,7 @@ async function main(): Promise<void> {
     allowOrigin: originPolicy(config.allowedOrigins),
   });
 
-  const address = httpServer.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const base = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
-  const lan = config.host === '0.0.0.0' || config.host === '::';
-  process.stdout.write(
-    await bannerText({
-      base,
-      port,
-      lan,
-      demo: existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as { id: string; tokens: Record<Role, string> }) : null,
-      admin: config.adminTokenSource === 'env' ? null : { token: config.adminToken, file: join(config.dataDir, 'admin-token') },
-    }),
-  );
-  logger.info({ port, host: config.host }, 'listening');
-
+  // Before anyone hears "listening": a SIGTERM that arrives with no handler kills the process outright.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -112,6 +98,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+  const lan = config.host === '0.0.0.0' || config.host === '::';
+  process.stdout.write(
+    await bannerText({
+      base,
+      port,
+      lan,
+      demo: existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as { id: string; tokens: Record<Role, string> }) : null,
+      admin: config.adminTokenSource === 'env' ? null : { token: config.adminToken, file: join(config.dataDir, 'admin-token') },
+    }),
+  );
+  logger.info({ port, host: config.host }, 'listening');
+
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,5 @@
 import {
+  type Active,
   type Announcements,
   type CollisionDetection,
   closestCorners,
@@ -7,6 +8,7 @@ import {
   type DragOverEvent,
   DragOverlay,
   type DragStartEvent,
+  type Over,
   KeyboardSensor,
   type KeyboardSensorOptions,
   MouseSensor,
@@ -64,6 +66,12 @@ const collisionDetection: CollisionDetection = (args) => {
   const cards = hits.filter((c) => containerFromDropId(c.id) === null);
   return cards.length > 0 ? cards : hits;
 };
+
+/** Is the dragged card's middle below the middle of what it is over? Then it lands after it. */
+function belowMiddle(active: Active, over: Over): boolean {
+  const dragged = active.rect.current.translated;
+  return dragged ? dragged.top + dragged.height / 2 > over.rect.top + over.rect.height / 2 : false;
+}
 
 /** Where a card would land: its container and its index among that container's other cards. */
 function dropTarget(board: BoardView, activeId: ActivityId, overId: UniqueIdentifier, after: boolean): { container: ContainerId; index: number } | null {
@@ -160,9 +168,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   };
   const onDragOver = ({ active, over }: DragOverEvent) => {
     if (!over) return showDragging(active.id as ActivityId, null);
-    const dragged = active.rect.current.translated;
-    const after = dragged ? dragged.top + dragged.height / 2 > over.rect.top + over.rect.height / 2 : false;
-    showDragging(active.id as ActivityId, dropTarget(board, active.id as ActivityId, over.id, after));
+    showDragging(active.id as ActivityId, dropTarget(board, active.id as ActivityId, over.id, belowMiddle(active, over)));
   };
   const onDragCancel = () => {
     setActiveId(null);
@@ -173,9 +179,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
     session.setActivity('dragging', null);
     if (!over) return;
     const id = active.id as ActivityId;
-    const dragged = active.rect.current.translated;
-    const after = dragged ? dragged.top + dragged.height / 2 > over.rect.top + over.rect.height / 2 : false;
-    const target = dropTarget(board, id, over.id, after);
+    const target = dropTarget(board, id, over.id, belowMiddle(active, over));
     if (!target) return;
     const current = board.activityById.get(id);
     if (!current) return; // deleted meanwhile
