@@ -192,6 +192,27 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   const active = activeId ? board.activityById.get(activeId) : undefined;
   const presenceIn = useLanePresence();
 
+  /** A lane (or the pool) with everything all lanes share: the same props as before, so memoisation holds. */
+  const laneFor = (containerId: ContainerId, activities: readonly Activity[], details: { title: string; color?: string | undefined; hint?: string }) => (
+    <Lane
+      key={containerId}
+      containerId={containerId}
+      {...details}
+      activities={activities}
+      municipalities={municipalityById}
+      editable={editable}
+      onAdd={onAdd}
+      onEdit={onEdit}
+      own={own}
+      onSetPartner={partnerAction}
+      matches={laneFlags(activities, matching)}
+      onlyMatches={onlyMatches}
+      presence={presenceIn(containerId, activities.map((a) => a.id))}
+      {...spotlightOf(containerId)}
+      onSpotlight={onSpotlight}
+    />
+  );
+
   return (
     <DndContext
       sensors={sensors}
@@ -203,43 +224,8 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
       accessibility={{ announcements, screenReaderInstructions: { draggable: t('dnd.instructions') } }}
     >
       <div className="board" role="presentation">
-        {board.lanes.map(({ lane, activities }) => (
-          <Lane
-            key={lane.id}
-            containerId={lane.id}
-            title={lane.title}
-            color={lane.color}
-            activities={activities}
-            municipalities={municipalityById}
-            editable={editable}
-            onAdd={onAdd}
-            onEdit={onEdit}
-            own={own}
-            onSetPartner={partnerAction}
-            matches={laneFlags(activities, matching)}
-            onlyMatches={onlyMatches}
-            presence={presenceIn(lane.id, activities.map((a) => a.id))}
-            {...spotlightOf(lane.id)}
-            onSpotlight={onSpotlight}
-          />
-        ))}
-        <Lane
-          containerId={POOL}
-          title={t('board.unplaced')}
-          hint={t('board.unplacedHint')}
-          activities={board.unplaced}
-          municipalities={municipalityById}
-          editable={editable}
-          onAdd={onAdd}
-          onEdit={onEdit}
-          own={own}
-          onSetPartner={partnerAction}
-          matches={laneFlags(board.unplaced, matching)}
-          onlyMatches={onlyMatches}
-          presence={presenceIn(POOL, board.unplaced.map((a) => a.id))}
-          {...spotlightOf(POOL)}
-          onSpotlight={onSpotlight}
-        />
+        {board.lanes.map(({ lane, activities }) => laneFor(lane.id, activities, { title: lane.title, color: lane.color }))}
+        {laneFor(POOL, board.unplaced, { title: t('board.unplaced'), hint: t('board.unplacedHint') })}
       </div>
       <DragOverlay dropAnimation={null}>
         {active ? <CardBody activity={active} municipalities={municipalityById} own={own} className="card card--overlay" overlay /> : null}
