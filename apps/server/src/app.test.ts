@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { strFromU8, unzipSync } from 'fflate';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { readBoard } from '@tabla/plan-model';
+import { addMunicipality, asMunicipalityId, demoMunicipalityId, readBoard, type Role, roots } from '@tabla/plan-model';
 import { SqliteStorage, SyncServer, hashToken } from '@tabla/sync-server';
 import { createApp } from './app.js';
 import { createLogger } from './logger.js';
@@ -85,7 +86,7 @@ describe('HTTP API', () => {
     expect(body.title).toBe('Igman 2022');
     for (const role of ['facilitator', 'editor', 'viewer'] as const) {
       expect(body.links[role]).toBe(`http://board.example:8080/b/${body.id}?token=${body.tokens[role]}`);
-      expect(await sync.authorize(body.id, body.tokens[role])).toBe(role);
+      expect(await sync.authorize(body.id, body.tokens[role])).toEqual({ role, municipalityId: null });
     }
     const stored = await storage.getTokens(body.id);
     expect(stored.map((t) => t.tokenHash).sort()).toEqual(Object.values(body.tokens).map(hashToken).sort());
@@ -98,7 +99,7 @@ describe('HTTP API', () => {
   it('[R11] GET /api/boards/:id/access tells a valid link its role, and refuses the rest alike', async () => {
     const { id, tokens } = (await (await create({ title: 'T', template: 'empty' })).json()) as { id: string; tokens: Record<string, string> };
     const ok = await app.request(`/api/boards/${id}/access?token=${tokens.viewer}`);
-    expect(await ok.json()).toEqual({ boardId: id, role: 'viewer' });
+    expect(await ok.json()).toEqual({ boardId: id, role: 'viewer', municipalityId: null });
     const badToken = await app.request(`/api/boards/${id}/access?token=nope`);
     const unknownBoard = await app.request(`/api/boards/unknown/access?token=${tokens.viewer}`);
     expect(badToken.status).toBe(401);
@@ -152,13 +153,141 @@ describe('HTTP API', () => {
     const body = (await res.json()) as { role: string; token: string; link: string };
     expect(body.link).toBe(`http://board.example/b/${id}?token=${body.token}`);
     expect(await sync.authorize(id, tokens.editor)).toBeNull();
-    expect(await sync.authorize(id, body.token)).toBe('editor');
-    expect(await sync.authorize(id, tokens.viewer)).toBe('viewer'); // other roles untouched
+    expect(await sync.authorize(id, body.token)).toEqual({ role: 'editor', municipalityId: null });
+    expect((await sync.authorize(id, tokens.viewer))?.role).toBe('viewer'); // other roles untouched
 
     expect((await rotate('viewer', ADMIN, 'DELETE')).status).toBe(204);
     expect(await sync.authorize(id, tokens.viewer)).toBeNull();
     const unknown = await app.request('/api/boards/nope/links/viewer', { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
     expect(unknown.status).toBe(404);
+  });
+
+  describe('municipality links', () => {
+    const MOSTAR = demoMunicipalityId('mostar');
+    const TRNOVO = demoMunicipalityId('trnovoF');
+    type Issued = { role: string; municipalityId: string; token: string; link: string };
+
+    async function demoBoard(): Promise<{ id: string; tokens: Record<Role, string> }> {
+      return (await (await create({ title: 'T', template: 'demo' })).json()) as { id: string; tokens: Record<Role, string> };
+    }
+    const municipalityLink = (id: string, municipalityId: string, token: string, method = 'POST') =>
+      app.request(`http://board.example/api/boards/${id}/links/editor/${encodeURIComponent(municipalityId)}`, {
+        method,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const issue = async (id: string, municipalityId: string, token: string): Promise<Issued> => {
+      const res = await municipalityLink(id, municipalityId, token);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Issued;
+    };
+
+    it('[R11] issues a coordinator link bound to a municipality: the token authorizes as that municipality, /access says so', async () => {
+      const { id, tokens } = await demoBoard();
+      const disconnect = vi.spyOn(sync, 'disconnect');
+      const mostar = await issue(id, MOSTAR, tokens.facilitator);
+      expect(mostar).toEqual({ role: 'editor', municipalityId: MOSTAR, token: mostar.token, link: `http://board.example/b/${id}?token=${mostar.token}` });
+      expect(await sync.authorize(id, mostar.token)).toEqual({ role: 'editor', municipalityId: MOSTAR });
+      expect(disconnect).toHaveBeenCalledWith(id, 'editor', MOSTAR);
+      const access = await app.request(`/api/boards/${id}/access?token=${mostar.token}`);
+      expect(await access.json()).toEqual({ boardId: id, role: 'editor', municipalityId: MOSTAR });
+      // The export accepts it like any link.
+      expect((await app.request(`/api/boards/${id}/export.csv?token=${mostar.token}`)).status).toBe(200);
+      expect(logged.join('')).not.toContain(mostar.token);
+    });
+
+    it('[R11] re-issuing invalidates the old link only; revoking leaves none; the general link and other municipalities keep working', async () => {
+      const { id, tokens } = await demoBoard();
+      const first = await issue(id, MOSTAR, tokens.facilitator);
+      const trnovo = await issue(id, TRNOVO, ADMIN);
+      const second = await issue(id, MOSTAR, ADMIN);
+      expect(second.token).not.toBe(first.token);
+      expect(await sync.authorize(id, first.token)).toBeNull();
+      expect(await sync.authorize(id, second.token)).toEqual({ role: 'editor', municipalityId: MOSTAR });
+      expect(await sync.authorize(id, trnovo.token)).toEqual({ role: 'editor', municipalityId: TRNOVO });
+      expect(await sync.authorize(id, tokens.editor)).toEqual({ role: 'editor', municipalityId: null });
+
+      // Rotating the general editor link leaves the municipalities' links (and their sessions) alone.
+      const disconnect = vi.spyOn(sync, 'disconnect');
+      const general = await app.request(`/api/boards/${id}/links/editor`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(general.status).toBe(200);
+      expect(disconnect).toHaveBeenLastCalledWith(id, 'editor', null);
+      expect(await sync.authorize(id, tokens.editor)).toBeNull();
+      expect(await sync.authorize(id, second.token)).toEqual({ role: 'editor', municipalityId: MOSTAR });
+
+      const revoked = await municipalityLink(id, MOSTAR, tokens.facilitator, 'DELETE');
+      expect(revoked.status).toBe(204);
+      expect(disconnect).toHaveBeenLastCalledWith(id, 'editor', MOSTAR);
+      expect(await sync.authorize(id, second.token)).toBeNull();
+      expect(await sync.authorize(id, trnovo.token)).toEqual({ role: 'editor', municipalityId: TRNOVO });
+      expect((await municipalityLink(id, MOSTAR, ADMIN, 'DELETE')).status).toBe(204); // already none: still fine
+      expect((await app.request(`/api/boards/${id}/access?token=${second.token}`)).status).toBe(401);
+    });
+
+    it('[R11] refuses a coordinator, a bad token, an unknown municipality or board, and an overlong id', async () => {
+      const { id, tokens } = await demoBoard();
+      const mostar = await issue(id, MOSTAR, ADMIN);
+      for (const token of [tokens.editor, mostar.token, tokens.viewer, 'nonsense']) {
+        expect((await municipalityLink(id, MOSTAR, token)).status, token).toBe(401);
+        expect((await municipalityLink(id, MOSTAR, token, 'DELETE')).status, token).toBe(401);
+      }
+      expect(await sync.authorize(id, mostar.token)).toEqual({ role: 'editor', municipalityId: MOSTAR });
+      const unknown = await municipalityLink(id, 'm_nowhere', tokens.facilitator);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({ error: 'no such municipality' });
+      expect((await municipalityLink(id, 'm_nowhere', ADMIN, 'DELETE')).status).toBe(404);
+      expect((await municipalityLink('no-such-board', MOSTAR, ADMIN)).status).toBe(404);
+      const long = await municipalityLink(id, 'm'.repeat(65), ADMIN);
+      expect(long.status).toBe(400);
+      expect((await storage.getTokens(id)).filter((t) => t.municipalityId !== undefined)).toHaveLength(1);
+    });
+
+    it('a link whose municipality was removed from the board can still be revoked, not re-issued', async () => {
+      const { id, tokens } = await demoBoard();
+      const edit = async (change: (doc: Y.Doc) => void) => {
+        const state = (await storage.loadState(id))!;
+        const doc = new Y.Doc();
+        for (const u of [state.snapshot, ...state.updates]) if (u) Y.applyUpdate(doc, u);
+        const before = Y.encodeStateVector(doc);
+        change(doc);
+        await storage.appendUpdates([{ boardId: id, update: Y.encodeStateAsUpdate(doc, before) }]);
+        doc.destroy();
+      };
+      const konjic = asMunicipalityId('m_konjic');
+      await edit((doc) => addMunicipality(doc, { name: 'Općina Konjic', color: '#123456' }, { id: konjic }));
+      const issued = await issue(id, konjic, tokens.facilitator);
+      await edit((doc) => roots(doc).municipalities.delete(konjic));
+      expect((await municipalityLink(id, konjic, ADMIN)).status).toBe(404);
+      expect(await sync.authorize(id, issued.token)).toEqual({ role: 'editor', municipalityId: konjic });
+      expect((await municipalityLink(id, konjic, ADMIN, 'DELETE')).status).toBe(204);
+      expect(await sync.authorize(id, issued.token)).toBeNull();
+      expect((await municipalityLink(id, konjic, ADMIN, 'DELETE')).status).toBe(404);
+    });
+
+    it('GET /api/boards/:id/links tells which links work and since when, never a token', async () => {
+      const { id, tokens } = await demoBoard();
+      const links = (token: string, board = id) => app.request(`/api/boards/${board}/links`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await links(tokens.editor)).status).toBe(401);
+      expect((await links('nonsense')).status).toBe(401);
+      expect((await links(ADMIN, 'no-such-board')).status).toBe(404);
+      const initial = await links(tokens.facilitator);
+      expect(initial.status).toBe(200);
+      expect(await initial.json()).toEqual({ roles: { facilitator: true, editor: true, viewer: true }, municipalities: {} });
+
+      const before = Date.now();
+      const mostar = await issue(id, MOSTAR, ADMIN);
+      const after = Date.now();
+      await issue(id, TRNOVO, ADMIN);
+      await municipalityLink(id, TRNOVO, ADMIN, 'DELETE');
+      expect((await app.request(`/api/boards/${id}/links/viewer`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(204);
+      const res = await links(ADMIN);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const text = await res.text();
+      const body = JSON.parse(text) as { roles: Record<string, boolean>; municipalities: Record<string, { issuedAt: number }> };
+      expect(body).toEqual({ roles: { facilitator: true, editor: true, viewer: false }, municipalities: { [MOSTAR]: { issuedAt: expect.any(Number) } } });
+      expect(body.municipalities[MOSTAR]!.issuedAt).toBeGreaterThanOrEqual(before);
+      expect(body.municipalities[MOSTAR]!.issuedAt).toBeLessThanOrEqual(after);
+      for (const token of [...Object.values(tokens), mostar.token]) expect(text).not.toContain(token);
+    });
   });
 
   it('duplicates a board as a template for the next training: municipalities and lanes, no activities', async () => {
@@ -178,7 +307,7 @@ describe('HTTP API', () => {
     const copy = (await res.json()) as { id: string; title: string; tokens: Record<string, string>; links: Record<string, string> };
     expect(copy.id).not.toBe(id);
     expect(copy.links.facilitator).toBe(`http://board.example/b/${copy.id}?token=${copy.tokens.facilitator}`);
-    expect(await sync.authorize(copy.id, copy.tokens.editor)).toBe('editor');
+    expect((await sync.authorize(copy.id, copy.tokens.editor))?.role).toBe('editor');
     const state = (await storage.loadState(copy.id))!;
     const doc = new Y.Doc();
     Y.applyUpdate(doc, state.snapshot!);
@@ -199,5 +328,24 @@ describe('HTTP API', () => {
     expect(text.trim().split('\r\n')).toHaveLength(16);
     expect((await app.request(`/api/boards/${id}/export.csv?token=nope`)).status).toBe(401);
     expect((await app.request(`/api/boards/nope/export.csv?token=${tokens.viewer}`)).status).toBe(401);
+  });
+
+  it('exports the plan as an Excel workbook for any valid link, and refuses others alike', async () => {
+    const { id, tokens } = (await (await create({ title: 'Igman', template: 'demo' })).json()) as { id: string; tokens: Record<string, string> };
+    for (const role of ['facilitator', 'editor', 'viewer']) {
+      const res = await app.request(`/api/boards/${id}/export.xlsx?token=${tokens[role]}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="plan-${id}.xlsx"`);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
+      expect(strFromU8(files['xl/workbook.xml']!)).toContain('name="Igman"');
+      expect(strFromU8(files['xl/sharedStrings.xml']!)).toContain('<t>Zajednički model javnih konsultacija</t>');
+    }
+    for (const path of [`/api/boards/${id}/export.xlsx?token=nope`, `/api/boards/${id}/export.xlsx`, `/api/boards/nope/export.xlsx?token=${tokens.viewer}`]) {
+      const refused = await app.request(path);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toEqual({ error: 'this link is not valid' });
+    }
   });
 });

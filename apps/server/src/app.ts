@@ -7,8 +7,9 @@ import { type Context, Hono } from 'hono';
 import * as Y from 'yjs';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { isRole, LIMITS, readBoard, ROLES, type Role } from '@tabla/plan-model';
+import { type BoardView, isRole, LIMITS, type MunicipalityId, readBoard, ROLES, type Role } from '@tabla/plan-model';
 import {
+  type Access,
   type BoardStorage,
   type BoardTemplate,
   createBoard,
@@ -18,7 +19,7 @@ import {
   type SyncServer,
 } from '@tabla/sync-server';
 import type { Registry } from 'prom-client';
-import { planCsv } from './export.js';
+import { planCsv, planXlsx, XLSX_CONTENT_TYPE } from './export.js';
 
 export interface AppDeps {
   readonly storage: BoardStorage;
@@ -70,6 +71,13 @@ export function createApp(deps: AppDeps): Hono {
     const presented = bearer(header);
     return presented !== '' && sameSecret(presented, deps.adminToken);
   };
+  /** The admin token or this board's facilitator token: who may copy a board and manage its links. */
+  const isAdminOrFacilitator = async (boardId: string, header: string | undefined): Promise<boolean> => {
+    if (isAdmin(header)) return true;
+    const presented = bearer(header);
+    return presented !== '' && (await deps.sync.authorize(boardId, presented))?.role === 'facilitator';
+  };
+  const ADMIN_OR_FACILITATOR = "the admin token or this board's facilitator token is required";
 
   app.use(
     '*',
@@ -159,10 +167,7 @@ export function createApp(deps: AppDeps): Hono {
   /** A board as the template for the next training (its municipalities and lanes), by its facilitator or the admin. */
   app.post('/api/boards/:id/duplicate', jsonBody, async (c) => {
     const id = c.req.param('id');
-    const authorization = c.req.header('authorization');
-    const presented = bearer(authorization);
-    const allowed = isAdmin(authorization) || (presented !== '' && (await deps.sync.authorize(id, presented)) === 'facilitator');
-    if (!allowed) return c.json({ error: "the admin token or this board's facilitator token is required" }, 401);
+    if (!(await isAdminOrFacilitator(id, c.req.header('authorization')))) return c.json({ error: ADMIN_OR_FACILITATOR }, 401);
     const body = await readBody(c);
     if (!body) return c.json({ error: 'body must be JSON: {"title": string}' }, 400);
     const problem = titleProblem(body.title);
@@ -176,14 +181,26 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
-  /** The plan as CSV, for any role's link (everyone may read the plan). */
+  /**
+   * A board's plan through `write`, for any role's link (everyone may read the plan);
+   * null alike for a bad link and an unknown board.
+   */
+  const exportPlan = async <T>(id: string, token: string | undefined, write: (board: BoardView) => T | Promise<T>): Promise<T | null> => {
+    if (!(await deps.sync.authorize(id, token))) return null;
+    const doc = await loadBoardDoc(id);
+    if (!doc) return null;
+    try {
+      return await write(readBoard(doc));
+    } finally {
+      doc.destroy();
+    }
+  };
+
+  /** The plan as CSV. */
   app.get('/api/boards/:id/export.csv', async (c) => {
     const id = c.req.param('id');
-    if (!(await deps.sync.authorize(id, c.req.query('token')))) return c.json({ error: 'this link is not valid' }, 401);
-    const doc = await loadBoardDoc(id);
-    if (!doc) return c.json({ error: 'this link is not valid' }, 401);
-    const csv = planCsv(readBoard(doc));
-    doc.destroy();
+    const csv = await exportPlan(id, c.req.query('token'), planCsv);
+    if (csv === null) return c.json({ error: 'this link is not valid' }, 401);
     return c.body(csv, 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="plan-${id}.csv"`,
@@ -191,43 +208,110 @@ export function createApp(deps: AppDeps): Hono {
     });
   });
 
-  /** What a link grants: the board app asks this to adapt its controls (the server enforces roles anyway). */
-  app.get('/api/boards/:id/access', async (c) => {
-    const role = await deps.sync.authorize(c.req.param('id'), c.req.query('token'));
-    if (!role) return c.json({ error: 'this link is not valid' }, 401);
-    return c.json({ boardId: c.req.param('id'), role });
+  /** The plan as an Excel workbook. */
+  app.get('/api/boards/:id/export.xlsx', async (c) => {
+    const id = c.req.param('id');
+    const xlsx = await exportPlan(id, c.req.query('token'), planXlsx);
+    if (xlsx === null) return c.json({ error: 'this link is not valid' }, 401);
+    return c.body(xlsx, 200, {
+      'content-type': XLSX_CONTENT_TYPE,
+      'content-disposition': `attachment; filename="plan-${id}.xlsx"`,
+      'cache-control': 'no-store',
+    });
   });
 
   /**
-   * Rotate (POST: a new link, returned) or revoke (DELETE: no working link) a role's
-   * link. Allowed with the admin token or the board's facilitator token. Sessions that
-   * used the old link are disconnected.
+   * What a link grants: the board app asks this to adapt its controls (the server enforces roles
+   * anyway). `municipalityId`: the municipality a coordinator link is bound to, null for a general link.
    */
-  const replaceLink = async (boardId: string, roleParam: string, authorization: string | undefined) => {
-    if (!isRole(roleParam)) return { status: 404 as const, body: { error: 'role must be facilitator, editor or viewer' } };
-    const presented = bearer(authorization);
-    const allowed = isAdmin(authorization) || (presented !== '' && (await deps.sync.authorize(boardId, presented)) === 'facilitator');
-    if (!allowed) return { status: 401 as const, body: { error: "the admin token or this board's facilitator token is required" } };
-    if (!(await deps.storage.getBoard(boardId))) return { status: 404 as const, body: { error: 'no such board' } };
-    const token = generateToken();
-    await deps.storage.replaceToken(boardId, { role: roleParam, tokenHash: hashToken(token) });
-    const disconnected = deps.sync.disconnectRole(boardId, roleParam);
-    deps.logger.info({ boardId, role: roleParam, disconnected }, 'link replaced');
-    return { status: 200 as const, token, role: roleParam };
+  app.get('/api/boards/:id/access', async (c) => {
+    const access = await deps.sync.authorize(c.req.param('id'), c.req.query('token'));
+    if (!access) return c.json({ error: 'this link is not valid' }, 401);
+    return c.json({ boardId: c.req.param('id'), role: access.role, municipalityId: access.municipalityId });
+  });
+
+  /** Which links of a board work (tokens are stored hashed, so only whether, and since when). */
+  app.get('/api/boards/:id/links', async (c) => {
+    const id = c.req.param('id');
+    if (!(await isAdminOrFacilitator(id, c.req.header('authorization')))) return c.json({ error: ADMIN_OR_FACILITATOR }, 401);
+    if (!(await deps.storage.getBoard(id))) return c.json({ error: 'no such board' }, 404);
+    const records = await deps.storage.getTokens(id);
+    c.header('Cache-Control', 'no-store');
+    return c.json({
+      roles: Object.fromEntries(ROLES.map((role) => [role, records.some((t) => t.role === role && t.municipalityId === undefined)])),
+      // fromEntries defines own properties, so even an id like "__proto__" is listed as itself.
+      municipalities: Object.fromEntries(
+        records.flatMap((t) => (t.municipalityId === undefined ? [] : [[t.municipalityId, { issuedAt: t.createdAt ?? null }]])),
+      ),
+    });
+  });
+
+  type LinkChange =
+    | { readonly ok: false; readonly status: 401 | 404; readonly error: string }
+    | { readonly ok: true; readonly token: string | null };
+
+  /**
+   * Issues (a new token, returned) or revokes (no working token) one link of a board: a role's
+   * general link (`municipalityId` null) or one municipality's coordinator link. Allowed with the
+   * admin token or the board's facilitator token. Sessions that used the old link are
+   * disconnected; other links and their sessions stay (see `SyncServer.disconnect`).
+   */
+  const changeLink = async (boardId: string, authorization: string | undefined, target: Access, action: 'issue' | 'revoke'): Promise<LinkChange> => {
+    if (!(await isAdminOrFacilitator(boardId, authorization))) return { ok: false, status: 401, error: ADMIN_OR_FACILITATOR };
+    const { role, municipalityId } = target;
+    if (municipalityId === null) {
+      if (!(await deps.storage.getBoard(boardId))) return { ok: false, status: 404, error: 'no such board' };
+    } else {
+      const doc = await loadBoardDoc(boardId);
+      if (!doc) return { ok: false, status: 404, error: 'no such board' };
+      const onBoard = readBoard(doc).municipalityById.has(municipalityId as MunicipalityId);
+      doc.destroy();
+      // A link issued before its municipality was removed from the board can still be revoked.
+      const orphan =
+        !onBoard && action === 'revoke' && (await deps.storage.getTokens(boardId)).some((t) => t.role === role && t.municipalityId === municipalityId);
+      if (!onBoard && !orphan) return { ok: false, status: 404, error: 'no such municipality' };
+    }
+    const bound = municipalityId ?? undefined;
+    let token: string | null = null;
+    if (action === 'issue') {
+      token = generateToken();
+      await deps.storage.replaceToken(boardId, { role, tokenHash: hashToken(token), municipalityId: bound });
+    } else {
+      await deps.storage.revokeToken(boardId, role, bound);
+    }
+    const disconnected = deps.sync.disconnect(boardId, role, municipalityId);
+    deps.logger.info({ boardId, role, municipalityId, disconnected }, action === 'issue' ? 'link replaced' : 'link revoked');
+    return { ok: true, token };
   };
 
-  app.post('/api/boards/:id/links/:role', async (c) => {
-    const result = await replaceLink(c.req.param('id'), c.req.param('role'), c.req.header('authorization'));
-    if (result.status !== 200) return c.json(result.body, result.status);
-    const id = c.req.param('id');
-    return c.json({ role: result.role, token: result.token, link: roleLink(baseUrl(c.req.url), id, result.token) });
-  });
+  /** Answers a link change: 200 with the new link, 204 for a revoke, or the refusal. */
+  const respondWithLink = async (c: Context, boardId: string, target: Access, action: 'issue' | 'revoke') => {
+    const result = await changeLink(boardId, c.req.header('authorization'), target, action);
+    if (!result.ok) return c.json({ error: result.error }, result.status);
+    if (result.token === null) return c.body(null, 204);
+    const { role, municipalityId } = target;
+    const link = roleLink(baseUrl(c.req.url), boardId, result.token);
+    return c.json(municipalityId === null ? { role, token: result.token, link } : { role, municipalityId, token: result.token, link });
+  };
 
-  app.delete('/api/boards/:id/links/:role', async (c) => {
-    const result = await replaceLink(c.req.param('id'), c.req.param('role'), c.req.header('authorization'));
-    if (result.status !== 200) return c.json(result.body, result.status);
-    return c.body(null, 204); // the new token is thrown away: nobody holds a working link for this role
-  });
+  /** A role's general link (`/links/:role`). */
+  const generalLink = (action: 'issue' | 'revoke') => async (c: Context<object, '/api/boards/:id/links/:role'>) => {
+    const role = c.req.param('role');
+    if (!isRole(role)) return c.json({ error: 'role must be facilitator, editor or viewer' }, 404);
+    return respondWithLink(c, c.req.param('id'), { role, municipalityId: null }, action);
+  };
+  /** One municipality's coordinator link (`/links/editor/:municipalityId`): it must be on the board. */
+  const municipalityLink =
+    (action: 'issue' | 'revoke') => async (c: Context<object, '/api/boards/:id/links/editor/:municipalityId'>) => {
+      const municipalityId = c.req.param('municipalityId');
+      if (municipalityId.length > LIMITS.id) return c.json({ error: `municipality id must be at most ${LIMITS.id} characters` }, 400);
+      return respondWithLink(c, c.req.param('id'), { role: 'editor', municipalityId }, action);
+    };
+  // POST issues a new link (returned), DELETE leaves none working.
+  app.post('/api/boards/:id/links/:role', generalLink('issue'));
+  app.delete('/api/boards/:id/links/:role', generalLink('revoke'));
+  app.post('/api/boards/:id/links/editor/:municipalityId', municipalityLink('issue'));
+  app.delete('/api/boards/:id/links/editor/:municipalityId', municipalityLink('revoke'));
 
   /** The server's clock, for countdowns everyone sees alike (each client corrects its own offset). */
   app.get('/api/time', (c) => {

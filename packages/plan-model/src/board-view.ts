@@ -18,7 +18,9 @@ import {
   readMeta,
   readMunicipality,
   roots,
+  type Vote,
 } from './schema.js';
+import { readVotes } from './votes.js';
 
 export interface LaneView {
   readonly lane: Lane;
@@ -35,6 +37,8 @@ export interface BoardView {
   /** Lanes the facilitator put away, with their activities (not shown on the board, not in the pool). */
   readonly archivedLanes: readonly LaneView[];
   readonly facilitation: Facilitation;
+  /** Dot votes, oldest first (the room's current one: `currentVote`). */
+  readonly votes: readonly Vote[];
   /** The "not yet placed" pool: activities with no lane or a lane that no longer exists. */
   readonly unplaced: readonly Activity[];
   readonly activityById: ReadonlyMap<ActivityId, Activity>;
@@ -75,15 +79,17 @@ export function readBoard(doc: Y.Doc, previous?: BoardView): BoardView {
     municipalityById: new Map(municipalities.map((m) => [m.id, m])),
     lanes: sameList(previous?.lanes, lanes),
     archivedLanes: sameList(previous?.archivedLanes, archivedLanes),
-    facilitation: sameFacilitation(previous?.facilitation, readFacilitation(r.facilitation)),
+    facilitation: sameJson(previous?.facilitation, readFacilitation(r.facilitation)),
+    votes: sameJson(previous?.votes, readVotes(r.votes)),
     unplaced: sameList(previous?.unplaced, byLane.get(null)!),
     activityById,
   };
   return view;
 }
 
-function sameFacilitation(prev: Facilitation | undefined, next: Facilitation): Facilitation {
-  return prev && JSON.stringify(prev) === JSON.stringify(next) ? prev : next;
+/** Small plain values (facilitation, votes): the previous object when equal as JSON. */
+function sameJson<T>(prev: T | undefined, next: T): T {
+  return prev !== undefined && JSON.stringify(prev) === JSON.stringify(next) ? prev : next;
 }
 
 /** The previous object when it is shallowly equal (arrays compared element-wise). */

@@ -10,3 +10,5 @@ export * from './demo.js';
 export * from './undo.js';
 export * from './facilitation.js';
 export * from './template.js';
+export * from './votes.js';
+export * from './attribution.js';

@@ -27,6 +27,7 @@ import {
   setPlacement,
   setRank,
   writeActivity,
+  writeCreatedBy,
   writeLane,
   writeMeta,
   writeMunicipality,
@@ -163,7 +164,7 @@ export function addActivity(
   doc: Y.Doc,
   fields: Required<Pick<ActivityFields, 'title'>> & ActivityFields,
   placement: { laneId: LaneId | null; index?: number } = { laneId: null },
-  options: { id?: ActivityId; origin?: PlanOrigin } = {},
+  options: { id?: ActivityId; origin?: PlanOrigin; createdBy?: MunicipalityId } = {},
 ): ActivityId {
   const id = options.id ?? newActivityId();
   doc.transact(() => {
@@ -178,6 +179,7 @@ export function addActivity(
     // The partners map exists from the start: if two replicas each created it on their
     // first join, one map would win and the other's partners would be lost.
     writeActivity(entry, { partners: [], ...fields });
+    if (options.createdBy) writeCreatedBy(entry, options.createdBy);
   }, options.origin ?? localOrigin);
   return id;
 }

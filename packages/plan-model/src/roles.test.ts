@@ -12,8 +12,8 @@ describe('canWriteRoot', () => {
     for (const root of ROOTS) expect(canWriteRoot('facilitator', root)).toBe(true);
   });
 
-  it('[PM13] an editor (coordinator) may write activities only', () => {
-    expect(ROOTS.filter((root) => canWriteRoot('editor', root))).toEqual(['activities']);
+  it('[PM13] an editor (coordinator) may write activities and votes only (votes: its own dots, PM22)', () => {
+    expect(ROOTS.filter((root) => canWriteRoot('editor', root))).toEqual(['activities', 'votes']);
   });
 
   it('[PM13] a viewer may write nothing', () => {

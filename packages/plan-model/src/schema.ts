@@ -7,7 +7,7 @@ import type { ActivityId, LaneId, MunicipalityId } from './ids.js';
 
 export const SCHEMA_VERSION = 1;
 
-export const ROOTS = ['meta', 'municipalities', 'lanes', 'activities', 'facilitation'] as const;
+export const ROOTS = ['meta', 'municipalities', 'lanes', 'activities', 'facilitation', 'votes'] as const;
 export type RootName = (typeof ROOTS)[number];
 
 export const STATUSES = ['planned', 'in_progress', 'done', 'postponed'] as const;
@@ -25,6 +25,10 @@ export const LIMITS = {
   shortText: 500,
   longText: 5000,
   unknownValue: 2000,
+  /** Dots one municipality may give in one vote. */
+  dotsPerMunicipality: 20,
+  /** Entries of a vote's frozen results. */
+  voteResults: 1000,
 } as const;
 
 export interface BoardMeta {
@@ -57,6 +61,36 @@ export interface Facilitation {
   readonly timer: TimerState | null;
   /** "Bring everyone here": a new nonce asks every coordinator to follow the facilitator. */
   readonly summon: { readonly nonce: string; readonly at: number } | null;
+}
+
+export const VOTE_STATES = ['open', 'revealed', 'closed'] as const;
+/** open: municipalities give dots, hidden; revealed: results shown, no more dots; closed: kept as a record. */
+export type VoteState = (typeof VOTE_STATES)[number];
+
+/** One line of a vote's results, frozen when revealed (titles as they were then). */
+export interface VoteResult {
+  readonly activityId: ActivityId;
+  readonly title: string;
+  readonly dots: number;
+  /** How many municipalities gave it at least one dot. */
+  readonly municipalities: number;
+}
+
+/**
+ * A dot vote (the `votes` root): each municipality has `dots` dots to give to the activities
+ * of one lane (or of the whole board, laneId null). Ballots are keyed by municipality, so a
+ * large delegation cannot outvote a small one.
+ */
+export interface Vote {
+  readonly id: string;
+  readonly laneId: LaneId | null;
+  readonly dots: number;
+  readonly state: VoteState;
+  readonly openedAt: number;
+  /** municipality -> activity -> dots (> 0). */
+  readonly ballots: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Sorted, most dots first; set when revealed. */
+  readonly results: readonly VoteResult[] | null;
 }
 
 export interface Municipality {
@@ -100,6 +134,8 @@ export interface Activity {
   readonly fundingSource?: string;
   readonly indicator?: string;
   readonly notes?: string;
+  /** The municipality whose coordinator added it (bound to their link by the server); absent = unknown. */
+  readonly createdBy?: MunicipalityId;
 }
 
 /** The editable fields of an activity; `undefined` removes an optional key. */
@@ -142,6 +178,7 @@ export interface BoardRoots {
   readonly lanes: Y.Map<EntryMap>;
   readonly activities: Y.Map<EntryMap>;
   readonly facilitation: Y.Map<unknown>;
+  readonly votes: Y.Map<EntryMap>;
 }
 
 export function roots(doc: Y.Doc): BoardRoots {
@@ -151,6 +188,7 @@ export function roots(doc: Y.Doc): BoardRoots {
     lanes: doc.getMap<EntryMap>('lanes'),
     activities: doc.getMap<EntryMap>('activities'),
     facilitation: doc.getMap<unknown>('facilitation'),
+    votes: doc.getMap<EntryMap>('votes'),
   };
 }
 
@@ -170,6 +208,27 @@ const isBudget = (v: unknown): v is number =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1e12;
 
 type Check = (v: unknown) => boolean;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+const hasOnlyKeys = (v: Record<string, unknown>, keys: readonly string[]) => Object.keys(v).every((k) => keys.includes(k));
+const isMs = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+const isCount = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const EPOCH_MAX = 4_102_444_800_000; // year 2100
+
+export const isVoteState = (v: unknown): v is VoteState => VOTE_STATES.includes(v as VoteState);
+
+const isVoteResult = (v: unknown): v is VoteResult =>
+  isPlainObject(v) &&
+  hasOnlyKeys(v, ['activityId', 'title', 'dots', 'municipalities']) &&
+  isText(LIMITS.id)(v.activityId) &&
+  isText(LIMITS.title)(v.title) &&
+  isCount(v.dots, 1_000_000) &&
+  isCount(v.municipalities, 1_000_000);
+
+export const isVoteResults = (v: unknown): v is readonly VoteResult[] =>
+  Array.isArray(v) && v.length <= LIMITS.voteResults && v.every(isVoteResult);
 
 /** Known keys of each entry kind, with their check and whether they are required. */
 const ENTRY_KEYS = {
@@ -203,6 +262,16 @@ const ENTRY_KEYS = {
     fundingSource: { check: isText(LIMITS.shortText), required: false },
     indicator: { check: isText(LIMITS.shortText), required: false },
     notes: { check: isText(LIMITS.longText), required: false },
+    createdBy: { check: isText(LIMITS.id), required: false },
+  },
+  votes: {
+    id: { check: isText(LIMITS.id), required: true },
+    laneId: { check: (v) => v === null || isText(LIMITS.id)(v), required: true },
+    dots: { check: (v) => isCount(v, LIMITS.dotsPerMunicipality), required: true },
+    state: { check: isVoteState, required: true },
+    openedAt: { check: (v) => isMs(v, EPOCH_MAX), required: true },
+    ballots: { check: (v) => v instanceof Y.Map, required: true },
+    results: { check: isVoteResults, required: false },
   },
 } satisfies Record<Exclude<RootName, 'meta' | 'facilitation'>, Record<string, { check: Check; required: boolean }>>;
 
@@ -211,13 +280,6 @@ const META_KEYS: Record<string, Check> = {
   title: isText(LIMITS.title),
   locked: (v) => typeof v === 'boolean',
 };
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-const hasOnlyKeys = (v: Record<string, unknown>, keys: readonly string[]) => Object.keys(v).every((k) => keys.includes(k));
-const isMs = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
-const DAY_MS = 24 * 60 * 60 * 1000;
-const EPOCH_MAX = 4_102_444_800_000; // year 2100
 
 export const isSpotlight = (v: unknown): v is Spotlight =>
   isPlainObject(v) && hasOnlyKeys(v, ['kind', 'id']) && (v.kind === 'lane' || v.kind === 'activity') && isText(LIMITS.id)(v.id);
@@ -267,6 +329,7 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
   for (const [name, value] of entry.entries()) {
     if (!Object.hasOwn(spec, name) && !isSmallPlainValue(value)) problems.push(`${kind}.${key}.${name}: unknown key with a complex value`);
   }
+  if (kind === 'votes') problems.push(...ballotProblems(key, entry));
   if (kind === 'activities') {
     const partners = entry.get('partners');
     if (partners instanceof Y.Map) {
@@ -275,6 +338,29 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
         if (value !== true || id.length > LIMITS.id) problems.push(`activities.${key}.partners.${id}: must be true`);
       }
     }
+  }
+  return problems;
+}
+
+/** Ballots: municipality -> Y.Map(activity -> whole dots), at most the vote's `dots` per municipality. */
+function ballotProblems(key: string, vote: EntryMap): string[] {
+  const ballots = vote.get('ballots');
+  const dots = vote.get('dots');
+  if (!(ballots instanceof Y.Map) || typeof dots !== 'number') return [];
+  if (ballots._start !== null) return [`votes.${key}.ballots: list content in a map`];
+  const problems: string[] = [];
+  for (const [municipalityId, ballot] of ballots.entries()) {
+    const where = `votes.${key}.ballots.${municipalityId.slice(0, LIMITS.id)}`;
+    if (municipalityId.length > LIMITS.id || !(ballot instanceof Y.Map) || ballot._start !== null) {
+      problems.push(`${where}: must be a map of dots`);
+      continue;
+    }
+    let total = 0;
+    for (const [activityId, given] of (ballot as Y.Map<unknown>).entries()) {
+      if (activityId.length > LIMITS.id || !isCount(given, dots)) problems.push(`${where}.${activityId.slice(0, LIMITS.id)}: dots must be a whole number from 1 to ${dots}`);
+      else total += given;
+    }
+    if (total > dots) problems.push(`${where}: ${total} dots given, ${dots} allowed`);
   }
   return problems;
 }
@@ -335,6 +421,34 @@ export function readFacilitation(map: Y.Map<unknown>): Facilitation {
   };
 }
 
+export function readVote(id: string, m: EntryMap): Vote | null {
+  const laneId = m.get('laneId');
+  const dots = m.get('dots');
+  const state = m.get('state');
+  const openedAt = m.get('openedAt');
+  const ballots = m.get('ballots');
+  const results = m.get('results');
+  if (!isCount(dots, LIMITS.dotsPerMunicipality) || !isVoteState(state)) return null;
+  const read: Record<string, Record<string, number>> = {};
+  if (ballots instanceof Y.Map) {
+    for (const [municipalityId, ballot] of ballots.entries()) {
+      if (!(ballot instanceof Y.Map)) continue;
+      const given: Record<string, number> = {};
+      for (const [activityId, n] of (ballot as Y.Map<unknown>).entries()) if (isCount(n, dots)) given[activityId] = n;
+      read[municipalityId] = given;
+    }
+  }
+  return {
+    id,
+    laneId: typeof laneId === 'string' ? (laneId as LaneId) : null,
+    dots,
+    state,
+    openedAt: isMs(openedAt, EPOCH_MAX) ? openedAt : 0,
+    ballots: read,
+    results: isVoteResults(results) ? results.map((r) => ({ ...r })) : null,
+  };
+}
+
 export function readMunicipality(id: string, m: EntryMap): Municipality {
   const color = m.get('color');
   const kind = m.get('kind');
@@ -379,6 +493,7 @@ export function readActivity(id: string, m: EntryMap): Activity {
       fundingSource: str(m, 'fundingSource'),
       indicator: str(m, 'indicator'),
       notes: str(m, 'notes'),
+      createdBy: str(m, 'createdBy'),
     },
   );
 }
@@ -443,6 +558,36 @@ export function setPartner(m: EntryMap, municipalityId: MunicipalityId, joined: 
   }
   if (joined) (map as Y.Map<boolean>).set(municipalityId, true);
   else (map as Y.Map<boolean>).delete(municipalityId);
+}
+
+/** Who added an activity: written once, with the activity, never edited. */
+export function writeCreatedBy(m: EntryMap, municipalityId: MunicipalityId): void {
+  m.set('createdBy', municipalityId);
+}
+
+export function writeVote(
+  m: EntryMap,
+  fields: { laneId?: LaneId | null; dots?: number; state?: VoteState; openedAt?: number; results?: readonly VoteResult[] },
+): void {
+  for (const [key, value] of Object.entries(fields)) setOrDelete(m, key, key === 'results' ? (value as VoteResult[]).map((r) => ({ ...r })) : value);
+}
+
+/** A vote's ballot map of one municipality, created if missing. */
+export function ballotOf(vote: EntryMap, municipalityId: MunicipalityId, create: boolean): Y.Map<number> | null {
+  let ballots = vote.get('ballots');
+  if (!(ballots instanceof Y.Map)) {
+    if (!create) return null;
+    ballots = new Y.Map<Y.Map<number>>();
+    vote.set('ballots', ballots);
+  }
+  const map = ballots as Y.Map<Y.Map<number>>;
+  let ballot = map.get(municipalityId);
+  if (!(ballot instanceof Y.Map)) {
+    if (!create) return null;
+    ballot = new Y.Map<number>();
+    map.set(municipalityId, ballot);
+  }
+  return ballot;
 }
 
 export function newEntry(id: string, placement?: { laneId?: LaneId | null; rank: string }): EntryMap {

@@ -192,9 +192,9 @@ describe('inspectTransaction: refuses', () => {
   });
 
   it('[PM6] an unknown root that is a map', () => {
-    const report = inspect(demoDoc(), (c) => c.getMap('votes').set('x', 1));
-    expect(report.roots.has('votes')).toBe(true);
-    expectRefused(report, /unknown root "votes"/);
+    const report = inspect(demoDoc(), (c) => c.getMap('ballots').set('x', 1));
+    expect(report.roots.has('ballots')).toBe(true);
+    expectRefused(report, /unknown root "ballots"/);
   });
 
   it('[PM6] list content in a known root (lanes written as a Y.Array)', () => {

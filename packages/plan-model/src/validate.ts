@@ -54,7 +54,14 @@ export interface ChangeReport {
   readonly roots: ReadonlySet<string>;
   /** Ids of the activities the transaction added, changed or deleted. */
   readonly activities: ReadonlySet<string>;
+  /** Votes the transaction touched: their settings (anything but ballots), and whose ballots. */
+  readonly votes: ReadonlyMap<string, VoteChange>;
   readonly problems: readonly string[];
+}
+
+export interface VoteChange {
+  settings: boolean;
+  readonly ballots: Set<string>;
 }
 
 /**
@@ -71,6 +78,12 @@ export function inspectTransaction(tr: Y.Transaction): ChangeReport {
   const touched = new Set<string>();
   const problems: string[] = [];
   const entriesToCheck = new Map<string, { kind: EntryKind; key: string }>();
+  const votes = new Map<string, VoteChange>();
+  const voteChange = (id: string): VoteChange => {
+    let change = votes.get(id);
+    if (!change) votes.set(id, (change = { settings: false, ballots: new Set() }));
+    return change;
+  };
 
   for (const [type, keys] of tr.changed) {
     // Walk up to the root, remembering the path of keys.
@@ -103,6 +116,21 @@ export function inspectTransaction(tr: Y.Transaction): ChangeReport {
       else problems.push(...(name === 'meta' ? metaProblems : facilitationProblems)(rootAsMap(doc, name)!));
       continue;
     }
+    if (name === 'votes') {
+      // Depth 0: votes added or removed; 1: a vote's settings; 2: its ballots map; 3: one municipality's ballot.
+      const ballotsPath = path.length >= 2 && path[1] === 'ballots';
+      if (path.length > 3 || (path.length >= 2 && !ballotsPath)) {
+        problems.push('votes: nested too deep');
+        continue;
+      }
+      if (path.length === 0) for (const key of keys) if (key !== null) voteChange(key).settings = true;
+      if (path.length === 1) voteChange(path[0]!).settings = true;
+      if (path.length === 2) for (const key of keys) if (key !== null) voteChange(path[0]!).ballots.add(key);
+      if (path.length === 3) voteChange(path[0]!).ballots.add(path[2]!);
+      const ids = path.length === 0 ? [...keys].filter((k): k is string => k !== null) : [path[0]!];
+      for (const key of ids) entriesToCheck.set(`votes/${key}`, { kind: 'votes', key });
+      continue;
+    }
     // Depth 0: the root's keys changed; 1: an entry's keys; 2: an activity's partners.
     if (path.length === 0) {
       for (const key of keys) if (key !== null) entriesToCheck.set(`${name}/${key}`, { kind: name, key });
@@ -118,5 +146,5 @@ export function inspectTransaction(tr: Y.Transaction): ChangeReport {
   }
   const activities = new Set<string>();
   for (const { kind, key } of entriesToCheck.values()) if (kind === 'activities') activities.add(key);
-  return { roots: touched, activities, problems };
+  return { roots: touched, activities, votes, problems };
 }

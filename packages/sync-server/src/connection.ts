@@ -22,6 +22,8 @@ export interface ConnectionInit {
   readonly socket: SocketLike;
   readonly boardId: string;
   readonly role: Role;
+  /** The municipality the link is bound to (a municipality's coordinator link), or null. */
+  readonly municipalityId: string | null;
   /** sha-256 of the device's client key ('' for a client without one): who may extend which Yjs client ids. */
   readonly keyHash: string;
   readonly ip: string;
@@ -31,12 +33,14 @@ export interface ConnectionInit {
   readonly messageBurst: number;
 }
 
-/** One client on one board, with the role its token granted. */
+/** One client on one board, with the role (and municipality, if bound) its token granted. */
 export class Connection {
   readonly id: string;
   readonly socket: SocketLike;
   readonly boardId: string;
   readonly role: Role;
+  /** Set by the server from the token record (see `Access`), never by the client. */
+  readonly municipalityId: string | null;
   readonly keyHash: string;
   readonly ip: string;
   /** Awareness client ids this connection has announced, removed when it leaves. */
@@ -60,6 +64,7 @@ export class Connection {
     this.socket = init.socket;
     this.boardId = init.boardId;
     this.role = init.role;
+    this.municipalityId = init.municipalityId;
     this.keyHash = init.keyHash;
     this.ip = init.ip;
     this.maxBufferedBytes = init.maxBufferedBytes;

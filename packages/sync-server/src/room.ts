@@ -5,9 +5,11 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import {
+  attributionViolations,
   canWriteRoot,
   inspectTransaction,
   lockViolations,
+  voteViolations,
   type ChangeReport,
   type PlanOrigin,
   type Role,
@@ -23,9 +25,13 @@ export type Verdict =
   | { readonly ok: true; readonly noop: false; readonly newOwners: readonly ClientOwner[] }
   | { readonly ok: false; readonly code: CloseCode; readonly reason: string };
 
-/** Who sends an update: the role its link grants and the device key it presented. */
+/**
+ * Who sends an update: the role its link grants, the municipality the link is bound to (null =
+ * a general link; set by the server from the token, see `Access`) and the device key it presented.
+ */
 export interface Sender {
   readonly role: Role;
+  readonly municipalityId: string | null;
   readonly keyHash: string;
 }
 
@@ -50,6 +56,11 @@ export class Room {
   readonly connections = new Set<Connection>();
   /** Accepted updates written to storage but not yet applied to `doc`, in order. */
   readonly inFlight: Uint8Array[] = [];
+  /**
+   * The document plus the accepted updates still being written: what an incoming update is
+   * judged against (its "before"; the shadow is its "after").
+   */
+  private accepted: Y.Doc;
   private shadow!: Y.Doc;
   private lastChange: ShadowChange | null = null;
   /** Sequence number of the last stored update applied to `doc`. */
@@ -83,6 +94,7 @@ export class Room {
     this.uncompacted = state.updates.length;
     this.storedBytes = (state.snapshot?.length ?? 0) + state.updates.reduce((n, u) => n + u.length, 0);
     this.owners = new Map(state.clientOwners);
+    this.accepted = replicaOf(this.doc, []);
     this.rebuildShadow();
 
     this.awareness = new awarenessProtocol.Awareness(this.doc);
@@ -140,10 +152,14 @@ export class Room {
     for (const root of report.roots) {
       if (!canWriteRoot(sender.role, root)) return this.refuse(CloseCode.forbidden, `${sender.role} cannot change ${root}`);
     }
-    // Agreed parts are the facilitator's alone: locked lanes, or the whole locked board.
-    if (sender.role !== 'facilitator' && report.activities.size > 0) {
-      const locked = lockViolations(this.doc, this.shadow, report.activities);
-      if (locked.length > 0) return this.refuse(CloseCode.forbidden, locked[0]!);
+    if (sender.role !== 'facilitator') {
+      const problem =
+        // Agreed parts are the facilitator's alone: locked lanes, or the whole locked board.
+        lockViolations(this.accepted, this.shadow, report.activities)[0] ??
+        // A coordinator speaks only for the municipality its link is bound to: "added by", partner joins, dots.
+        attributionViolations(this.accepted, this.shadow, report.activities, sender.municipalityId)[0] ??
+        voteViolations(this.accepted, this.shadow, report.votes, sender.municipalityId)[0];
+      if (problem !== undefined) return this.refuse(CloseCode.forbidden, problem);
     }
     // Accepted updates still being written count too: storedBytes grows only once they are stored.
     const inFlightBytes = this.inFlight.reduce((n, u) => n + u.length, 0);
@@ -152,13 +168,15 @@ export class Room {
     }
     // Bound now, so this sender's next update (sent before this one is stored) passes too.
     for (const o of newOwners) this.owners.set(o.clientId, o.keyHash);
+    Y.applyUpdate(this.accepted, update);
     return { ok: true, noop: false, newOwners };
   }
 
   /**
    * Why this connection may not send these presence states (null = it may): a state for
-   * another device's awareness client, a role other than its link's, or a facilitator-only
-   * field (`view`, which projectors and summoned coordinators follow) from anyone else.
+   * another device's awareness client, a role other than its link's, a municipality other than
+   * the one its link is bound to (`user.municipalityId`; a general link may name any), or a
+   * facilitator-only field (`view`, which projectors and summoned coordinators follow) from anyone else.
    */
   awarenessProblem(conn: Connection, entries: readonly AwarenessEntry[]): string | null {
     // Stock y-websocket clients send back every state they receive; an entry that would
@@ -177,8 +195,11 @@ export class Room {
       // The same device may take over its own id (a reconnect while the old socket lingers).
       const sameDevice = owner !== undefined && owner.keyHash !== '' && owner.keyHash === conn.keyHash;
       if (owner && owner !== conn && !sameDevice) return 'presence of another client';
-      const user = state?.user as { role?: unknown } | undefined;
+      const user = state?.user as { role?: unknown; municipalityId?: unknown } | undefined;
       if (user?.role != null && user.role !== conn.role) return 'presence claims another role';
+      if (conn.municipalityId !== null && user?.municipalityId != null && user.municipalityId !== conn.municipalityId) {
+        return 'presence claims another municipality';
+      }
       if (conn.role !== 'facilitator' && state?.view !== undefined) return 'only the facilitator leads the view';
     }
     for (const { clientId } of effective) this.awarenessOwners.set(clientId, conn);
@@ -197,6 +218,8 @@ export class Room {
   /** After a failed storage write: forget what was not stored, including client ids it bound. */
   forget(newOwners: readonly ClientOwner[]): void {
     for (const o of newOwners) if (this.owners.get(o.clientId) === o.keyHash) this.owners.delete(o.clientId);
+    this.accepted.destroy();
+    this.accepted = replicaOf(this.doc, this.inFlight);
     this.rebuildShadow();
   }
 
@@ -204,6 +227,7 @@ export class Room {
   applyStored(update: Uint8Array, seq: number, origin: ConnectionOrigin | PlanOrigin): void {
     const i = this.inFlight.indexOf(update);
     if (i >= 0) this.inFlight.splice(i, 1);
+    else Y.applyUpdate(this.accepted, update); // not judged here (none today): keep the replicas equal
     Y.applyUpdate(this.doc, update, origin);
     this.lastAppliedSeq = Math.max(this.lastAppliedSeq, seq);
     this.uncompacted++;
@@ -231,6 +255,7 @@ export class Room {
     this.doc.off('update', this.onDocUpdate);
     this.awareness.destroy();
     this.doc.destroy();
+    this.accepted.destroy();
     this.shadow.destroy();
   }
 
@@ -239,13 +264,10 @@ export class Room {
     return { ok: false, code, reason };
   }
 
-  /** The shadow is the document plus the accepted updates still being written. */
+  /** The shadow starts equal to `accepted`: the document plus the accepted updates still being written. */
   private rebuildShadow(): void {
     this.shadow?.destroy();
-    this.shadow = new Y.Doc();
-    roots(this.shadow);
-    Y.applyUpdate(this.shadow, Y.encodeStateAsUpdate(this.doc));
-    for (const update of this.inFlight) Y.applyUpdate(this.shadow, update);
+    this.shadow = replicaOf(this.accepted, []);
     this.shadow.on('afterTransaction', (tr: Y.Transaction) => {
       this.lastChange = {
         report: inspectTransaction(tr),
@@ -274,6 +296,15 @@ export class Room {
     // Relayed to the sender too: y-websocket clients expect their own state back.
     this.broadcast(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)));
   };
+}
+
+/** A replica of `doc` with `updates` applied, every root defined (see validate.ts, rootAsMap). */
+function replicaOf(doc: Y.Doc, updates: readonly Uint8Array[]): Y.Doc {
+  const replica = new Y.Doc();
+  roots(replica);
+  Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+  for (const update of updates) Y.applyUpdate(replica, update);
+  return replica;
 }
 
 interface ShadowChange {

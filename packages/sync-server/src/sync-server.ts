@@ -20,7 +20,7 @@ import {
 } from './protocol.js';
 import { Room } from './room.js';
 import type { BoardStorage } from './storage/types.js';
-import { hashToken, isValidBoardId, roleForToken } from './tokens.js';
+import { type Access, accessForToken, hashToken, isValidBoardId } from './tokens.js';
 import { UpdateWriter } from './update-writer.js';
 
 export interface Logger {
@@ -134,16 +134,19 @@ export class SyncServer {
   }
 
   /**
-   * The role a token grants on a board, or null: unknown board, malformed id and bad
-   * token all look the same from outside.
+   * What a token grants on a board (its role, and the municipality a coordinator link is
+   * bound to), or null: unknown board, malformed id and bad token all look the same from outside.
    */
-  async authorize(boardId: string, token: string | null | undefined): Promise<Role | null> {
+  async authorize(boardId: string, token: string | null | undefined): Promise<Access | null> {
     if (!isValidBoardId(boardId) || !token || token.length > 200) return null;
-    return roleForToken(token, await this.storage.getTokens(boardId));
+    return accessForToken(token, await this.storage.getTokens(boardId));
   }
 
-  /** Takes over an authorized socket. Frames that arrive while the board loads wait. */
-  handleConnection(socket: SocketLike, boardId: string, role: Role, info: ConnectionInfo = {}): void {
+  /**
+   * Takes over a socket authorized with `access` (from `authorize`). Frames that arrive
+   * while the board loads wait.
+   */
+  handleConnection(socket: SocketLike, boardId: string, access: Access, info: ConnectionInfo = {}): void {
     // Before any refusal: an 'error' on a socket nobody listens to would crash the process.
     socket.on('error', (err) => this.log.warn({ boardId, err: err.message }, 'socket error'));
     const ip = info.ip ?? 'unknown';
@@ -151,7 +154,8 @@ export class SyncServer {
       id: `c${this.nextConnectionId++}`,
       socket,
       boardId,
-      role,
+      role: access.role,
+      municipalityId: access.municipalityId,
       ip,
       keyHash: info.clientKey ? hashToken(info.clientKey) : '',
       maxBufferedBytes: this.options.maxBufferedBytes,
@@ -216,11 +220,17 @@ export class SyncServer {
     return this.rooms.size;
   }
 
-  /** Closes every session of a role on a board (its link was rotated or revoked). */
-  disconnectRole(boardId: string, role: Role): number {
+  /**
+   * Closes the sessions of one link on a board (it was rotated or revoked) with 4401 and
+   * returns how many. With `municipalityId`: the sessions of that municipality's link. Without:
+   * the sessions of the role's general link only, i.e. those bound to no municipality, so
+   * rotating the general editor link does not disconnect the municipalities' coordinators.
+   */
+  disconnect(boardId: string, role: Role, municipalityId?: string | null): number {
+    const bound = municipalityId ?? null;
     let closed = 0;
     for (const conn of this.connections) {
-      if (conn.boardId !== boardId || conn.role !== role) continue;
+      if (conn.boardId !== boardId || conn.role !== role || conn.municipalityId !== bound) continue;
       conn.close(CloseCode.unauthorized, 'link revoked');
       closed++;
     }
@@ -442,7 +452,10 @@ export class SyncServer {
   private refuse(conn: Connection, code: CloseCode, reason: string): void {
     const key = closeCodeName(code);
     this.stats.refused[key] = (this.stats.refused[key] ?? 0) + 1;
-    this.log.warn({ boardId: conn.boardId, conn: conn.id, role: conn.role, code, reason }, 'connection refused');
+    this.log.warn(
+      { boardId: conn.boardId, conn: conn.id, role: conn.role, municipalityId: conn.municipalityId, code, reason },
+      'connection refused',
+    );
     conn.close(code, reason);
   }
 

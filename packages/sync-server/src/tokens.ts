@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ROLES, type Role } from '@tabla/plan-model';
+import { type Access, ROLES, type Role } from '@tabla/plan-model';
 import type { TokenRecord } from './storage/types.js';
 
 /** 256 random bits, URL-safe. High entropy is why an unsalted hash is enough to store. */
@@ -13,16 +13,25 @@ export function generateRoleTokens(): { tokens: Record<Role, string>; records: T
   return { tokens, records: ROLES.map((role) => ({ role, tokenHash: hashToken(tokens[role]) })) };
 }
 
-/** The role a token grants among a board's active tokens, compared in constant time. */
-export function roleForToken(token: string, records: readonly TokenRecord[]): Role | null {
+/**
+ * What a link grants (plan-model's Access): its role and, for a coordinator link issued to one
+ * municipality, that municipality (null = the role's general link, bound to none). The binding
+ * comes from the server's token record, never from the client, so it cannot be spoofed.
+ */
+export type { Access };
+
+/** What a token grants among a board's active tokens, compared in constant time. */
+export function accessForToken(token: string, records: readonly TokenRecord[]): Access | null {
   const presented = Buffer.from(hashToken(token), 'hex');
-  let role: Role | null = null;
+  let access: Access | null = null;
   // Compare against every record, so the time taken does not depend on which one matched.
   for (const record of records) {
     const stored = Buffer.from(record.tokenHash, 'hex');
-    if (stored.length === presented.length && timingSafeEqual(stored, presented)) role = record.role;
+    if (stored.length === presented.length && timingSafeEqual(stored, presented)) {
+      access = { role: record.role, municipalityId: record.municipalityId ?? null };
+    }
   }
-  return role;
+  return access;
 }
 
 /** Board ids appear in URLs and logs: keep them short and plain. */

@@ -44,15 +44,15 @@ export function attachSyncServer(server: Server, sync: SyncServer, options: WsAd
     const clientKey = url.searchParams.get('key');
     if (clientKey !== null && !/^[A-Za-z0-9_-]{16,128}$/.test(clientKey)) return reject(socket, 400, 'Bad Request');
     sync.authorize(boardId, token).then(
-      (role) =>
+      (access) =>
         wss.handleUpgrade(req, socket, head, (ws) => {
           // First thing: a protocol error on a socket nobody listens to would crash the process
           // (e.g. an unmasked frame right after a refusal). The core adds its own listener too.
           ws.on('error', () => {});
           // Refused right after the upgrade, with a close code a browser can read
           // (an HTTP status before it is invisible to page scripts). No document data is sent.
-          if (!role) ws.close(CloseCode.unauthorized, 'unauthorized');
-          else sync.handleConnection(ws, boardId, role, { ip: clientIp(req, options.trustProxy ?? false), clientKey });
+          if (!access) ws.close(CloseCode.unauthorized, 'unauthorized');
+          else sync.handleConnection(ws, boardId, access, { ip: clientIp(req, options.trustProxy ?? false), clientKey });
         }),
       () => reject(socket, 503, 'Service Unavailable'),
     );

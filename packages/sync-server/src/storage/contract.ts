@@ -89,8 +89,24 @@ const tokens = (prefix: string): TokenRecord[] => [
   { role: 'viewer', tokenHash: `${prefix}-v`.padEnd(64, '0') },
 ];
 
+/** What was written: role, hash and binding (`createdAt` is the storage's own, checked apart). */
+const written = (t: TokenRecord): TokenRecord => ({
+  role: t.role,
+  tokenHash: t.tokenHash,
+  ...(t.municipalityId === undefined ? {} : { municipalityId: t.municipalityId }),
+});
+
+/** Sorted by role, then municipality (the general link first), as written. */
 const byRole = (list: readonly TokenRecord[]): TokenRecord[] =>
-  [...list].sort((a, b) => a.role.localeCompare(b.role));
+  list
+    .map(written)
+    .sort((a, b) => a.role.localeCompare(b.role) || (a.municipalityId ?? '').localeCompare(b.municipalityId ?? ''));
+
+const bound = (municipalityId: string, hashPrefix: string): TokenRecord => ({
+  role: 'editor',
+  municipalityId,
+  tokenHash: hashPrefix.padEnd(64, 'c'),
+});
 
 const byId = (list: readonly BoardRecord[]): BoardRecord[] => [...list].sort((a, b) => a.id.localeCompare(b.id));
 
@@ -379,7 +395,7 @@ export function storageContractSuite(
       const newestEditor: TokenRecord = { role: 'editor', tokenHash: 'e3'.padEnd(64, 'a') };
       await storage.replaceToken('board-a', newestEditor);
       const editors = (await storage.getTokens('board-a')).filter((t) => t.role === 'editor');
-      expect(editors).toEqual([newestEditor]);
+      expect(editors.map(written)).toEqual([newestEditor]);
 
       // Other boards are unaffected.
       expect(byRole(await storage.getTokens('board-b'))).toEqual(byRole(tokens('board-b')));
@@ -389,10 +405,89 @@ export function storageContractSuite(
       const board = new TestBoard('board-a', 'A', 1);
       const onlyFacilitator = tokens('board-a').filter((t) => t.role === 'facilitator');
       await storage.createBoard(board.record, board.initialState, onlyFacilitator);
-      expect(await storage.getTokens('board-a')).toEqual(onlyFacilitator);
+      expect(byRole(await storage.getTokens('board-a'))).toEqual(onlyFacilitator);
       const viewer: TokenRecord = { role: 'viewer', tokenHash: 'v'.repeat(64) };
       await storage.replaceToken('board-a', viewer);
       expect(byRole(await storage.getTokens('board-a'))).toEqual(byRole([...onlyFacilitator, viewer]));
+    });
+
+    it('reads back when each token was issued', async () => {
+      await create('board-a');
+      const before = await storage.getTokens('board-a');
+      for (const t of before) expect(Number.isSafeInteger(t.createdAt), JSON.stringify(t)).toBe(true);
+      await storage.replaceToken('board-a', bound('m1', 'm1a'));
+      const m1 = (await storage.getTokens('board-a')).find((t) => t.municipalityId === 'm1')!;
+      expect(m1.createdAt).toBeGreaterThanOrEqual(Math.max(...before.map((t) => t.createdAt!)));
+    });
+
+    it('per-municipality coordinator tokens coexist with the general editor token', async () => {
+      await create('board-a');
+      await create('board-b');
+      await storage.replaceToken('board-a', bound('m1', 'm1a'));
+      await storage.replaceToken('board-a', bound('m2', 'm2a'));
+      expect(byRole(await storage.getTokens('board-a'))).toEqual(
+        byRole([...tokens('board-a'), bound('m1', 'm1a'), bound('m2', 'm2a')]),
+      );
+
+      // Replacing the general editor link leaves the municipalities' links alone.
+      const general: TokenRecord = { role: 'editor', tokenHash: 'e9'.padEnd(64, 'd') };
+      await storage.replaceToken('board-a', general);
+      const editors = byRole(await storage.getTokens('board-a')).filter((t) => t.role === 'editor');
+      expect(editors).toEqual([general, bound('m1', 'm1a'), bound('m2', 'm2a')]);
+
+      // A board can also be created with a bound link; the same municipality id on another board is another link.
+      const c = new TestBoard('board-c', 'C', 1);
+      await storage.createBoard(c.record, c.initialState, [...tokens('board-c'), bound('m1', 'm1c')]);
+      expect(byRole(await storage.getTokens('board-c'))).toEqual(byRole([...tokens('board-c'), bound('m1', 'm1c')]));
+      expect(byRole(await storage.getTokens('board-b'))).toEqual(byRole(tokens('board-b')));
+    });
+
+    it('replacing one municipality’s token revokes only that one', async () => {
+      await create('board-a');
+      await storage.replaceToken('board-a', bound('m1', 'm1a'));
+      await storage.replaceToken('board-a', bound('m2', 'm2a'));
+      await storage.replaceToken('board-a', bound('m1', 'm1b'));
+      const after = byRole(await storage.getTokens('board-a'));
+      expect(after).toEqual(byRole([...tokens('board-a'), bound('m1', 'm1b'), bound('m2', 'm2a')]));
+      expect(after.map((t) => t.tokenHash)).not.toContain(bound('m1', 'm1a').tokenHash);
+    });
+
+    it('revokeToken leaves no working token for that link, and only that link', async () => {
+      await create('board-a');
+      await create('board-b');
+      await storage.replaceToken('board-a', bound('m1', 'm1a'));
+      await storage.replaceToken('board-a', bound('m2', 'm2a'));
+
+      expect(await storage.revokeToken('board-a', 'editor', 'm1')).toBe(true);
+      expect(await storage.revokeToken('board-a', 'editor', 'm1')).toBe(false); // nothing active any more
+      expect(byRole(await storage.getTokens('board-a'))).toEqual(byRole([...tokens('board-a'), bound('m2', 'm2a')]));
+
+      // Without a municipality: the role's general link, not the municipalities' links.
+      expect(await storage.revokeToken('board-a', 'editor')).toBe(true);
+      expect(await storage.revokeToken('board-a', 'viewer')).toBe(true);
+      expect(byRole(await storage.getTokens('board-a'))).toEqual(
+        byRole([tokens('board-a')[0]!, bound('m2', 'm2a')]),
+      );
+      expect(byRole(await storage.getTokens('board-b'))).toEqual(byRole(tokens('board-b')));
+
+      // A revoked link can be issued again.
+      await storage.replaceToken('board-a', bound('m1', 'm1c'));
+      expect(byRole(await storage.getTokens('board-a')).map((t) => t.tokenHash)).toContain(bound('m1', 'm1c').tokenHash);
+      await expect(storage.revokeToken('no-such-board', 'editor')).rejects.toThrow();
+    });
+
+    it('binds only editor tokens, to a non-empty municipality id', async () => {
+      await create('board-a');
+      await expect(storage.replaceToken('board-a', { role: 'viewer', municipalityId: 'm1', tokenHash: 'v'.repeat(64) })).rejects.toThrow();
+      await expect(storage.replaceToken('board-a', { role: 'facilitator', municipalityId: 'm1', tokenHash: 'f'.repeat(64) })).rejects.toThrow();
+      await expect(storage.replaceToken('board-a', bound('', 'empty'))).rejects.toThrow();
+      await expect(storage.revokeToken('board-a', 'viewer', 'm1')).rejects.toThrow();
+      expect(byRole(await storage.getTokens('board-a'))).toEqual(byRole(tokens('board-a')));
+      const b = new TestBoard('board-b', 'B', 1);
+      await expect(
+        storage.createBoard(b.record, b.initialState, [...tokens('board-b'), { role: 'viewer', municipalityId: 'm1', tokenHash: 'w'.repeat(64) }]),
+      ).rejects.toThrow();
+      expect(await storage.getBoard('board-b')).toBeNull();
     });
 
     it('close() can be called twice', async () => {
@@ -413,6 +508,8 @@ export function storageContractSuite(
       ]);
       const viewer: TokenRecord = { role: 'viewer', tokenHash: 'b'.repeat(64) };
       await storage.replaceToken('board-b', viewer);
+      await storage.replaceToken('board-b', bound('m1', 'm1b'));
+      await storage.revokeToken('board-b', 'facilitator');
       const beforeA = await load('board-a');
       const beforeB = await load('board-b');
       const tokensB = byRole(await storage.getTokens('board-b'));
@@ -433,6 +530,8 @@ export function storageContractSuite(
         expect(docContent(rebuild((await reopened.loadState('board-b'))!))).toEqual(b.content());
         expect(byRole(await reopened.getTokens('board-b'))).toEqual(tokensB);
         expect(tokensB.find((t) => t.role === 'viewer')).toEqual(viewer);
+        expect(tokensB.find((t) => t.municipalityId === 'm1')).toEqual(bound('m1', 'm1b'));
+        expect(tokensB.some((t) => t.role === 'facilitator')).toBe(false);
 
         // Appends after reopen get seqs past everything compacted before (seqs are never reused).
         const late = b.edit(99);

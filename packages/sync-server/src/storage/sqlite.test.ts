@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { storageContractSuite } from './contract.js';
-import { SCHEMA_VERSION, SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
+import { accessForToken, hashToken } from '../tokens.js';
+import { migrate, SCHEMA_VERSION, SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
 import type { StoredState, TokenRecord } from './types.js';
 
 storageContractSuite('sqlite (file)', async () => {
@@ -125,6 +126,49 @@ describe('SqliteStorage (SQLite specifics)', () => {
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
     expect(() => open()).toThrow(/newer/);
+  });
+
+  it('migrates a v2 database (before municipality links): its tokens keep working, bound links can be added', async () => {
+    const { initial } = logDoc();
+    const raw = new Database(file);
+    migrate(raw, 2);
+    expect(raw.pragma('user_version', { simple: true })).toBe(2);
+    raw.prepare('INSERT INTO boards (id, title, created_at) VALUES (?, ?, ?)').run('b', 'B', 1);
+    raw.prepare('INSERT INTO board_snapshots (board_id, data, through_seq, updated_at) VALUES (?, ?, 0, 1)').run('b', initial);
+    const insert = raw.prepare('INSERT INTO board_tokens (board_id, role, token_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)');
+    insert.run('b', 'editor', hashToken('old-editor'), 10, 20); // rotated before the upgrade
+    for (const role of ['facilitator', 'editor', 'viewer']) insert.run('b', role, hashToken(`v2-${role}`), 20, null);
+    raw.close();
+
+    const storage = open({ now: () => 1_000 });
+    expect(storage.database.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const records = await storage.getTokens('b');
+    expect(records).toEqual([
+      { role: 'editor', tokenHash: hashToken('v2-editor'), createdAt: 20 },
+      { role: 'facilitator', tokenHash: hashToken('v2-facilitator'), createdAt: 20 },
+      { role: 'viewer', tokenHash: hashToken('v2-viewer'), createdAt: 20 },
+    ]);
+    expect(accessForToken('v2-editor', records)).toEqual({ role: 'editor', municipalityId: null });
+    expect(accessForToken('old-editor', records)).toBeNull();
+
+    // One active token per (role, municipality): a bound link beside the general one, replaced alone.
+    await storage.replaceToken('b', { role: 'editor', municipalityId: 'm_mostar', tokenHash: hashToken('mostar-1') });
+    await storage.replaceToken('b', { role: 'editor', municipalityId: 'm_mostar', tokenHash: hashToken('mostar-2') });
+    const after = await storage.getTokens('b');
+    expect(accessForToken('v2-editor', after)).toEqual({ role: 'editor', municipalityId: null });
+    expect(accessForToken('mostar-2', after)).toEqual({ role: 'editor', municipalityId: 'm_mostar' });
+    expect(accessForToken('mostar-1', after)).toBeNull();
+    // The index still allows only one active general link per role, whatever the code does.
+    expect(() =>
+      storage.database
+        .prepare("INSERT INTO board_tokens (board_id, role, token_hash, created_at) VALUES ('b', 'editor', 'x', 1)")
+        .run(),
+    ).toThrow(/UNIQUE/);
+    expect(() =>
+      storage.database
+        .prepare("INSERT INTO board_tokens (board_id, role, token_hash, municipality_id, created_at) VALUES ('b', 'viewer', 'x', 'm_mostar', 1)")
+        .run(),
+    ).toThrow(/CHECK/);
   });
 
   it('refuses compaction beyond the last appended seq, and invalid seqs', async () => {

@@ -1,7 +1,8 @@
 /**
  * SQLite adapter of `BoardStorage` (better-sqlite3, WAL).
  *
- * Layout: `boards`, `board_tokens` (one active token per role per board, revoked rows kept),
+ * Layout: `boards`, `board_tokens` (one active token per board, role and municipality or none,
+ * revoked rows kept; `municipality_id` binds a coordinator link to a municipality),
  * `board_updates` (append log, global AUTOINCREMENT seq so a seq is never reused) and
  * `board_snapshots` (one compacted state per board; `through_seq` = last update folded into it).
  * A board's state is its snapshot followed by its updates with seq > through_seq.
@@ -42,7 +43,7 @@ export interface SqliteStorageOptions {
 }
 
 /** Latest schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Migration i upgrades a database from user_version i to i + 1. */
 const MIGRATIONS: readonly string[] = [
@@ -85,17 +86,29 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (board_id, client_id)
   ) STRICT;
   `,
+  // v3: coordinator links bound to one municipality. Existing rows stay unbound (NULL), so every
+  // token issued before keeps working as its role's general link.
+  `
+  ALTER TABLE board_tokens ADD COLUMN municipality_id TEXT
+    CHECK (municipality_id IS NULL OR (role = 'editor' AND municipality_id <> ''));
+  DROP INDEX board_tokens_one_active;
+  CREATE UNIQUE INDEX board_tokens_one_active
+    ON board_tokens(board_id, role, COALESCE(municipality_id, '')) WHERE revoked_at IS NULL;
+  `,
 ];
 
-/** Brings the schema to `SCHEMA_VERSION`, one transaction per step. Refuses a newer database. */
-export function migrate(db: Database.Database): void {
+/**
+ * Brings the schema to `SCHEMA_VERSION` (or to `target`, for tests that build an older
+ * database), one transaction per step. Refuses a newer database.
+ */
+export function migrate(db: Database.Database, target: number = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(
       `SQLite schema version ${current} is newer than this server supports (${MIGRATIONS.length})`,
     );
   }
-  for (let version = current; version < MIGRATIONS.length; version++) {
+  for (let version = current; version < Math.min(target, MIGRATIONS.length); version++) {
     const sql = MIGRATIONS[version]!;
     db.transaction(() => {
       db.exec(sql);
@@ -123,6 +136,23 @@ interface UpdateRow {
 interface TokenRow {
   role: Role;
   token_hash: string;
+  municipality_id: string | null;
+  created_at: number;
+}
+
+const toToken = (row: TokenRow): TokenRecord => ({
+  role: row.role,
+  tokenHash: row.token_hash,
+  ...(row.municipality_id === null ? {} : { municipalityId: row.municipality_id }),
+  createdAt: row.created_at,
+});
+
+/** A municipality binding is for coordinator ('editor') links only, and never empty. */
+function bindingOf(role: Role, municipalityId: string | null | undefined): string | null {
+  if (municipalityId === undefined || municipalityId === null) return null;
+  if (role !== 'editor') throw new Error(`only editor links can be bound to a municipality, not ${role}`);
+  if (municipalityId === '') throw new Error('empty municipality id');
+  return municipalityId;
 }
 
 const toBoard = (row: BoardRow): BoardRecord => ({ id: row.id, title: row.title, createdAt: row.created_at });
@@ -166,13 +196,16 @@ export class SqliteStorage implements BoardStorage {
         'INSERT INTO boards (id, title, created_at) VALUES (?, ?, ?)',
       ),
       activeTokens: db.prepare<[string], TokenRow>(
-        'SELECT role, token_hash FROM board_tokens WHERE board_id = ? AND revoked_at IS NULL ORDER BY role',
+        `SELECT role, token_hash, municipality_id, created_at FROM board_tokens
+         WHERE board_id = ? AND revoked_at IS NULL ORDER BY role, municipality_id`,
       ),
-      insertToken: db.prepare<[string, string, string, number]>(
-        'INSERT INTO board_tokens (board_id, role, token_hash, created_at) VALUES (?, ?, ?, ?)',
+      insertToken: db.prepare<[string, string, string, string | null, number]>(
+        'INSERT INTO board_tokens (board_id, role, token_hash, municipality_id, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
-      revokeToken: db.prepare<[number, string, string]>(
-        'UPDATE board_tokens SET revoked_at = ? WHERE board_id = ? AND role = ? AND revoked_at IS NULL',
+      // `IS ?`: NULL (the role's general link) matches only NULL.
+      revokeToken: db.prepare<[number, string, string, string | null]>(
+        `UPDATE board_tokens SET revoked_at = ?
+         WHERE board_id = ? AND role = ? AND municipality_id IS ? AND revoked_at IS NULL`,
       ),
       getSnapshot: db.prepare<[string], SnapshotRow>(
         'SELECT data, through_seq FROM board_snapshots WHERE board_id = ?',
@@ -217,14 +250,23 @@ export class SqliteStorage implements BoardStorage {
         stmt.insertBoard.run(board.id, board.title, board.createdAt);
         // The initial state is the first snapshot; through_seq 0 = every later update applies on top.
         stmt.upsertSnapshot.run(board.id, initialState, 0, now);
-        for (const token of tokens) stmt.insertToken.run(board.id, token.role, token.tokenHash, now);
+        for (const token of tokens) {
+          stmt.insertToken.run(board.id, token.role, token.tokenHash, bindingOf(token.role, token.municipalityId), now);
+        }
       }),
 
       replaceToken: db.transaction((boardId: string, token: TokenRecord) => {
+        const municipalityId = bindingOf(token.role, token.municipalityId);
         requireBoard(boardId);
         const now = this.#now();
-        stmt.revokeToken.run(now, boardId, token.role);
-        stmt.insertToken.run(boardId, token.role, token.tokenHash, now);
+        stmt.revokeToken.run(now, boardId, token.role, municipalityId);
+        stmt.insertToken.run(boardId, token.role, token.tokenHash, municipalityId, now);
+      }),
+
+      revokeToken: db.transaction((boardId: string, role: Role, municipalityId: string | undefined): boolean => {
+        const binding = bindingOf(role, municipalityId);
+        requireBoard(boardId);
+        return stmt.revokeToken.run(this.#now(), boardId, role, binding).changes > 0;
       }),
 
       loadState: db.transaction((boardId: string): StoredState | null => {
@@ -288,11 +330,15 @@ export class SqliteStorage implements BoardStorage {
   }
 
   async getTokens(boardId: string): Promise<TokenRecord[]> {
-    return this.#stmt.activeTokens.all(boardId).map((r) => ({ role: r.role, tokenHash: r.token_hash }));
+    return this.#stmt.activeTokens.all(boardId).map(toToken);
   }
 
   async replaceToken(boardId: string, token: TokenRecord): Promise<void> {
     this.#tx.replaceToken.immediate(boardId, token);
+  }
+
+  async revokeToken(boardId: string, role: Role, municipalityId?: string): Promise<boolean> {
+    return this.#tx.revokeToken.immediate(boardId, role, municipalityId);
   }
 
   async loadState(boardId: string): Promise<StoredState | null> {

@@ -42,6 +42,13 @@ export interface TokenRecord {
   readonly role: Role;
   /** sha-256 of the token, hex. The token itself is never stored. */
   readonly tokenHash: string;
+  /**
+   * Only for role 'editor': the municipality whose coordinators this link is bound to (non-empty).
+   * Absent = the role's general link. A board has one active token per (role, municipality or none).
+   */
+  readonly municipalityId?: string;
+  /** When the token was issued (ms since epoch): set by `getTokens`, ignored when writing. */
+  readonly createdAt?: number;
 }
 
 export interface BoardStorage {
@@ -49,10 +56,20 @@ export interface BoardStorage {
   createBoard(board: BoardRecord, initialState: Uint8Array, tokens: readonly TokenRecord[]): Promise<void>;
   getBoard(boardId: string): Promise<BoardRecord | null>;
   listBoards(): Promise<BoardRecord[]>;
-  /** Active (not revoked) token hashes of a board. */
+  /** Active (not revoked) token hashes of a board, with `municipalityId` (when bound) and `createdAt`. */
   getTokens(boardId: string): Promise<TokenRecord[]>;
-  /** Replaces the active token of a role (the old one stops working). */
+  /**
+   * Replaces the active token of the same role and municipality (none = the role's general link):
+   * that one stops working, every other token stays. Throws for an unknown board, and for a
+   * `municipalityId` on a role other than 'editor' or an empty one.
+   */
   replaceToken(boardId: string, token: TokenRecord): Promise<void>;
+  /**
+   * Revokes the active token of a role's general link (no `municipalityId`) or of one
+   * municipality's link, leaving no working token for it. Resolves true if one was active.
+   * Throws for an unknown board.
+   */
+  revokeToken(boardId: string, role: Role, municipalityId?: string): Promise<boolean>;
 
   /** The stored state of a board, or null if the board does not exist. */
   loadState(boardId: string): Promise<StoredState | null>;

@@ -18,6 +18,7 @@ import { readBoard, type BoardView, type Role } from '@tabla/plan-model';
 import { createBoard } from '../boards.js';
 import { SqliteStorage, type SqliteFaultInjection } from '../storage/sqlite.js';
 import { SyncServer, type SyncServerOptions } from '../sync-server.js';
+import { generateToken, hashToken } from '../tokens.js';
 import { attachSyncServer } from '../ws-adapter.js';
 
 export interface TestServerOptions {
@@ -164,6 +165,16 @@ function listen(http: Server, port: number): Promise<number> {
       resolve((http.address() as AddressInfo).port);
     });
   });
+}
+
+/**
+ * Issues a coordinator link bound to `municipalityId` on a board (replacing that municipality's
+ * link, as `POST /api/boards/:id/links/editor/:municipalityId` does) and returns its token.
+ */
+export async function issueMunicipalityLink(h: TestServer, municipalityId: string, board: TestBoard = h): Promise<string> {
+  const token = generateToken();
+  await h.storage.replaceToken(board.boardId, { role: 'editor', municipalityId, tokenHash: hashToken(token) });
+  return token;
 }
 
 // ---------------------------------------------------------------------------

@@ -1,18 +1,21 @@
 /**
  * The server's limits, each at its edge with small values: document size, message rate,
  * connections per address, loaded boards, awareness size; slow readers [R14] and dead
- * connections [R15]; and closing a role's sessions when its link is revoked.
+ * connections [R15]; and closing a link's sessions when it is revoked (a role's general link,
+ * or one municipality's coordinator link).
  */
 import type { Socket } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type * as Y from 'yjs';
-import { demoLaneId, editActivity, moveActivity, roots, type ActivityId } from '@tabla/plan-model';
+import { demoLaneId, demoMunicipalityId, editActivity, moveActivity, roots, type ActivityId } from '@tabla/plan-model';
 import { CloseCode } from '../protocol.js';
+import { Room, type Sender } from '../room.js';
 import {
   awarenessFrame,
   awarenessPayload,
   captureUpdate,
   documentFrames,
+  issueMunicipalityLink,
   parseServerFrame,
   sleep,
   storedDoc,
@@ -328,7 +331,7 @@ describe('slow and dead connections', () => {
   });
 });
 
-describe('disconnectRole', () => {
+describe('disconnect', () => {
   it('[R11] closes every session of that role on that board with 4401 and leaves other roles and boards connected', async () => {
     const h = await testServer();
     const editor = await joined(await h.raw('editor'));
@@ -339,7 +342,7 @@ describe('disconnectRole', () => {
     await Promise.all([stockEditor.synced, viewer.synced]);
     expect(h.sync.stats.connections).toBe(5);
 
-    expect(h.sync.disconnectRole(h.boardId, 'editor')).toBe(2);
+    expect(h.sync.disconnect(h.boardId, 'editor')).toBe(2);
     expect(await closeOf(editor)).toEqual({ code: CloseCode.unauthorized, reason: 'link revoked' });
     await waitFor(() => stockEditor.closes.length > 0, 5000, 'the stock editor closed');
     expect(stockEditor.closes[0]).toEqual({ code: CloseCode.unauthorized, reason: 'link revoked' });
@@ -355,8 +358,48 @@ describe('disconnectRole', () => {
     facilitator.send(updateFrame(captureUpdate(doc, (d) => moveActivity(d, id, demoLaneId('D'), 0))));
     await waitFor(() => roots(viewer.doc).activities.get(id)?.get('laneId') === demoLaneId('D'), 5000, 'a later move at the viewer');
     // No editor left there; the other board's editor was never one of them.
-    expect(h.sync.disconnectRole(h.boardId, 'editor')).toBe(0);
-    expect(h.sync.disconnectRole(h.other.boardId, 'viewer')).toBe(0);
+    expect(h.sync.disconnect(h.boardId, 'editor')).toBe(0);
+    expect(h.sync.disconnect(h.other.boardId, 'viewer')).toBe(0);
     expect(otherEditor.closeInfo).toBeNull();
+  });
+
+  it('[R11] a municipality link’s sessions carry its municipality: disconnect closes that link’s sessions only', async () => {
+    const h = await testServer();
+    const MOSTAR = demoMunicipalityId('mostar');
+    const TRNOVO = demoMunicipalityId('trnovoF');
+    const mostarToken = await issueMunicipalityLink(h, MOSTAR);
+    const trnovoToken = await issueMunicipalityLink(h, TRNOVO);
+    const otherBoardMostar = await issueMunicipalityLink(h, MOSTAR, h.other);
+    expect(await h.sync.authorize(h.boardId, mostarToken)).toEqual({ role: 'editor', municipalityId: MOSTAR });
+    expect(await h.sync.authorize(h.boardId, h.tokens.editor)).toEqual({ role: 'editor', municipalityId: null });
+    expect(await h.sync.authorize(h.other.boardId, mostarToken)).toBeNull();
+
+    const mostar = await joined(await h.raw({ token: mostarToken }));
+    const mostar2 = await joined(await h.raw({ token: mostarToken }));
+    const trnovo = await joined(await h.raw({ token: trnovoToken }));
+    const general = await joined(await h.raw('editor'));
+    const elsewhere = await joined(await h.raw({ token: otherBoardMostar, boardId: h.other.boardId }));
+
+    // The server hands the link's municipality to the update checks (Room.inspect), whatever the client says.
+    const inspect = vi.spyOn(Room.prototype, 'inspect');
+    onTestFinished(() => inspect.mockRestore());
+    const doc = await replica(h, 150_002);
+    const id = activityIds(doc).find((x) => roots(doc).activities.get(x)?.get('laneId') !== demoLaneId('D'))!;
+    mostar.send(updateFrame(captureUpdate(doc, (d) => moveActivity(d, id, demoLaneId('D'), 0))));
+    await waitFor(() => updatesAt(trnovo) > 0, 5000, 'the bound coordinator’s move relayed');
+    const sender = inspect.mock.calls.at(-1)![1] satisfies Sender;
+    expect({ role: sender.role, municipalityId: sender.municipalityId }).toEqual({ role: 'editor', municipalityId: MOSTAR });
+
+    expect(h.sync.disconnect(h.boardId, 'editor', MOSTAR)).toBe(2);
+    expect(await closeOf(mostar)).toEqual({ code: CloseCode.unauthorized, reason: 'link revoked' });
+    expect(await closeOf(mostar2)).toEqual({ code: CloseCode.unauthorized, reason: 'link revoked' });
+    // Without a municipality: the general link's sessions, not the municipalities'.
+    expect(h.sync.disconnect(h.boardId, 'editor')).toBe(1);
+    expect(await closeOf(general)).toEqual({ code: CloseCode.unauthorized, reason: 'link revoked' });
+    expect([trnovo.closeInfo, elsewhere.closeInfo]).toEqual([null, null]);
+    expect(h.sync.disconnect(h.boardId, 'editor', MOSTAR)).toBe(0);
+    expect(h.sync.disconnect(h.boardId, 'editor', TRNOVO)).toBe(1);
+    expect(await closeOf(trnovo)).toEqual({ code: CloseCode.unauthorized, reason: 'link revoked' });
+    expect(elsewhere.closeInfo).toBeNull();
   });
 });

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { demoMunicipalityId } from '@tabla/plan-model';
 import { CloseCode } from '../protocol.js';
-import { awarenessFrame, awarenessPayload, closeOf, parseServerFrame, type RawClient, testServer, waitFor } from './harness.js';
+import {
+  awarenessFrame,
+  awarenessPayload,
+  closeOf,
+  issueMunicipalityLink,
+  parseServerFrame,
+  type RawClient,
+  testServer,
+  waitFor,
+} from './harness.js';
 
 const KEY = { mostar: 'device-mostar-0123456789', trnovo: 'device-trnovo-0123456789' } as const;
 
@@ -45,5 +55,27 @@ describe('presence (awareness) the server vouches for', () => {
     facilitator.send(awarenessFrame(awarenessPayload(2003, 1, { user: { name: 'F', role: 'facilitator' }, view: { focus: { kind: 'lane', id: 'l_A' } } })));
     await waitFor(() => sees(watcher, 2003, 1), 5000, 'the facilitator’s view relayed');
     expect(sees(watcher, 2001, 1) || sees(watcher, 2002, 1)).toBe(false);
+  });
+
+  it('[R10] a municipality’s link may announce only its own municipality; a general link any', async () => {
+    const h = await testServer();
+    const MOSTAR = demoMunicipalityId('mostar');
+    const TRNOVO = demoMunicipalityId('trnovoF');
+    const mostarToken = await issueMunicipalityLink(h, MOSTAR);
+    const watcher = await h.raw('viewer');
+
+    const impostor = await h.raw({ token: mostarToken }, h, { key: KEY.mostar });
+    impostor.send(awarenessFrame(awarenessPayload(3001, 1, { user: { name: 'M', role: 'editor', municipalityId: TRNOVO } })));
+    expect(await closeOf(impostor)).toMatchObject({ code: CloseCode.forbidden, reason: 'presence claims another municipality' });
+
+    const mostar = await h.raw({ token: mostarToken }, h, { key: KEY.mostar });
+    mostar.send(awarenessFrame(awarenessPayload(3002, 1, { user: { name: 'M', role: 'editor', municipalityId: MOSTAR } })));
+    // Naming no municipality claims none (e.g. before the name dialog was filled in).
+    mostar.send(awarenessFrame(awarenessPayload(3002, 2, { user: { name: 'M', role: 'editor', municipalityId: null } })));
+    const general = await h.raw('editor', h, { key: KEY.trnovo });
+    general.send(awarenessFrame(awarenessPayload(3003, 1, { user: { name: 'T', role: 'editor', municipalityId: TRNOVO } })));
+    await waitFor(() => sees(watcher, 3002, 2) && sees(watcher, 3003, 1), 5000, 'both presences relayed');
+    expect(sees(watcher, 3001, 1)).toBe(false);
+    expect([mostar.closeInfo, general.closeInfo]).toEqual([null, null]);
   });
 });

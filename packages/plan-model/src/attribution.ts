@@ -1,0 +1,50 @@
+/**
+ * Attribution of coordinators' changes to municipalities. A coordinator's link may be bound
+ * to a municipality by the server; what that coordinator does is then attributed to it and
+ * cannot be spoofed: the server refuses, with these checks, changes that speak for another.
+ */
+import type * as Y from 'yjs';
+import { readActivity, roots } from './schema.js';
+
+/** Whether a coordinator speaking for `municipalityId` may name other partners of an activity added by `createdBy`. */
+export const managesPartners = (createdBy: string | null | undefined, municipalityId: string | null): boolean =>
+  (createdBy ?? null) === municipalityId;
+
+/**
+ * Why a coordinator's change to these activities is not allowed (empty = allowed).
+ * `municipalityId` is the one the sender's link is bound to (null = the general coordinator link).
+ * - "Added by" (`createdBy`) is written once, with the activity: the sender's own municipality
+ *   (required for a bound link, absent for the general link), never changed afterwards.
+ * - Partners: any municipality may join or leave itself; the other partners of an activity are
+ *   managed by the municipality that added it (for an activity with no `createdBy`, by the general link).
+ * `before` is the accepted document, `after` the same with the change applied.
+ */
+export function attributionViolations(
+  before: Y.Doc,
+  after: Y.Doc,
+  activityIds: Iterable<string>,
+  municipalityId: string | null,
+): string[] {
+  const b = roots(before).activities;
+  const a = roots(after).activities;
+  const problems: string[] = [];
+  for (const id of activityIds) {
+    const nowEntry = a.get(id);
+    if (!nowEntry) continue; // deleted: nothing is said in anyone's name
+    const wasEntry = b.get(id);
+    const now = readActivity(id, nowEntry);
+    const was = wasEntry ? readActivity(id, wasEntry) : null;
+    const creator = was ? was.createdBy : now.createdBy;
+    if (was ? nowEntry.get('createdBy') !== wasEntry!.get('createdBy') : (now.createdBy ?? null) !== municipalityId) {
+      problems.push(`activity ${id}: "added by" must be the sender's own municipality, set once`);
+      continue;
+    }
+    if (managesPartners(creator, municipalityId)) continue;
+    const before = new Set(was?.partners ?? []);
+    const after = new Set(now.partners);
+    const changed = [...before, ...after].filter((m) => before.has(m) !== after.has(m));
+    const forOthers = changed.filter((m) => m !== municipalityId);
+    if (forOthers.length > 0) problems.push(`activity ${id}: partner ${forOthers[0]} can only join or leave by itself`);
+  }
+  return problems;
+}
