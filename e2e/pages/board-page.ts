@@ -40,6 +40,16 @@ export class BoardPage {
     await expect(dialog).toBeHidden();
   }
 
+  /** The join step on a link bound to a municipality: the municipality is shown, not asked. */
+  async joinBound(name: string, municipality: string): Promise<void> {
+    const dialog = this.page.getByRole('dialog', { name: 'Dobro došli na tablu' });
+    await expect(dialog.getByText(municipality, { exact: true })).toBeVisible();
+    await expect(dialog.getByLabel('Općina / opština / grad')).toHaveCount(0);
+    await dialog.getByLabel('Vaše ime ili uloga').fill(name);
+    await dialog.getByRole('button', { name: 'Uđi na tablu' }).click();
+    await expect(dialog).toBeHidden();
+  }
+
   lane(title: string): Locator {
     return this.page.getByRole('region', { name: title, exact: true });
   }

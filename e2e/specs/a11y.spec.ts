@@ -1,15 +1,6 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { BoardPage } from '../pages/board-page.js';
+import { seriousViolations } from '../fixtures/a11y.js';
 import { expect, test } from '../fixtures/test.js';
-
-/** axe-core with WCAG 2.1 A/AA rules; serious and critical findings fail the test. */
-async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
-}
 
 test('the join step, the board and the activity dialog have no serious or critical accessibility violations', async ({ browser, server }) => {
   const board = await server.createBoard('demo');

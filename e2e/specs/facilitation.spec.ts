@@ -1,6 +1,6 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { BoardPage } from '../pages/board-page.js';
+import { seriousViolations } from '../fixtures/a11y.js';
 import { expect, test } from '../fixtures/test.js';
 import type { TestServer } from '../fixtures/server.js';
 
@@ -39,14 +39,6 @@ const toSeconds = (text: string | null) => {
   if (!m) throw new Error(`not mm:ss: ${text}`);
   return Number(m[1]) * 60 + Number(m[2]);
 };
-/** axe-core, WCAG 2.1 A/AA: serious and critical findings (as in a11y.spec.ts). */
-async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
-}
-
 /** Every screen's countdown, read at (nearly) the same moment. */
 const readAll = (people: BoardPage[]) => Promise.all(people.map((p) => timer(p).textContent().then(toSeconds)));
 

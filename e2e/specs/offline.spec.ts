@@ -89,3 +89,21 @@ test('the saved indicator follows each change: saving, then saved once the serve
   await expect(savedIndicator(fresh)).toHaveCount(0);
   await Promise.all([coordinator.close(), fresh.close()]);
 });
+
+test('the facilitator’s lazily loaded panels open offline too (kept by the service worker from the first visit)', async ({ browser, server }) => {
+  const board = await server.createBoard('demo');
+  const facilitator = await BoardPage.open(browser, board.links.facilitator);
+  await facilitator.join('facilitatorica', 'Bez općine (npr. facilitator/ica)');
+  await facilitator.expectConnected();
+  await facilitator.page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await server.stop('SIGKILL');
+  await facilitator.page.reload();
+  await expect(facilitator.connection).toHaveAttribute('data-state', /reconnecting|offline|connecting/);
+  // Never opened before the server went away: its code comes from the service worker's cache.
+  await facilitator.page.getByRole('button', { name: 'Postavke table' }).click();
+  await expect(facilitator.page.getByRole('dialog', { name: 'Postavke table' })).toBeVisible();
+  await server.restart();
+  await facilitator.close();
+});

@@ -1,6 +1,6 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 import { BoardPage } from '../pages/board-page.js';
+import { seriousViolations } from '../fixtures/a11y.js';
 import { expect, test } from '../fixtures/test.js';
 
 const LANE_A = 'Učešće građana u odlučivanju';
@@ -21,12 +21,6 @@ async function openSetup(p: BoardPage): Promise<Locator> {
 
 /** A lane's, municipality's or role's row in the panel: a group named after it. */
 const row = (panel: Locator, name: string) => panel.getByRole('group', { name, exact: true });
-
-/** axe-core with WCAG 2.1 A/AA rules (as in a11y.spec): serious and critical findings, by rule. */
-async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** Lane titles in board order, as a coordinator sees them (the pool last). */
 const laneOrder = (p: BoardPage) => p.page.locator('[data-lane-id] h2').allTextContents();

@@ -8,17 +8,9 @@ import * as Y from 'yjs';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { type BoardView, isRole, LIMITS, type MunicipalityId, readBoard, ROLES, type Role } from '@tabla/plan-model';
-import {
-  type Access,
-  type BoardStorage,
-  type BoardTemplate,
-  createBoard,
-  generateToken,
-  hashToken,
-  type Logger,
-  type SyncServer,
-} from '@tabla/sync-server';
+import { type Access, type BoardStorage, generateToken, hashToken, type Logger, type SyncServer } from '@tabla/sync-server';
 import type { Registry } from 'prom-client';
+import { type BoardTemplate, createBoard } from './boards.js';
 import { planCsv, planXlsx, XLSX_CONTENT_TYPE } from './export.js';
 
 export interface AppDeps {

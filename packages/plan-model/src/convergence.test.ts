@@ -7,7 +7,7 @@
  *   PLAN_SEED=<seed> npx vitest run src/convergence.test.ts
  */
 import { describe, expect, it } from 'vitest';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { type BoardView, readBoard } from './board-view.js';
 import { demoMunicipalityId } from './demo.js';
 import { type ActivityId, asActivityId, asLaneId, type LaneId, type MunicipalityId } from './ids.js';
@@ -27,6 +27,7 @@ import { type ActivityFields, roots, ROOTS, STATUSES } from './schema.js';
 import { mulberry32, type Random, testSeeds } from './test/random.js';
 import { createReplicas, deliver, deliverAll, type Replica, seededDemoUpdate } from './test/replicas.js';
 import { documentProblems } from './validate.js';
+import { giveDot, openVote } from './votes.js';
 
 const REPLICAS = 3;
 const SEEDS = 50;
@@ -87,6 +88,16 @@ function sizeOf(view: BoardView, laneId: LaneId | null): number {
   return view.lanes.find((l) => l.lane.id === laneId)?.activities.length ?? 0;
 }
 
+const VOTE_ID = 'v_convergence';
+
+/** The demo board with a board-wide vote open, 3 dots per municipality. */
+function withOpenVote(update: Uint8Array): Uint8Array {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, update);
+  openVote(doc, { laneId: null, dots: 3 }, 1, { id: VOTE_ID });
+  return Y.encodeStateAsUpdate(doc);
+}
+
 function randomOperation(run: Run, replica: Replica): void {
   const r = run.random;
   const doc = replica.doc;
@@ -119,6 +130,11 @@ function randomOperation(run: Run, replica: Replica): void {
       const others = activityIdsOf(view).filter((a) => a !== id);
       if (others.length > 0) run.hot = r.pick(others);
     }
+  } else if (roll < 74) {
+    // Dots in the board-wide vote: each replica speaks for its own municipality (the server
+    // serialises two delegates of one municipality; replicas here are different municipalities).
+    const municipality = MUNICIPALITIES[run.replicas.indexOf(replica)]!;
+    giveDot(doc, VOTE_ID, municipality, targetActivity(run, view), r.chance(0.75) ? 1 : -1);
   } else if (roll < 80) {
     const activity = targetActivity(run, view);
     const municipality = r.pick(MUNICIPALITIES);
@@ -158,7 +174,7 @@ function deliverSome(run: Run): void {
 /** Runs one seed and returns the final board of replica 0 as JSON. */
 function runSeed(seed: number): string {
   const random = mulberry32(seed);
-  const initial = seededDemoUpdate(random);
+  const initial = withOpenVote(seededDemoUpdate(random));
   const replicas = createReplicas(REPLICAS, initial);
   const start = readBoard(replicas[0]!.doc);
   const run: Run = {

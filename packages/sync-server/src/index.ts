@@ -11,7 +11,6 @@ export {
 export type { SocketLike } from './connection.js';
 export { CloseCode, closeCodeName } from './protocol.js';
 export { attachSyncServer, type WsAdapterOptions } from './ws-adapter.js';
-export { createBoard, type BoardTemplate, type CreatedBoard } from './boards.js';
 export { generateToken, hashToken, generateRoleTokens, accessForToken, isValidBoardId, type Access } from './tokens.js';
 export type { BoardRecord, BoardStorage, ClientOwner, PendingUpdate, StoredState, TokenRecord } from './storage/types.js';
 export { SqliteStorage, type SqliteFaultInjection, type SqliteStorageOptions } from './storage/sqlite.js';

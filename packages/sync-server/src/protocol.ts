@@ -1,4 +1,8 @@
-/** The y-websocket wire protocol, and the close codes this server uses. */
+/**
+ * The y-websocket wire protocol, and the close codes this server uses. Browser-safe (only
+ * lib0): the board app imports it as `@tabla/sync-server/protocol`, so both ends spell the
+ * codes and Tabla's flush message once.
+ */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 

@@ -120,6 +120,8 @@ export class Room {
     for (const [client, end] of meta.to) {
       const known = Y.getState(this.shadow.store, client);
       if (end <= known) continue;
+      // Refused before touching the shadow: a viewer looping connect/write costs no rebuild.
+      if (sender.role === 'viewer') return { ok: false, code: CloseCode.forbidden, reason: 'viewers cannot write' };
       const owner = this.owners.get(client);
       if (owner === undefined && known === 0) {
         // A client id someone else already announced in presence is theirs, even before they write.

@@ -1,7 +1,8 @@
 /**
  * Facilitator tools under the header, and what everyone sees of them: the shared timer and its
  * end, what is spotlit, following the facilitator ("Bring everyone here" / "Stop following"),
- * and the projector view switch. In projector mode, the legend and the join address too.
+ * and the projector view switch. In projector mode, the legend and the join address too. The dot
+ * vote (../voting): the facilitator's controls, a coordinator's dots left, the revealed results.
  */
 import { type ComponentType, lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,6 +14,8 @@ import { setFocus, useFocusReporter, useFollowMark, useSpotlightScroll, useStepp
 import { facilitatorFocus, type FocusTarget, followReason, newNonce, type ViewPresence } from './follow.js';
 import { useRemainingSeconds, useServerClock } from './hooks.js';
 import { TimerControls, TimerDisplay, TimerEnded } from './TimerView.js';
+import { VoteResults } from '../voting/VoteResults.js';
+import { VoteToolbar } from '../voting/VoteToolbar.js';
 
 /** A lazy chunk (with the QR encoder); offline before it was ever loaded, the board shows without it. */
 const ProjectorPanel = lazy(
@@ -92,11 +95,13 @@ export function FacilitationBar({ projector, onToggleProjector }: { projector: b
             </button>
           </p>
         )}
+        <VoteToolbar board={board} projector={projector} focus={ownFocus} />
         <button type="button" className="facilitation__projector" aria-pressed={projector} onClick={onToggleProjector}>
           {t('projector.toggle')}
         </button>
       </section>
       {ended && <TimerEnded />}
+      <VoteResults board={board} projector={projector} />
       {projector && (
         <Suspense fallback={null}>
           <ProjectorPanel showJoin={facilitator} />

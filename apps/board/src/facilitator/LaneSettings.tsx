@@ -13,7 +13,8 @@ import {
   setLaneLocked,
 } from '@tabla/plan-model';
 import { useSession } from '../ui/context.js';
-import { InputField, useFocusAfterChange } from './fields.js';
+import { TextField } from '../ui/TextField.js';
+import { useFocusAfterChange } from './fields.js';
 import { laneMoveIndex } from './lane-order.js';
 import type { Announce } from './SetupPanel.js';
 import { checkColor, checkLaneTitle, COLOR_EXAMPLE, COLOR_FORMAT, unusedColor } from './validation.js';
@@ -152,8 +153,8 @@ function LaneRow({ lane, count, first, last, elementId, onMove, onLock, onArchiv
       <form onSubmit={save} noValidate>
         <fieldset className="setup__fieldset">
           <legend className="visually-hidden">{lane.title}</legend>
-          <InputField label={t('setup.laneTitle')} name="laneTitle" value={shownTitle} maxLength={LIMITS.title} error={problems.title} onChange={setTitle} className="setup__field--grow" />
-          <InputField label={t('setup.color')} name="laneColor" type="color" value={shownColor} error={problems.color} onChange={setColor} className="setup__field--color" />
+          <TextField label={t('setup.laneTitle')} name="laneTitle" value={shownTitle} max={LIMITS.title} error={problems.title} onChange={setTitle} className="setup__field setup__field--grow" />
+          <TextField label={t('setup.color')} name="laneColor" type="color" value={shownColor} error={problems.color} onChange={setColor} className="setup__field setup__field--color" />
           <span className="setup__meta">{t('board.activities', { count })}</span>
           <div className="setup__buttons">
             <button type="submit" className={dirty ? 'setup__save setup__save--dirty' : 'setup__save'}>
@@ -209,8 +210,8 @@ function AddLane({ board, announce }: { board: BoardView; announce: Announce }) 
         {t('setup.newLane')}
       </h4>
       <div className="setup__row">
-        <InputField label={t('setup.newLaneTitle')} name="newLaneTitle" value={title} maxLength={LIMITS.title} error={problems.title} onChange={setTitle} className="setup__field--grow" />
-        <InputField label={t('setup.color')} name="newLaneColor" type="color" value={shownColor} error={problems.color} onChange={setColor} className="setup__field--color" />
+        <TextField label={t('setup.newLaneTitle')} name="newLaneTitle" value={title} max={LIMITS.title} error={problems.title} onChange={setTitle} className="setup__field setup__field--grow" />
+        <TextField label={t('setup.color')} name="newLaneColor" type="color" value={shownColor} error={problems.color} onChange={setColor} className="setup__field setup__field--color" />
         <button type="submit" className="setup__save">
           {t('setup.addLane')}
         </button>

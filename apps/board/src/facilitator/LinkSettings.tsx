@@ -1,13 +1,14 @@
 /**
- * Role links: a new link (the old one stops working, its sessions are disconnected) or none
+ * Links: one per role, and one coordinator link per municipality. A new link (the old one stops working, its sessions are disconnected) or none
  * (revoke). Both ask first, in place: what happens to the people using the link, and to this
  * facilitator when it is their own link.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type Role, ROLES } from '@tabla/plan-model';
+import { ROLES } from '@tabla/plan-model';
+import { useBoard } from '@tabla/plan-react';
 import { useSession } from '../ui/context.js';
-import { copyText, type LinkFailure, revokeLink, rotateLink } from './links-api.js';
+import { copyText, type IssuedLinks, type LinkFailure, type LinkTarget, listMunicipalityLinks, revokeLink, rotateLink } from './links-api.js';
 
 type Outcome =
   | { readonly kind: 'link'; readonly link: string }
@@ -25,14 +26,72 @@ export function LinkSettings() {
       <p className="setup__hint">{t('setup.linksIntro')}</p>
       <ul className="setup__list">
         {ROLES.map((role) => (
-          <RoleLink key={role} role={role} />
+          <RoleLink key={role} target={role} label={t(`role.${role}`)} hint={t(`setup.linkRole.${role}`)} />
         ))}
       </ul>
+      <MunicipalityLinks />
     </section>
   );
 }
 
-function RoleLink({ role }: { role: Role }) {
+/**
+ * One coordinator link per municipality, bound to it by the server: what that coordinator adds,
+ * joins and votes is attributed to the municipality, and cannot be said in another's name.
+ */
+function MunicipalityLinks() {
+  const { t, i18n } = useTranslation();
+  const session = useSession();
+  const board = useBoard(session.doc);
+  const id = useId();
+  const [issued, setIssued] = useState<IssuedLinks | null>(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let cancelled = false;
+    void listMunicipalityLinks({ boardId: session.link.boardId, token: session.link.token }).then((r) => {
+      if (!cancelled && r.ok) setIssued(r.value);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [session, version]);
+  const refresh = useCallback(() => setVersion((v) => v + 1), []);
+  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
+  return (
+    <>
+      <h4 id={`${id}-h`} className="setup__subheading">
+        {t('setup.municipalityLinks')}
+      </h4>
+      <p className="setup__hint">{t('setup.municipalityLinksIntro')}</p>
+      <ul className="setup__list" aria-labelledby={`${id}-h`}>
+        {board.municipalities.map((m) => {
+          const at = issued?.get(m.id);
+          const status = issued === null ? undefined : at === undefined ? t('setup.noLinkYet') : t('setup.linkIssued', { date: date.format(at) });
+          return (
+            <RoleLink
+              key={m.id}
+              target={{ municipalityId: m.id }}
+              label={`${t('role.editor')} – ${m.name}`}
+              hint={status}
+              onChanged={refresh}
+            />
+          );
+        })}
+      </ul>
+    </>
+  );
+}
+
+interface RoleLinkProps {
+  readonly target: LinkTarget;
+  readonly label: string;
+  readonly hint?: string | undefined;
+  /** How the warnings name the link's holders (default: the label). */
+  readonly roleName?: string;
+  /** After a link was issued or revoked. */
+  readonly onChanged?: () => void;
+}
+
+function RoleLink({ target, label, hint, roleName = label, onChanged }: RoleLinkProps) {
   const { t } = useTranslation();
   const session = useSession();
   const id = useId();
@@ -44,7 +103,7 @@ function RoleLink({ role }: { role: Role }) {
   const triggers = { rotate: useRef<HTMLButtonElement>(null), revoke: useRef<HTMLButtonElement>(null) };
   /** Where focus goes once the outcome is shown: the confirmation (and its focused button) is gone. */
   const focusNext = useRef<'link' | Action | null>(null);
-  const own = role === 'facilitator';
+  const own = target === 'facilitator';
 
   useEffect(() => {
     const next = focusNext.current;
@@ -52,7 +111,6 @@ function RoleLink({ role }: { role: Role }) {
     focusNext.current = null;
     (next === 'link' ? linkInput.current : triggers[next].current)?.focus();
   });
-  const roleName = t(`role.${role}`);
 
   const cancel = () => {
     const action = asking;
@@ -66,7 +124,7 @@ function RoleLink({ role }: { role: Role }) {
     let outcomeIsLink = false;
     const auth = { boardId: session.link.boardId, token: session.link.token };
     if (action === 'rotate') {
-      const result = await rotateLink(auth, role);
+      const result = await rotateLink(auth, target);
       if (result.ok && own) {
         // The server has just disconnected this session too: carry on at the new link.
         window.location.assign(result.value);
@@ -75,9 +133,10 @@ function RoleLink({ role }: { role: Role }) {
       setOutcome(result.ok ? { kind: 'link', link: result.value } : { kind: 'error', reason: result.reason, status: result.status });
       outcomeIsLink = result.ok;
     } else {
-      const result = await revokeLink(auth, role);
+      const result = await revokeLink(auth, target);
       setOutcome(result.ok ? { kind: 'revoked' } : { kind: 'error', reason: result.reason, status: result.status });
     }
+    onChanged?.();
     focusNext.current = outcomeIsLink ? 'link' : action;
     setBusy(false);
     setAsking(null);
@@ -100,8 +159,8 @@ function RoleLink({ role }: { role: Role }) {
   return (
     <li className="setup__item">
       <fieldset className="setup__fieldset setup__fieldset--link" aria-busy={busy || undefined}>
-        <legend className="setup__legend">{roleName}</legend>
-        <p className="setup__hint">{t(`setup.linkRole.${role}`)}</p>
+        <legend className="setup__legend">{label}</legend>
+        {hint && <p className="setup__hint">{hint}</p>}
         <div className="setup__buttons">
           <button type="button" ref={triggers.rotate} disabled={busy} aria-expanded={asking === 'rotate'} onClick={() => setAsking('rotate')}>
             {t('setup.rotate')}

@@ -13,7 +13,7 @@ import {
   MUNICIPALITY_KINDS,
 } from '@tabla/plan-model';
 import { useSession } from '../ui/context.js';
-import { InputField } from './fields.js';
+import { TextField } from '../ui/TextField.js';
 import type { Announce } from './SetupPanel.js';
 import { checkColor, checkMunicipalityName, COLOR_EXAMPLE, COLOR_FORMAT, unusedColor } from './validation.js';
 
@@ -102,8 +102,8 @@ function MunicipalityRow({ municipality: m, board, announce }: { municipality: M
       <form onSubmit={save} noValidate>
         <fieldset className="setup__fieldset">
           <legend className="visually-hidden">{m.name}</legend>
-          <InputField label={t('setup.municipalityName')} name="name" value={shown.name} maxLength={LIMITS.name} error={problems.name} onChange={setName} className="setup__field--grow" />
-          <InputField label={t('setup.color')} name="color" type="color" value={shown.color} error={problems.color} onChange={setColor} className="setup__field--color" />
+          <TextField label={t('setup.municipalityName')} name="name" value={shown.name} max={LIMITS.name} error={problems.name} onChange={setName} className="setup__field setup__field--grow" />
+          <TextField label={t('setup.color')} name="color" type="color" value={shown.color} error={problems.color} onChange={setColor} className="setup__field setup__field--color" />
           <KindField value={shown.kind} onChange={setKind} />
           <div className="setup__buttons">
             <button type="submit" className={dirty ? 'setup__save setup__save--dirty' : 'setup__save'}>
@@ -144,8 +144,8 @@ function AddMunicipality({ board, announce }: { board: BoardView; announce: Anno
         {t('setup.newMunicipality')}
       </h4>
       <div className="setup__row">
-        <InputField label={t('setup.newMunicipalityName')} name="newName" value={name} maxLength={LIMITS.name} error={problems.name} onChange={setName} className="setup__field--grow" />
-        <InputField label={t('setup.color')} name="newColor" type="color" value={shownColor} error={problems.color} onChange={setColor} className="setup__field--color" />
+        <TextField label={t('setup.newMunicipalityName')} name="newName" value={name} max={LIMITS.name} error={problems.name} onChange={setName} className="setup__field setup__field--grow" />
+        <TextField label={t('setup.color')} name="newColor" type="color" value={shownColor} error={problems.color} onChange={setColor} className="setup__field setup__field--color" />
         <KindField value={kind} onChange={setKind} />
         <button type="submit" className="setup__save">
           {t('setup.addMunicipality')}

@@ -1,4 +1,4 @@
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { i18n as I18n } from 'i18next';
 import { I18nextProvider } from 'react-i18next';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -178,17 +178,23 @@ describe('Postavke table', () => {
 
   it('a new editor link: warns first, then shows the link; revoking asks too', async () => {
     const fetchMock = vi.fn(async (_url: string, init: RequestInit) =>
-      init.method === 'POST' ? Response.json({ role: 'editor', token: 'new', link: 'http://localhost/b/demo?token=new' }) : new Response(null, { status: 204 }),
+      init.method === 'POST'
+        ? Response.json({ role: 'editor', token: 'new', link: 'http://localhost/b/demo?token=new' })
+        : init.method === 'GET'
+          ? Response.json({ roles: {}, municipalities: {} })
+          : new Response(null, { status: 204 }),
     );
     vi.stubGlobal('fetch', fetchMock);
+    // Listing which links exist happens on its own; these are the changes.
+    const changes = () => fetchMock.mock.calls.filter(([, init]) => init.method !== 'GET');
     renderPanel();
     const editor = group('Koordinator/ica');
     fireEvent.click(button(editor, 'Novi link'));
     expect(within(editor).getByText(/odmah prestaje raditi, a svi koji su ga otvorili bit će isključeni/)).toBeTruthy();
-    expect(fetchMock).not.toHaveBeenCalled();
+    expect(changes()).toHaveLength(0);
     await act(async () => fireEvent.click(button(editor, 'Da, napravi novi link')));
-    expect(fetchMock).toHaveBeenCalledTimes(1);
-    expect(fetchMock.mock.calls[0]![0]).toBe('/api/boards/demo/links/editor');
+    expect(changes()).toHaveLength(1);
+    expect(changes()[0]![0]).toBe('/api/boards/demo/links/editor');
     const link = within(editor).getByLabelText('Novi link za ulogu „Koordinator/ica"') as HTMLInputElement;
     expect(link.value).toBe('http://localhost/b/demo?token=new');
     expect(link.readOnly).toBe(true);
@@ -197,11 +203,31 @@ describe('Postavke table', () => {
     const viewer = group('Samo pregled');
     fireEvent.click(button(viewer, 'Opozovi'));
     fireEvent.click(button(viewer, 'Odustani'));
-    expect(fetchMock).toHaveBeenCalledTimes(1);
+    expect(changes()).toHaveLength(1);
     fireEvent.click(button(viewer, 'Opozovi'));
     await act(async () => fireEvent.click(button(viewer, 'Da, opozovi link')));
-    expect(fetchMock.mock.calls[1]![1].method).toBe('DELETE');
+    expect(changes()[1]![1].method).toBe('DELETE');
     expect(within(viewer).getByText('Link za ulogu „Samo pregled" je opozvan.')).toBeTruthy();
+  });
+
+  it('one coordinator link per municipality: shows which exist, issues one bound to the municipality', async () => {
+    let issued: Record<string, { issuedAt: number }> = { m_bugojno: { issuedAt: Date.UTC(2026, 10, 27, 9, 30) } };
+    const fetchMock = vi.fn(async (url: string, init: RequestInit) => {
+      if (init.method === 'GET') return Response.json({ roles: {}, municipalities: issued });
+      issued = { ...issued, m_mostar: { issuedAt: Date.now() } };
+      return Response.json({ role: 'editor', municipalityId: 'm_mostar', token: 'mo', link: 'http://localhost/b/demo?token=mo' });
+    });
+    vi.stubGlobal('fetch', fetchMock);
+    renderPanel();
+    const mostar = group('Koordinator/ica – Grad Mostar');
+    await waitFor(() => expect(within(mostar).getByText('Još nema linka.')).toBeTruthy());
+    expect(within(group('Koordinator/ica – Općina Bugojno (primjer)')).getByText(/^Link je izdan /)).toBeTruthy();
+    fireEvent.click(button(mostar, 'Novi link'));
+    expect(within(mostar).getByText(/„Koordinator\/ica – Grad Mostar" odmah prestaje raditi/)).toBeTruthy();
+    await act(async () => fireEvent.click(button(mostar, 'Da, napravi novi link')));
+    expect(fetchMock.mock.calls.find(([, init]) => init.method === 'POST')![0]).toBe('/api/boards/demo/links/editor/m_mostar');
+    expect((within(mostar).getByLabelText('Novi link za ulogu „Koordinator/ica – Grad Mostar"') as HTMLInputElement).value).toBe('http://localhost/b/demo?token=mo');
+    await waitFor(() => expect(within(mostar).getByText(/^Link je izdan /)).toBeTruthy());
   });
 
   it('says so when the server refuses the facilitator token', async () => {

@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { type BoardView, LIMITS, setBoardLocked, setBoardTitle } from '@tabla/plan-model';
 import { useBoard } from '@tabla/plan-react';
 import { useSession } from '../ui/context.js';
-import { InputField } from './fields.js';
+import { TextField } from '../ui/TextField.js';
 import { LaneSettings } from './LaneSettings.js';
 import { LinkSettings } from './LinkSettings.js';
 import { TemplateSettings } from './TemplateSettings.js';
@@ -91,7 +91,7 @@ function BoardSettings({ board, announce }: { board: BoardView; announce: Announ
     <section className="setup__section" aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>{t('setup.boardSection')}</h3>
       <form className="setup__row" onSubmit={submit} noValidate>
-        <InputField label={t('setup.boardTitle')} name="boardTitle" value={value} maxLength={LIMITS.title} error={error} onChange={setDraft} />
+        <TextField label={t('setup.boardTitle')} name="boardTitle" value={value} max={LIMITS.title} error={error} onChange={setDraft} className="setup__field" />
         <button type="submit" className="setup__save">
           {t('setup.save')}
         </button>

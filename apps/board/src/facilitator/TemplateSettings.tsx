@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type BoardView, LIMITS } from '@tabla/plan-model';
 import { useSession } from '../ui/context.js';
-import { InputField } from './fields.js';
+import { TextField } from '../ui/TextField.js';
 
 /** "Use this board as the template for the next training": a new board with these municipalities and lanes. */
 export function TemplateSettings({ board }: { board: BoardView }) {
@@ -39,7 +39,7 @@ export function TemplateSettings({ board }: { board: BoardView }) {
     <section className="setup__section" aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>{t('template.section')}</h3>
       <p>{t('template.explain', { lanes: board.lanes.length, municipalities: board.municipalities.length })}</p>
-      <InputField label={t('template.title')} name="templateTitle" value={title} maxLength={LIMITS.title} error={error ?? undefined} onChange={setTitle} />
+      <TextField label={t('template.title')} name="templateTitle" value={title} max={LIMITS.title} error={error ?? undefined} onChange={setTitle} className="setup__field" />
       <button type="button" onClick={() => void create()} disabled={busy}>
         {t('template.create')}
       </button>

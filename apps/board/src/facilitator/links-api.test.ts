@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { revokeLink, rotateLink } from './links-api.js';
+import { listMunicipalityLinks, revokeLink, rotateLink } from './links-api.js';
 
 const auth = { boardId: 'b 1', token: 'fac-token' };
 
@@ -35,5 +35,19 @@ describe('role links on the server', () => {
     expect(await rotateLink(auth, 'editor', fakeFetch(() => new Response('oops', { status: 500 })).fn)).toEqual({ ok: false, reason: 'failed', status: 500 });
     // A 200 without a usable link is a failure too, never an empty link shown as new.
     expect(await rotateLink(auth, 'editor', fakeFetch(() => Response.json({ link: 'javascript:alert(1)' })).fn)).toEqual({ ok: false, reason: 'failed', status: 200 });
+  });
+
+  it('issues, revokes and lists the coordinator link of one municipality', async () => {
+    const f = fakeFetch(() => Response.json({ role: 'editor', municipalityId: 'm 1', token: 't3', link: 'http://h/b/b%201?token=t3' }));
+    expect(await rotateLink(auth, { municipalityId: 'm 1' }, f.fn)).toEqual({ ok: true, value: 'http://h/b/b%201?token=t3' });
+    expect(f.calls[0]!.url).toBe('/api/boards/b%201/links/editor/m%201');
+    const d = fakeFetch(() => new Response(null, { status: 204 }));
+    expect(await revokeLink(auth, { municipalityId: 'm 1' }, d.fn)).toEqual({ ok: true, value: null });
+    expect(d.calls[0]!.url).toBe('/api/boards/b%201/links/editor/m%201');
+    const l = fakeFetch(() => Response.json({ roles: { editor: true }, municipalities: { m_a: { issuedAt: 5 }, m_b: { issuedAt: 'x' } } }));
+    const listed = await listMunicipalityLinks(auth, l.fn);
+    expect(listed.ok && [...listed.value]).toEqual([['m_a', 5]]);
+    expect(l.calls[0]!.init.method).toBe('GET');
+    expect(l.calls[0]!.url).toBe('/api/boards/b%201/links');
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The board's role links on the server: a new link (rotate) or none (revoke). Authorised
+ * The board's links on the server, one per role and one coordinator link per municipality:
+ * a new link (rotate) or none (revoke), and which ones exist. Authorised
  * with this board's facilitator token (the one in the address bar). The server disconnects
  * everyone who used the old link, this facilitator too when it is the facilitator's link.
  */
@@ -15,14 +16,21 @@ export interface LinkAuth {
   readonly token: string;
 }
 
+/** A role's link, or the coordinator link bound to one municipality. */
+export type LinkTarget = Role | { readonly municipalityId: string };
+
 type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
-const linksUrl = (boardId: string, role: Role) => `/api/boards/${encodeURIComponent(boardId)}/links/${encodeURIComponent(role)}`;
+const linksUrl = (boardId: string, target?: LinkTarget) => {
+  const base = `/api/boards/${encodeURIComponent(boardId)}/links`;
+  if (target === undefined) return base;
+  return typeof target === 'string' ? `${base}/${encodeURIComponent(target)}` : `${base}/editor/${encodeURIComponent(target.municipalityId)}`;
+};
 
-async function call(method: 'POST' | 'DELETE', auth: LinkAuth, role: Role, fetchFn: Fetch): Promise<LinkResult<Response>> {
+async function call(method: 'GET' | 'POST' | 'DELETE', auth: LinkAuth, target: LinkTarget | undefined, fetchFn: Fetch): Promise<LinkResult<Response>> {
   let res: Response;
   try {
-    res = await fetchFn(linksUrl(auth.boardId, role), {
+    res = await fetchFn(linksUrl(auth.boardId, target), {
       method,
       headers: { authorization: `Bearer ${auth.token}`, accept: 'application/json' },
       cache: 'no-store',
@@ -35,9 +43,9 @@ async function call(method: 'POST' | 'DELETE', auth: LinkAuth, role: Role, fetch
   return { ok: true, value: res };
 }
 
-/** A new link for `role`; the old one stops working at once. */
-export async function rotateLink(auth: LinkAuth, role: Role, fetchFn: Fetch = fetch): Promise<LinkResult<string>> {
-  const result = await call('POST', auth, role, fetchFn);
+/** A new link for `target`; the old one stops working at once. */
+export async function rotateLink(auth: LinkAuth, target: LinkTarget, fetchFn: Fetch = fetch): Promise<LinkResult<string>> {
+  const result = await call('POST', auth, target, fetchFn);
   if (!result.ok) return result;
   try {
     const body = (await result.value.json()) as { link?: unknown };
@@ -48,10 +56,27 @@ export async function rotateLink(auth: LinkAuth, role: Role, fetchFn: Fetch = fe
   return { ok: false, reason: 'failed', status: result.value.status };
 }
 
-/** No working link for `role` until a new one is made. */
-export async function revokeLink(auth: LinkAuth, role: Role, fetchFn: Fetch = fetch): Promise<LinkResult<null>> {
-  const result = await call('DELETE', auth, role, fetchFn);
+/** No working link for `target` until a new one is made. */
+export async function revokeLink(auth: LinkAuth, target: LinkTarget, fetchFn: Fetch = fetch): Promise<LinkResult<null>> {
+  const result = await call('DELETE', auth, target, fetchFn);
   return result.ok ? { ok: true, value: null } : result;
+}
+
+/** Municipality id -> when its coordinator link was issued (ms), for the links that work now. */
+export type IssuedLinks = ReadonlyMap<string, number>;
+
+/** Which municipality links exist (tokens are stored hashed: the links themselves cannot be shown again). */
+export async function listMunicipalityLinks(auth: LinkAuth, fetchFn: Fetch = fetch): Promise<LinkResult<IssuedLinks>> {
+  const result = await call('GET', auth, undefined, fetchFn);
+  if (!result.ok) return result;
+  try {
+    const body = (await result.value.json()) as { municipalities?: Record<string, { issuedAt?: unknown }> };
+    const issued = new Map<string, number>();
+    for (const [id, info] of Object.entries(body.municipalities ?? {})) if (typeof info?.issuedAt === 'number') issued.set(id, info.issuedAt);
+    return { ok: true, value: issued };
+  } catch {
+    return { ok: false, reason: 'failed', status: result.value.status };
+  }
 }
 
 /**

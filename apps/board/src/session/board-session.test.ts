@@ -6,8 +6,9 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { BoardSession, messageFlush } from './board-session.js';
-import { cachedRole } from './offline-store.js';
+import { messageFlush } from '@tabla/sync-server/protocol';
+import { BoardSession } from './board-session.js';
+import { cachedAccess, hasPendingChanges } from './offline-store.js';
 
 class FakeSocket {
   static readonly instances: FakeSocket[] = [];
@@ -80,9 +81,9 @@ const base = { protocol: 'http:', host: 'board.test' };
 let sessions: BoardSession[] = [];
 let boards = 0;
 
-function open(role: unknown = 'editor'): BoardSession {
+function open(role: unknown = 'editor', municipalityId: unknown = undefined): BoardSession {
   const link = { boardId: `b${++boards}-${Date.now()}`, token: 'editor-token' };
-  vi.stubGlobal('fetch', vi.fn(async () => ({ status: 200, ok: true, json: async () => ({ role }) })));
+  vi.stubGlobal('fetch', vi.fn(async () => ({ status: 200, ok: true, json: async () => ({ role, municipalityId }) })));
   const s = new BoardSession(link, base, { WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket, persist: false });
   sessions.push(s);
   return s;
@@ -113,7 +114,7 @@ describe('BoardSession: have my changes reached the server?', () => {
     edit(s, 'a');
     edit(s, 'b');
     expect(s.getState().saved).toBe('saving');
-    expect(localStorage.getItem(`tabla.unsaved.${s.link.boardId}`)).toBe('1');
+    expect(hasPendingChanges(s.link.boardId, s.link.token)).toBe(true);
     await vi.waitFor(() => expect(socket().flushes).toEqual([1]));
     // The flush goes after the updates it covers.
     const flushAt = socket().sent.findIndex((f) => f[0] === messageFlush);
@@ -121,7 +122,7 @@ describe('BoardSession: have my changes reached the server?', () => {
 
     socket().receive(ackFrame(1));
     expect(s.getState().saved).toBe('saved');
-    expect(localStorage.getItem(`tabla.unsaved.${s.link.boardId}`)).toBeNull();
+    expect(hasPendingChanges(s.link.boardId, s.link.token)).toBe(false);
   });
 
   it('changes from the server are not this person’s: no flush, still saved', async () => {
@@ -189,14 +190,24 @@ describe('BoardSession: the role on this device', () => {
   it('is remembered per board and link, and known at once on the next visit, even offline', async () => {
     const s = open('facilitator');
     await vi.waitFor(() => expect(s.getState().role).toBe('facilitator'));
-    expect(cachedRole(s.link.boardId, s.link.token)).toBe('facilitator');
-    expect(cachedRole(s.link.boardId, 'another-token')).toBeNull();
+    expect(cachedAccess(s.link.boardId, s.link.token)).toEqual({ role: 'facilitator', municipalityId: null });
+    expect(cachedAccess(s.link.boardId, 'another-token')).toBeNull();
     expect(JSON.stringify({ ...localStorage })).not.toContain(s.link.token);
 
     vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('offline'))));
     const again = new BoardSession(s.link, base, { WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket, persist: false });
     sessions.push(again);
     expect(again.getState().role).toBe('facilitator');
+  });
+
+  it('a coordinator link bound to a municipality speaks for it in presence, whatever was picked', async () => {
+    const s = open('editor', 'm_mostar');
+    s.announce({ name: 'Amra', municipalityId: 'm_other' }, '#123456');
+    await vi.waitFor(() => expect(s.getState().municipalityId).toBe('m_mostar'));
+    expect((s.awareness.getLocalState()?.user as { municipalityId: string }).municipalityId).toBe('m_mostar');
+    expect(cachedAccess(s.link.boardId, s.link.token)).toEqual({ role: 'editor', municipalityId: 'm_mostar' });
+    s.announce({ name: 'Amra', municipalityId: 'm_other' }, '#123456');
+    expect((s.awareness.getLocalState()?.user as { municipalityId: string }).municipalityId).toBe('m_mostar');
   });
 });
 
@@ -206,12 +217,12 @@ describe('BoardSession: a change the server refuses', () => {
     socket().open();
     socket().sync();
     edit(s, 'refused');
-    expect(localStorage.getItem(`tabla.unsaved.${s.link.boardId}`)).toBe('1');
+    expect(hasPendingChanges(s.link.boardId, s.link.token)).toBe(true);
     const refused = socket();
     refused.readyState = 3;
     refused.onclose?.({ code: 4403, reason: 'activity a_1 is in a locked lane' });
     expect(s.getState().connection).toBe('rejected');
-    expect(localStorage.getItem(`tabla.unsaved.${s.link.boardId}`)).toBeNull();
+    expect(hasPendingChanges(s.link.boardId, s.link.token)).toBe(false);
     await new Promise((r) => setTimeout(r, 300));
     expect(FakeSocket.instances.at(-1)).toBe(refused); // no new attempt that would be refused again
   });

@@ -8,11 +8,12 @@ import * as encoding from 'lib0/encoding';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { createUndoManager, isRole, type Role } from '@tabla/plan-model';
+import { type Access, createUndoManager, isRole, type Role } from '@tabla/plan-model';
+import { CloseCode, messageFlush } from '@tabla/sync-server/protocol';
 import { deviceKey } from './device-key.js';
 import type { Identity } from './identity.js';
 import type { BoardLink } from './link.js';
-import { cachedRole, cacheRole, hasPendingChanges, setPendingChanges } from './offline-store.js';
+import { cachedAccess, cacheAccess, hasPendingChanges, localCopyName, setPendingChanges } from './offline-store.js';
 import { type SavedState, SaveTracker } from './save-tracker.js';
 
 export type { SavedState } from './save-tracker.js';
@@ -28,6 +29,11 @@ export interface SessionState {
   readonly localReady: boolean;
   /** The role the link grants: from the server, or remembered from an earlier visit when offline. */
   readonly role: Role | null;
+  /**
+   * The municipality a coordinator's link is bound to by the server (null: a link bound to none,
+   * or not known yet): this person adds activities, joins and votes for it alone.
+   */
+  readonly municipalityId: string | null;
   /** Whether every change made here is confirmed stored by the server. */
   readonly saved: SavedState;
 }
@@ -48,15 +54,9 @@ export interface DraggingPresence {
   readonly index: number;
 }
 
-const UNAUTHORIZED = 4401;
 /** Forbidden, too large, invalid: resending the same change would only be refused again. */
-const REJECTED = new Set([4403, 4413, 4422]);
+const REJECTED = new Set<number>([CloseCode.forbidden, CloseCode.documentTooLarge, CloseCode.invalidUpdate]);
 
-/**
- * Tabla's extension of the y-websocket protocol (packages/sync-server, protocol.ts): `[100, n]`
- * asks the server to answer `[100, n]` once everything sent before it on this connection is stored.
- */
-export const messageFlush = 100;
 /** Changes come in bursts (a drag is several transactions): one flush after the burst. */
 const FLUSH_DEBOUNCE_MS = 100;
 
@@ -92,17 +92,19 @@ export class BoardSession {
   ) {
     const persist = options.persist ?? typeof indexedDB !== 'undefined';
     // Changes from an earlier visit that were never confirmed stored (kept in IndexedDB) still count.
-    this.saves = new SaveTracker(persist && hasPendingChanges(link.boardId));
+    this.saves = new SaveTracker(persist && hasPendingChanges(link.boardId, link.token));
+    const access = cachedAccess(link.boardId, link.token);
     this.state = {
       connection: 'connecting',
       synced: false,
       localReady: false,
-      role: cachedRole(link.boardId, link.token),
+      role: access?.role ?? null,
+      municipalityId: access?.municipalityId ?? null,
       saved: this.saves.state(false),
     };
     this.localLoaded = !persist;
     // Before the provider, so that a change made while it loads is already kept here.
-    this.persistence = persist ? new IndexeddbPersistence(`tabla-${link.boardId}`, this.doc) : null;
+    this.persistence = persist ? new IndexeddbPersistence(localCopyName(link.boardId, link.token), this.doc) : null;
     this.persistence?.on('synced', () => {
       this.localLoaded = true;
       // An empty copy (a first visit) is nothing to show: wait for the server then.
@@ -143,15 +145,15 @@ export class BoardSession {
     this.provider.on('connection-close', (event: CloseEvent | null) => {
       this.saves.connectionLost();
       const code = event?.code ?? 0;
-      if (code === UNAUTHORIZED || REJECTED.has(code)) {
+      if (code === CloseCode.unauthorized || REJECTED.has(code)) {
         this.provider.disconnect(); // retrying would only be refused again
         if (REJECTED.has(code)) {
           // The refused change is in this device's copy: drop the copy, or every reload would
           // send it again and be refused again. After a reload the board is the server's.
           void this.persistence?.clearData().catch(() => {});
-          setPendingChanges(this.link.boardId, false);
+          setPendingChanges(this.link.boardId, this.link.token, false);
         }
-        this.update({ connection: code === UNAUTHORIZED ? 'refused' : 'rejected' });
+        this.update({ connection: code === CloseCode.unauthorized ? 'refused' : 'rejected' });
         return;
       }
       if (!this.provider.wsconnected) {
@@ -163,7 +165,7 @@ export class BoardSession {
     this.doc.on('update', this.onDocUpdate);
     window.addEventListener('online', this.onNetworkChange);
     window.addEventListener('offline', this.onNetworkChange);
-    void this.fetchRole(base);
+    void this.fetchAccess(base);
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -178,7 +180,9 @@ export class BoardSession {
   }
 
   announce(identity: Identity, color: string): void {
-    const user: PresenceUser = { ...identity, color, role: this.state.role };
+    // A bound link speaks for its municipality whatever was chosen (the server refuses anything else).
+    const municipalityId = this.state.municipalityId ?? identity.municipalityId;
+    const user: PresenceUser = { ...identity, municipalityId, color, role: this.state.role };
     this.awareness.setLocalStateField('user', user);
   }
 
@@ -217,7 +221,7 @@ export class BoardSession {
     if (origin === this.provider || (this.persistence !== null && origin === this.persistence)) return;
     const wasDirty = this.saves.dirty;
     this.saves.localChange();
-    if (!wasDirty) setPendingChanges(this.link.boardId, true);
+    if (!wasDirty) setPendingChanges(this.link.boardId, this.link.token, true);
     this.update({});
     this.flushSoon(FLUSH_DEBOUNCE_MS);
   };
@@ -247,7 +251,7 @@ export class BoardSession {
 
   private onFlushAnswer(n: number): void {
     if (!this.saves.acked(n)) return;
-    if (!this.saves.dirty) setPendingChanges(this.link.boardId, false);
+    if (!this.saves.dirty) setPendingChanges(this.link.boardId, this.link.token, false);
     this.update({});
     if (this.saves.needsFlush) this.flushSoon(FLUSH_DEBOUNCE_MS);
   }
@@ -256,24 +260,25 @@ export class BoardSession {
     this.update({ connection: this.connectionFrom(this.provider.wsconnected ? 'connected' : 'disconnected') });
   };
 
-  private async fetchRole(base: { protocol: string; host: string }): Promise<void> {
+  private async fetchAccess(base: { protocol: string; host: string }): Promise<void> {
     const url = `${base.protocol}//${base.host}/api/boards/${encodeURIComponent(this.link.boardId)}/access?token=${encodeURIComponent(this.link.token)}`;
     for (let attempt = 0; !this.destroyed; attempt++) {
       try {
         const res = await fetch(url, { headers: { accept: 'application/json' } });
         if (res.status === 401 || res.status === 404) {
-          cacheRole(this.link.boardId, this.link.token, null);
+          cacheAccess(this.link.boardId, this.link.token, null);
           this.provider.disconnect();
           this.update({ connection: 'refused' });
           return;
         }
         if (res.ok) {
-          const body = (await res.json()) as { role?: unknown };
+          const body = (await res.json()) as { role?: unknown; municipalityId?: unknown };
           if (isRole(body.role)) {
-            cacheRole(this.link.boardId, this.link.token, body.role);
-            this.update({ role: body.role });
+            const access: Access = { role: body.role, municipalityId: typeof body.municipalityId === 'string' ? body.municipalityId : null };
+            cacheAccess(this.link.boardId, this.link.token, access);
+            this.update(access);
             const user = this.awareness.getLocalState()?.user as PresenceUser | undefined;
-            if (user) this.awareness.setLocalStateField('user', { ...user, role: body.role });
+            if (user) this.awareness.setLocalStateField('user', { ...user, role: access.role, municipalityId: access.municipalityId ?? user.municipalityId });
             return;
           }
         }

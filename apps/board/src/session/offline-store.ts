@@ -3,7 +3,7 @@
  * link grants (asked from the server when online) and whether changes made here were never
  * confirmed stored. The document itself lives in IndexedDB (y-indexeddb, see BoardSession).
  */
-import { isRole, type Role } from '@tabla/plan-model';
+import { type Access, isRole } from '@tabla/plan-model';
 
 /**
  * A short fingerprint of the token, so two links of one board (facilitator, editor) keep their
@@ -20,21 +20,30 @@ export function tokenTag(token: string): string {
 }
 
 const roleKey = (boardId: string, token: string) => `tabla.role.${boardId}.${tokenTag(token)}`;
-const pendingKey = (boardId: string) => `tabla.unsaved.${boardId}`;
+const pendingKey = (boardId: string, token: string) => `tabla.unsaved.${boardId}.${tokenTag(token)}`;
 
-export function cachedRole(boardId: string, token: string): Role | null {
+/**
+ * The IndexedDB name of this device's copy of a board, one per link: changes made with one link
+ * (a coordinator's, signed for its municipality) are never sent over another (a viewer's, or
+ * another municipality's on a shared laptop), where the server would refuse them.
+ */
+export const localCopyName = (boardId: string, token: string): string => `tabla-${boardId}-${tokenTag(token)}`;
+
+/** What the link granted on an earlier visit (role, and the municipality it is bound to). */
+export function cachedAccess(boardId: string, token: string): Access | null {
   try {
-    const stored = localStorage.getItem(roleKey(boardId, token));
-    return isRole(stored) ? stored : null;
+    const stored = JSON.parse(localStorage.getItem(roleKey(boardId, token)) ?? 'null') as Partial<Access> | null;
+    if (!stored || !isRole(stored.role)) return null;
+    return { role: stored.role, municipalityId: typeof stored.municipalityId === 'string' ? stored.municipalityId : null };
   } catch {
-    return null;
+    return null; // nothing, or a role cached by an earlier version (asked again)
   }
 }
 
-/** Remembers the role, or forgets it (null: the link is no longer valid). */
-export function cacheRole(boardId: string, token: string, role: Role | null): void {
+/** Remembers what the link grants, or forgets it (null: the link is no longer valid). */
+export function cacheAccess(boardId: string, token: string, access: Access | null): void {
   try {
-    if (role) localStorage.setItem(roleKey(boardId, token), role);
+    if (access) localStorage.setItem(roleKey(boardId, token), JSON.stringify({ role: access.role, municipalityId: access.municipalityId }));
     else localStorage.removeItem(roleKey(boardId, token));
   } catch {
     // no storage: asked again next time
@@ -42,18 +51,18 @@ export function cacheRole(boardId: string, token: string, role: Role | null): vo
 }
 
 /** Changes were made on this device that the server has not confirmed stored. */
-export function hasPendingChanges(boardId: string): boolean {
+export function hasPendingChanges(boardId: string, token: string): boolean {
   try {
-    return localStorage.getItem(pendingKey(boardId)) === '1';
+    return localStorage.getItem(pendingKey(boardId, token)) === '1';
   } catch {
     return false;
   }
 }
 
-export function setPendingChanges(boardId: string, pending: boolean): void {
+export function setPendingChanges(boardId: string, token: string, pending: boolean): void {
   try {
-    if (pending) localStorage.setItem(pendingKey(boardId), '1');
-    else localStorage.removeItem(pendingKey(boardId));
+    if (pending) localStorage.setItem(pendingKey(boardId, token), '1');
+    else localStorage.removeItem(pendingKey(boardId, token));
   } catch {
     // no storage: nothing is kept on this device across visits anyway
   }

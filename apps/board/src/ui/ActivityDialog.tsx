@@ -8,6 +8,7 @@ import {
   deleteActivity,
   editActivity,
   LIMITS,
+  managesPartners,
   type MunicipalityId,
   STATUSES,
   type Status,
@@ -82,11 +83,28 @@ function parseAmount(raw: string): number | undefined {
 
 const orUndefined = (s: string) => (s.trim() === '' ? undefined : s.trim());
 
+/**
+ * The partners to write: what the form says for the municipalities this person may change, what
+ * the activity had for the others. The lead is not also a partner.
+ */
+export function partnersToSave(form: { partners: readonly string[]; leadId: string }, had: readonly string[], editable: (id: string) => boolean): string[] {
+  const kept = had.filter((id) => !editable(id));
+  const chosen = form.partners.filter((id) => editable(id) && id !== form.leadId);
+  return [...new Set([...kept, ...chosen])];
+}
+
 export function ActivityDialog({ target, board, onClose }: { target: DialogTarget; board: BoardView; onClose: () => void }) {
   const { t } = useTranslation();
   const session = useSession();
   // Coordinators cannot add to a locked lane (the server would refuse it): not offered.
-  const facilitator = useSessionState().role === 'facilitator';
+  const sessionState = useSessionState();
+  const facilitator = sessionState.role === 'facilitator';
+  // A coordinator's link speaks for one municipality: it names other partners only on activities
+  // that municipality added, and otherwise joins or leaves by itself (the server enforces this).
+  const own = sessionState.municipalityId;
+  const creator = target.mode === 'edit' ? target.activity.createdBy : own;
+  const namesPartners = facilitator || managesPartners(creator, own);
+  const partnerEditable = (id: string) => namesPartners || id === own;
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [form, setForm] = useState<FormState>(() => (target.mode === 'add' ? emptyForm(target.containerId) : formFrom(target.activity, board)));
   const [error, setError] = useState<string | null>(null);
@@ -118,7 +136,7 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
       title,
       description: orUndefined(form.description),
       leadId: (orUndefined(form.leadId) as MunicipalityId | undefined) ?? undefined,
-      partners: form.partners.filter((p) => p !== form.leadId) as MunicipalityId[],
+      partners: partnersToSave(form, target.mode === 'edit' ? target.activity.partners : [], partnerEditable) as MunicipalityId[],
       timeframe: orUndefined(form.timeframe),
       status: form.status,
       responsible: orUndefined(form.responsible),
@@ -128,7 +146,7 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
       notes: orUndefined(form.notes),
     };
     if (target.mode === 'add') {
-      addActivity(session.doc, { ...fields, title }, { laneId: laneIdOf(form.container) });
+      addActivity(session.doc, { ...fields, title }, { laneId: laneIdOf(form.container) }, own ? { createdBy: own as MunicipalityId } : {});
     } else {
       if (deleted) return setError(t('activity.deleted'));
       editActivity(session.doc, target.activity.id, fields);
@@ -201,12 +219,14 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
         </label>
         <fieldset className="field partners">
           <legend>{t('activity.partners')}</legend>
+          {!namesPartners && <p className="field__hint">{t('activity.partnersByCreator')}</p>}
           {board.municipalities
             .filter((m) => m.id !== form.leadId)
             .map((m) => (
               <label key={m.id} className="check">
                 <input
                   type="checkbox"
+                  disabled={!partnerEditable(m.id)}
                   checked={form.partners.includes(m.id)}
                   onChange={(e) => set('partners', e.target.checked ? [...form.partners, m.id] : form.partners.filter((p) => p !== m.id))}
                 />
@@ -225,6 +245,11 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
           <TextField name="fundingSource" label={t('activity.fundingSource')} value={form.fundingSource} max={LIMITS.shortText} onChange={(v) => set('fundingSource', v)} />
           <TextField name="indicator" label={t('activity.indicator')} value={form.indicator} max={LIMITS.shortText} onChange={(v) => set('indicator', v)} />
         </div>
+        {creator && (
+          <p className="activity__created-by">
+            {t('activity.createdBy')}: {board.municipalityById.get(creator as MunicipalityId)?.name ?? creator}
+          </p>
+        )}
         <TextField name="notes" label={t('activity.notes')} value={form.notes} max={LIMITS.longText} rows={2} onChange={(v) => set('notes', v)} />
         <div className="dialog__actions">
           {target.mode === 'edit' && (

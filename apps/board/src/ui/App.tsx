@@ -59,14 +59,17 @@ function BoardPage({ session }: { session: BoardSession }) {
   const [projectorState, toggleProjector] = useProjectorMode(state.role, board.municipalities);
   const { projector } = projectorState;
   const matching = useMemo(() => matchingIds(board.activityById.values(), filter), [board.activityById, filter]);
+  // A link bound to a municipality speaks for it; otherwise the municipality this person picked.
+  const chosenMunicipalityId = state.municipalityId ?? identity?.municipalityId ?? null;
   const ownMunicipalityId =
-    identity?.municipalityId && board.municipalityById.has(identity.municipalityId as MunicipalityId) ? (identity.municipalityId as MunicipalityId) : null;
+    chosenMunicipalityId && board.municipalityById.has(chosenMunicipalityId as MunicipalityId) ? (chosenMunicipalityId as MunicipalityId) : null;
 
   useEffect(() => {
     if (!identity) return;
-    const color = (identity.municipalityId && board.municipalityById.get(identity.municipalityId as never)?.color) || '#5b6770';
+    const municipalityId = state.municipalityId ?? identity.municipalityId;
+    const color = (municipalityId && board.municipalityById.get(municipalityId as never)?.color) || '#5b6770';
     session.announce(identity, color);
-  }, [identity, board.municipalityById, session, state.role]);
+  }, [identity, board.municipalityById, session, state.role, state.municipalityId]);
 
   const onAdd = useCallback((containerId: ContainerId) => setDialog({ mode: 'add', containerId }), []);
   const onEdit = useCallback((activity: Activity) => setDialog({ mode: 'edit', activity }), []);
@@ -119,6 +122,7 @@ function BoardPage({ session }: { session: BoardSession }) {
       {needsIdentity && (
         <JoinDialog
           municipalities={board.municipalities}
+          boundMunicipalityId={state.municipalityId}
           initial={identity}
           onJoin={(next) => {
             saveIdentity(session.link.boardId, next);

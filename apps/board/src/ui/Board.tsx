@@ -33,6 +33,7 @@ import { CardBody } from './Card.js';
 import { canEditActivities, useSession, useSessionState } from './context.js';
 import { Lane } from './Lane.js';
 import { useLanePresence } from './presence.js';
+import { useLaneVote } from '../voting/useLaneVote.js';
 
 interface BoardProps {
   readonly onAdd: (containerId: ContainerId) => void;
@@ -103,17 +104,21 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   const { t } = useTranslation();
   const session = useSession();
   const board = useBoard(session.doc);
-  const editable = canEditActivities(useSessionState()) && !projector;
+  const sessionState = useSessionState();
+  const editable = canEditActivities(sessionState) && !projector;
   // The facilitator's spotlight: its button (facilitator only), and what dims for everyone.
   const onSpotlight = useSpotlightAction(projector);
   const spotlightOf = laneSpotlight(board);
   const [activeId, setActiveId] = useState<ActivityId | null>(null);
+  // The current dot vote on the cards: own dots while open (a bound coordinator), totals once revealed.
+  const laneVote = useLaneVote(board, projector);
 
   // The view's municipalityById is a new Map on every change; the sorted list keeps its identity
   // while no municipality changed. A map that follows the list keeps the lanes' props stable.
   const municipalities = board.municipalities;
   const municipalityById = useMemo(() => new Map<MunicipalityId, Municipality>(municipalities.map((m) => [m.id, m])), [municipalities]);
   const own = ownMunicipalityId ? municipalityById.get(ownMunicipalityId) : undefined;
+  const ownBound = own !== undefined && own.id === sessionState.municipalityId;
   const ownId = own?.id;
   const onSetPartner = useCallback(
     (activity: Activity, joined: boolean) => {
@@ -204,12 +209,14 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
       onAdd={onAdd}
       onEdit={onEdit}
       own={own}
+      ownBound={ownBound}
       onSetPartner={partnerAction}
       matches={laneFlags(activities, matching)}
       onlyMatches={onlyMatches}
       presence={presenceIn(containerId, activities.map((a) => a.id))}
       {...spotlightOf(containerId)}
       onSpotlight={onSpotlight}
+      vote={laneVote && (laneVote.laneId === null || laneVote.laneId === containerId) ? laneVote : undefined}
     />
   );
 

@@ -2,13 +2,15 @@ import { useSortable } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
 import { Fragment, type KeyboardEvent, memo, useCallback, useMemo, type CSSProperties, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
+import { type Activity, managesPartners, type Municipality, type MunicipalityId } from '@tabla/plan-model';
 import { MunicipalityCode } from '../facilitation/MunicipalityCode.js';
 import { SpotlightButton } from '../facilitation/SpotlightButton.js';
 import type { SpotlightHandler } from '../facilitation/spotlight.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { formatKM } from './format.js';
 import type { PresenceMark } from './presence.js';
+import { CardVote } from '../voting/CardVote.js';
+import type { DotHandler } from '../voting/vote-view.js';
 
 interface CardProps {
   readonly activity: Activity;
@@ -17,6 +19,11 @@ interface CardProps {
   readonly onEdit?: (activity: Activity) => void;
   /** The viewer's own municipality (from their identity): marks cards it leads or partners. */
   readonly own?: Municipality | undefined;
+  /**
+   * `own` is the municipality this person's link is bound to: it may join any activity. One only
+   * picked may join just unsigned ones (no `createdBy`), as the server allows.
+   */
+  readonly ownBound?: boolean | undefined;
   /** Join (true) or leave (false) as the viewer's municipality; absent without edit rights. */
   readonly onSetPartner?: ((activity: Activity, joined: boolean) => void) | undefined;
   /** A filter is active and this card does not match it: shown dimmed, still readable. */
@@ -27,13 +34,21 @@ interface CardProps {
   readonly spotlight?: 'on' | 'dimmed' | undefined;
   /** Facilitator only: the spotlight button. */
   readonly onSpotlight?: SpotlightHandler | undefined;
+  /**
+   * The card is part of the current dot vote: 'own' while it is open (this screen's municipality's
+   * dots only, with "+"/"−"), 'total' once revealed. Primitives, so the memo holds while voting.
+   */
+  readonly dotMode?: 'own' | 'total' | undefined;
+  readonly dots?: number | undefined;
+  readonly canAddDot?: boolean | undefined;
+  readonly onDot?: DotHandler | undefined;
 }
 
 /** A control inside a card: it must not start a drag, nor open the editor by double click. */
 const stop = (e: SyntheticEvent) => e.stopPropagation();
 
 /** A card in a lane: the whole card drags (pointer, touch and keyboard). */
-export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight }: CardProps) {
+export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, ownBound, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
   const { t } = useTranslation();
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
     id: activity.id,
@@ -64,11 +79,16 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
         activity={activity}
         municipalities={municipalities}
         own={own}
+        ownBound={ownBound}
         onSetPartner={onSetPartner}
         dimmed={dimmed}
         marks={marks}
         spotlight={spotlight}
         onSpotlight={onSpotlight}
+        dotMode={dotMode}
+        dots={dots}
+        canAddDot={canAddDot}
+        onDot={onDot}
         className={`card${isDragging ? ' card--placeholder' : ''}${dimmed ? ' card--dimmed' : ''}${spotlightClass}`}
         // Only the attributes an article may carry: not role=button / aria-pressed.
         tabIndex={draggable ? attributes.tabIndex : undefined}
@@ -89,7 +109,7 @@ type CardBodyProps = Omit<CardProps, 'draggable'> &
     readonly overlay?: boolean;
   };
 
-export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, overlay = false, className = 'card', ...rest }: CardBodyProps) {
+export function CardBody({ activity, municipalities, onEdit, own, ownBound = false, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots = 0, canAddDot = false, onDot, overlay = false, className = 'card', ...rest }: CardBodyProps) {
   const { t, i18n } = useTranslation();
   const lead = activity.leadId ? municipalities.get(activity.leadId) : undefined;
   const partners = activity.partners.map((id) => municipalities.get(id)).filter((m): m is Municipality => !!m);
@@ -127,6 +147,11 @@ export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, 
           {t(`ownership.${ownRole}.${own.kind ?? 'opcina'}`)}
         </p>
       )}
+      {activity.createdBy && (
+        <p className="card__created-by">
+          {t('card.createdBy')}: {municipalities.get(activity.createdBy)?.name ?? activity.createdBy}
+        </p>
+      )}
       <p className="card__lead">
         <span className="swatch" aria-hidden="true" style={{ background: lead?.color ?? 'transparent' }} />
         <MunicipalityCode id={lead?.id} />
@@ -160,6 +185,7 @@ export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, 
           {formatKM(activity.budget, i18n.language)}
         </p>
       )}
+      {dotMode && !overlay && <CardVote activity={activity} mode={dotMode} dots={dots} canAdd={canAddDot} onDot={onDot} />}
       {onEdit && (
         <button
           type="button"
@@ -172,7 +198,7 @@ export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, 
           {t('card.edit')}
         </button>
       )}
-      {onSetPartner && own && ownRole !== 'lead' && (
+      {onSetPartner && own && ownRole !== 'lead' && (ownBound || managesPartners(activity.createdBy, null)) && (
         // One button whose label follows the state, so focus stays on it after a click.
         <button
           type="button"

@@ -56,6 +56,13 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
       >
         {t('export.csv')}
       </a>
+      <a
+        className="export-link"
+        href={`/api/boards/${encodeURIComponent(session.link.boardId)}/export.xlsx?token=${encodeURIComponent(session.link.token)}`}
+        download
+      >
+        {t('export.xlsx')}
+      </a>
       <label className="language">
         <span className="visually-hidden">{t('language.label')}</span>
         <select value={i18n.language} onChange={(e) => void i18n.changeLanguage(e.target.value)}>

@@ -3,13 +3,28 @@ import { useTranslation } from 'react-i18next';
 import type { Municipality } from '@tabla/plan-model';
 import type { Identity } from '../session/identity.js';
 
-/** Asks a person's name (or role) and municipality before they enter. */
-export function JoinDialog({ municipalities, initial, onJoin }: { municipalities: readonly Municipality[]; initial: Identity | null; onJoin: (identity: Identity) => void }) {
+/**
+ * Asks a person's name (or role) and municipality before they enter. A link bound to a
+ * municipality already says which: it is shown, not asked.
+ */
+export function JoinDialog({
+  municipalities,
+  boundMunicipalityId,
+  initial,
+  onJoin,
+}: {
+  municipalities: readonly Municipality[];
+  boundMunicipalityId: string | null;
+  initial: Identity | null;
+  onJoin: (identity: Identity) => void;
+}) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   const [name, setName] = useState(initial?.name ?? '');
-  const [municipalityId, setMunicipalityId] = useState(initial?.municipalityId ?? '');
+  const [chosen, setMunicipalityId] = useState(initial?.municipalityId ?? '');
+  const municipalityId = boundMunicipalityId ?? chosen;
+  const bound = boundMunicipalityId ? municipalities.find((m) => m.id === boundMunicipalityId) : undefined;
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -36,17 +51,27 @@ export function JoinDialog({ municipalities, initial, onJoin }: { municipalities
           <span>{t('join.name')}</span>
           <input name="name" value={name} maxLength={80} autoFocus placeholder={t('join.namePlaceholder')} onChange={(e) => setName(e.target.value)} />
         </label>
-        <label className="field">
-          <span>{t('join.municipality')}</span>
-          <select name="municipality" value={municipalityId} onChange={(e) => setMunicipalityId(e.target.value)}>
-            <option value="">{t('join.noMunicipality')}</option>
-            {municipalities.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        {boundMunicipalityId ? (
+          <p className="field">
+            <span>{t('join.municipality')}</span>
+            <strong className="join__bound">
+              <span className="swatch" aria-hidden="true" style={{ background: bound?.color }} /> {bound?.name ?? boundMunicipalityId}
+            </strong>
+            <small>{t('join.boundHint')}</small>
+          </p>
+        ) : (
+          <label className="field">
+            <span>{t('join.municipality')}</span>
+            <select name="municipality" value={municipalityId} onChange={(e) => setMunicipalityId(e.target.value)}>
+              <option value="">{t('join.noMunicipality')}</option>
+              {municipalities.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <div className="dialog__actions">
           <span className="spacer" />
           <button type="submit" className="primary">

@@ -2,7 +2,7 @@ import { useDroppable } from '@dnd-kit/core';
 import { SortableContext, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { Fragment, memo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
+import { type Activity, inVoteScope, type Municipality, type MunicipalityId } from '@tabla/plan-model';
 import { type ContainerId, containerDropId } from '../dnd/ids.js';
 import { sameFlags } from '../filters/match.js';
 import { BoardLockBanner, LockBadge, LockedDropZone, lockedFor, useLock, useRole } from '../facilitator/locks.js';
@@ -10,6 +10,7 @@ import { SpotlightButton } from '../facilitation/SpotlightButton.js';
 import type { LaneSpotlightProps, SpotlightHandler } from '../facilitation/spotlight.js';
 import { SortableCard } from './Card.js';
 import { type Ghost, type LanePresence, NO_PRESENCE } from './presence.js';
+import type { LaneVote } from '../voting/vote-view.js';
 
 interface LaneProps {
   readonly containerId: ContainerId;
@@ -23,6 +24,8 @@ interface LaneProps {
   readonly onEdit?: (activity: Activity) => void;
   /** The viewer's own municipality, if they named one. */
   readonly own?: Municipality | undefined;
+  /** `own` is the municipality this person's link is bound to (not just picked). */
+  readonly ownBound?: boolean;
   readonly onSetPartner?: ((activity: Activity, joined: boolean) => void) | undefined;
   /**
    * Whether each activity matches the person's filter (aligned with `activities`); null when
@@ -38,6 +41,8 @@ interface LaneProps {
   readonly spotlitActivityId?: string;
   /** Facilitator only: the spotlight buttons. */
   readonly onSpotlight?: SpotlightHandler | undefined;
+  /** The current dot vote, when this lane's cards show something of it (stable between renders). */
+  readonly vote?: LaneVote | undefined;
 }
 
 /** A priority lane (or the not-yet-placed pool): a region named by its title. */
@@ -52,6 +57,7 @@ export const Lane = memo(function Lane({
   onAdd,
   onEdit,
   own,
+  ownBound,
   onSetPartner,
   matches = null,
   onlyMatches = false,
@@ -59,6 +65,7 @@ export const Lane = memo(function Lane({
   spotlight,
   spotlitActivityId,
   onSpotlight,
+  vote,
 }: LaneProps) {
   const { t } = useTranslation();
   // A locked lane (or board) stops coordinators: no drag out, no drop in, no add, no edit. Not the facilitator.
@@ -107,11 +114,15 @@ export const Lane = memo(function Lane({
                 draggable={changeable}
                 onEdit={changeable ? onEdit : undefined}
                 own={own}
+                ownBound={ownBound}
                 onSetPartner={changeable ? onSetPartner : undefined}
                 dimmed={dimmed}
                 marks={presence.marks.get(activity.id)}
                 spotlight={spotlitActivityId ? (activity.id === spotlitActivityId ? 'on' : 'dimmed') : undefined}
                 onSpotlight={onSpotlight}
+                {...(vote && inVoteScope(vote, activity)
+                  ? { dotMode: vote.mode, dots: vote.dots[activity.id] ?? 0, canAddDot: vote.canAdd, onDot: vote.onDot }
+                  : undefined)}
               />
             </Fragment>
           ))}

@@ -7,16 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { type ActivityId, demoLaneId, editActivity, type LaneId, moveActivity, readBoard } from '@tabla/plan-model';
-import {
-  boardJson,
-  connectRawReader,
-  connectStock,
-  missingFrom,
-  type RawReader,
-  type StockClient,
-  unchangedByMerging,
-  waitFor,
-} from './clients.js';
+import { connectRawReader, connectStock, type RawReader, type StockClient, waitFor, within } from '@tabla/test-clients';
 import { type CreatedBoard, SpawnedServer } from './spawned-server.js';
 
 let cleanups: (() => void | Promise<void>)[] = [];
@@ -47,7 +38,7 @@ async function reader(server: SpawnedServer, board: CreatedBoard): Promise<RawRe
 /** A fresh viewer on a freshly started server: the board exactly as stored. */
 async function freshDoc(server: SpawnedServer, board: CreatedBoard): Promise<StockClient> {
   const client = stock(server, board, 'viewer');
-  await client.synced();
+  await client.untilSynced();
   return client;
 }
 
@@ -73,12 +64,29 @@ async function burst(doc: Y.Doc, count: number, tag: string, stop: () => boolean
   return done;
 }
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** The board as plain, comparable data. */
+function boardJson(doc: Y.Doc): unknown {
+  const { meta, municipalities, lanes, unplaced } = readBoard(doc);
+  return { meta, municipalities, lanes, unplaced };
+}
+
+/** How many of `updates` are not (fully) contained in `doc`: struct clocks and deletions. */
+function missingFrom(doc: Y.Doc, updates: readonly Uint8Array[]): number {
+  const snapshot = Y.snapshot(doc);
+  return updates.filter((u) => !Y.snapshotContainsUpdate(snapshot, u)).length;
+}
+
+/** `doc` after also applying `other`'s whole state to a copy of it: equal to `doc` iff `doc` already had it all. */
+function unchangedByMerging(doc: Y.Doc, other: Y.Doc): boolean {
+  const copy = new Y.Doc();
+  try {
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+    const before = JSON.stringify(boardJson(copy));
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(other));
+    return JSON.stringify(boardJson(copy)) === before;
+  } finally {
+    copy.destroy();
+  }
 }
 
 /** Updates without repeats (a server may legitimately send one twice, e.g. in a sync step 2). */
@@ -110,7 +118,7 @@ describe('durability of the spawned server', () => {
     const lostPerCrash: number[] = [];
     for (const killAt of [40, 95, BURST]) {
       const writer = stock(server, board, 'editor');
-      await writer.synced();
+      await writer.untilSynced();
       const sent = recordLocalUpdates(writer);
       const seen = await reader(server, board);
 
@@ -150,7 +158,7 @@ describe('durability of the spawned server', () => {
     const server = await startServer();
     const board = await server.createBoard('R2 SIGTERM');
     const writer = stock(server, board, 'editor');
-    await writer.synced();
+    await writer.untilSynced();
     const seen = await reader(server, board);
 
     await burst(writer.doc, 100, 'relayed');
@@ -189,7 +197,7 @@ describe('durability of the spawned server', () => {
     const server = await startServer('fail-append:3');
     const board = await server.createBoard('R4 failing write');
     const sender = stock(server, board, 'editor');
-    await sender.synced();
+    await sender.untilSynced();
     const seen = await reader(server, board);
     const ids = activityIds(sender.doc);
 
@@ -214,7 +222,7 @@ describe('durability of the spawned server', () => {
 
     // The stock client reconnects by itself and sends the change again: stored, then relayed.
     await waitFor(() => titleOf(seen.doc, ids[2]!) === 'retried 3', 5000, 'the retried edit relayed');
-    await sender.synced(1);
+    await sender.untilSynced(2);
     expect(sender.closes.map((c) => c.code)).toEqual([4500]);
     expect(sender.syncs).toBe(2);
     expect(seen.updates).toHaveLength(3);
@@ -234,7 +242,7 @@ describe('durability of the spawned server', () => {
     const server = await startServer('crash-in-compaction');
     const board = await server.createBoard('R5 compaction');
     const writer = stock(server, board, 'editor');
-    await writer.synced();
+    await writer.untilSynced();
     const seen = await reader(server, board);
     await burst(writer.doc, EDITS, 'before compaction');
     await waitFor(() => seen.updates.length === EDITS, 5000, 'the reader to see every edit');
@@ -273,7 +281,7 @@ describe('durability of the spawned server', () => {
     const board = await server.createBoard('R6 offline');
     const a = stock(server, board, 'editor');
     const b = stock(server, board, 'editor');
-    await Promise.all([a.synced(), b.synced()]);
+    await Promise.all([a.untilSynced(), b.untilSynced()]);
     const ids = activityIds(a.doc);
 
     await server.stop('SIGKILL');
@@ -289,7 +297,7 @@ describe('durability of the spawned server', () => {
     const offlineB = Y.encodeStateVector(b.doc);
 
     await server.restart();
-    await Promise.all([a.synced(1), b.synced(1)]); // each reconnected by itself
+    await Promise.all([a.untilSynced(2), b.untilSynced(2)]); // each reconnected by itself
     const fresh = await freshDoc(server, board);
     const same = () => {
       const json = JSON.stringify(boardJson(fresh.doc));

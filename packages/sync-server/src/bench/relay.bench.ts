@@ -13,10 +13,10 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { type ActivityId, demoLaneId, moveActivity, roots } from '@tabla/plan-model';
-import { createBoard } from '../boards.js';
 import { decodeMessage, encodeSyncStep1, encodeUpdate } from '../protocol.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { SyncServer } from '../sync-server.js';
+import { storeDemoBoard } from '../test/demo-board.js';
 import { attachSyncServer } from '../ws-adapter.js';
 
 interface Running {
@@ -110,8 +110,8 @@ function moveAndWait(writer: Client, readers: Client[], i: number): Promise<numb
 
 async function fanOut(clients: number, rounds: number): Promise<string[]> {
   const s = await start();
-  const { board, tokens } = await createBoard(s.storage, { title: 'bench', template: 'demo' });
-  const all = Array.from({ length: clients }, () => new Client(s.url, board.id, tokens.editor));
+  const { boardId, tokens } = await storeDemoBoard(s.storage, 'bench');
+  const all = Array.from({ length: clients }, () => new Client(s.url, boardId, tokens.editor));
   await Promise.all(all.map((c) => c.synced));
   const [writer, ...readers] = all as [Client, ...Client[]];
   const latencies: number[] = [];
@@ -123,9 +123,9 @@ async function fanOut(clients: number, rounds: number): Promise<string[]> {
 
 async function burst(updates: number): Promise<string[]> {
   const s = await start();
-  const { board, tokens } = await createBoard(s.storage, { title: 'bench', template: 'demo' });
-  const writer = new Client(s.url, board.id, tokens.editor);
-  const reader = new Client(s.url, board.id, tokens.viewer);
+  const { boardId, tokens } = await storeDemoBoard(s.storage, 'bench');
+  const writer = new Client(s.url, boardId, tokens.editor);
+  const reader = new Client(s.url, boardId, tokens.viewer);
   await Promise.all([writer.synced, reader.synced]);
   const ids = [...roots(writer.doc).activities.keys()] as ActivityId[];
   const frames: Uint8Array[] = [];
@@ -142,7 +142,7 @@ async function burst(updates: number): Promise<string[]> {
   for (const f of frames) writer.ws.send(f);
   await done;
   const elapsed = performance.now() - start0;
-  const stored = await s.storage.loadState(board.id);
+  const stored = await s.storage.loadState(boardId);
   writer.close();
   reader.close();
   await stop(s);
@@ -151,18 +151,18 @@ async function burst(updates: number): Promise<string[]> {
 
 async function coldLoad(edits: number): Promise<string[]> {
   const s = await start();
-  const { board, tokens } = await createBoard(s.storage, { title: 'bench', template: 'demo' });
+  const { boardId, tokens } = await storeDemoBoard(s.storage, 'bench');
   // 10,000 logged edits, never compacted: the worst case for a cold load.
   const doc = new Y.Doc();
-  const state = await s.storage.loadState(board.id);
+  const state = await s.storage.loadState(boardId);
   Y.applyUpdate(doc, state!.snapshot!);
   const ids = [...roots(doc).activities.keys()] as ActivityId[];
   const log: { boardId: string; update: Uint8Array }[] = [];
-  doc.on('update', (u: Uint8Array) => log.push({ boardId: board.id, update: u }));
+  doc.on('update', (u: Uint8Array) => log.push({ boardId: boardId, update: u }));
   for (let i = 0; i < edits; i++) moveActivity(doc, ids[i % ids.length]!, laneFor(i), i % 3);
   for (let i = 0; i < log.length; i += 1000) await s.storage.appendUpdates(log.slice(i, i + 1000));
   const t0 = performance.now();
-  const client = new Client(s.url, board.id, tokens.viewer);
+  const client = new Client(s.url, boardId, tokens.viewer);
   await client.synced;
   const elapsed = performance.now() - t0;
   const same = JSON.stringify(roots(client.doc).activities.toJSON()) === JSON.stringify(roots(doc).activities.toJSON());
@@ -175,10 +175,10 @@ async function memoryPerBoard(boards: number): Promise<string[]> {
   const s = await start();
   const gc = (globalThis as { gc?: () => void }).gc;
   const created = [];
-  for (let i = 0; i < boards; i++) created.push(await createBoard(s.storage, { title: `b${i}`, template: 'demo' }));
+  for (let i = 0; i < boards; i++) created.push(await storeDemoBoard(s.storage, `b${i}`));
   gc?.();
   const before = process.memoryUsage().heapUsed;
-  const clients = created.map(({ board, tokens }) => new Client(s.url, board.id, tokens.viewer));
+  const clients = created.map(({ boardId, tokens }) => new Client(s.url, boardId, tokens.viewer));
   await Promise.all(clients.map((c) => c.synced));
   // Subtract the clients' own replicas: measure one client doc alone.
   gc?.();
@@ -192,7 +192,7 @@ async function memoryPerBoard(boards: number): Promise<string[]> {
 /** Hostile frames, each on its own authorized connection: all must be refused, the server must stay up and small. */
 async function hostileFlood(connections: number): Promise<string[]> {
   const s = await start();
-  const { board, tokens } = await createBoard(s.storage, { title: 'bench', template: 'demo' });
+  const { boardId, tokens } = await storeDemoBoard(s.storage, 'bench');
   const gc = (globalThis as { gc?: () => void }).gc;
   let seed = 42;
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
@@ -204,7 +204,7 @@ async function hostileFlood(connections: number): Promise<string[]> {
     await Promise.all(
       Array.from({ length: Math.min(batch, connections - i) }, (_, j) =>
         new Promise<void>((resolve) => {
-          const ws = new WebSocket(`${s.url}/${board.id}?token=${tokens.editor}`);
+          const ws = new WebSocket(`${s.url}/${boardId}?token=${tokens.editor}`);
           ws.on('open', () => {
             const n = (i + j) % 4;
             const size = Math.floor(random() * 4096);
@@ -225,7 +225,7 @@ async function hostileFlood(connections: number): Promise<string[]> {
       ),
     );
   }
-  const healthy = new Client(s.url, board.id, tokens.viewer);
+  const healthy = new Client(s.url, boardId, tokens.viewer);
   await healthy.synced;
   const intact = roots(healthy.doc).activities.size === 15;
   healthy.close();

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createBoard } from '../boards.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { SyncServer, type SyncServerOptions } from '../sync-server.js';
 import { attachSyncServer, type WsAdapterOptions } from '../ws-adapter.js';
+import { storeDemoBoard } from './demo-board.js';
 
 /** The Node adapter's own policies: Origin allow-list, client addresses, frame size. */
 describe('attachSyncServer', () => {
@@ -24,7 +24,7 @@ describe('attachSyncServer', () => {
     const http: Server = createServer();
     attachSyncServer(http, server, adapter);
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    const { board, tokens } = await createBoard(storage, { title: 't', template: 'demo' });
+    const { boardId, tokens } = await storeDemoBoard(storage, 't');
     cleanups.push(async () => {
       await server.close();
       http.closeAllConnections();
@@ -32,7 +32,7 @@ describe('attachSyncServer', () => {
       await storage.close();
       rmSync(dir, { recursive: true, force: true });
     });
-    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/sync/${board.id}?token=${tokens.editor}`;
+    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/sync/${boardId}?token=${tokens.editor}`;
     return { url, server };
   }
 

@@ -26,24 +26,26 @@ import { generateToken, hashToken } from '../tokens.js';
 import {
   awarenessFrame,
   awarenessPayload,
-  captureUpdate,
   documentFrames,
   frame,
   gcUpdate,
   parseServerFrame,
-  prng,
   sleep,
+  updateFrame,
+  waitFor,
+  within,
+  closeOf,
+} from '@tabla/test-clients';
+import {
+  captureUpdate,
+  prng,
   startTestServer,
   storedDoc,
   storedView,
-  updateFrame,
   view,
-  waitFor,
-  within,
   type TestBoard,
   type TestServer,
   type TestServerOptions,
-  closeOf,
 } from './harness.js';
 
 const MAX_FRAME = 64 * 1024;

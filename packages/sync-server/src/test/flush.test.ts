@@ -9,20 +9,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type * as Y from 'yjs';
 import { demoLaneId, moveActivity, roots, type ActivityId, type LaneId } from '@tabla/plan-model';
 import { CloseCode, decodeMessage, encodeFlushAck, messageFlush } from '../protocol.js';
-import {
-  captureUpdate,
-  documentFrames,
-  frame,
-  sleep,
-  storedDoc,
-  storedView,
-  updateFrame,
-  waitFor,
-  type RawClient,
-  type TestServer,
-  testServer,
-  closeOf,
-} from './harness.js';
+import { documentFrames, frame, sleep, updateFrame, waitFor, type RawClient, closeOf } from '@tabla/test-clients';
+import { captureUpdate, storedDoc, storedView, type TestServer, testServer } from './harness.js';
 
 
 const LANE_D: LaneId = demoLaneId('D');

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { type ActivityId, demoLaneId, moveActivity, roots } from '@tabla/plan-model';
 import { CloseCode } from '../protocol.js';
-import { awarenessFrame, awarenessPayload, captureUpdate, closeOf, storedDoc, testServer, updateFrame, waitFor } from './harness.js';
+import { awarenessFrame, awarenessPayload, closeOf, updateFrame, waitFor } from '@tabla/test-clients';
+import { captureUpdate, storedDoc, testServer } from './harness.js';
 
 const KEY = { a: 'device-a-0123456789abcdef', b: 'device-b-0123456789abcdef' } as const;
 

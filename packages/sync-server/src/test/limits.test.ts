@@ -13,20 +13,16 @@ import { Room, type Sender } from '../room.js';
 import {
   awarenessFrame,
   awarenessPayload,
-  captureUpdate,
   documentFrames,
-  issueMunicipalityLink,
   parseServerFrame,
   sleep,
-  storedDoc,
   updateFrame,
   waitFor,
   within,
   type RawClient,
-  type TestServer,
-  testServer,
   closeOf,
-} from './harness.js';
+} from '@tabla/test-clients';
+import { captureUpdate, issueMunicipalityLink, storedDoc, type TestServer, testServer } from './harness.js';
 
 
 

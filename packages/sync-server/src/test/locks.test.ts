@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { type ActivityId, demoLaneId, editActivity, moveActivity, readBoard, setBoardLocked, setLaneLocked } from '@tabla/plan-model';
 import { CloseCode } from '../protocol.js';
-import { type TestProvider, waitFor, testServer } from './harness.js';
+import { type StockClient, waitFor } from '@tabla/test-clients';
+import { testServer } from './harness.js';
 
 
 const LANE_A = demoLaneId('A');
@@ -11,7 +12,7 @@ const idOf = (doc: Y.Doc, title: string) => [...readBoard(doc).activityById.valu
 const laneOf = (doc: Y.Doc, id: ActivityId) => readBoard(doc).activityById.get(id)?.laneId;
 const statusOf = (doc: Y.Doc, id: ActivityId) => readBoard(doc).activityById.get(id)?.status;
 
-async function synced(p: TestProvider): Promise<TestProvider> {
+async function synced(p: StockClient): Promise<StockClient> {
   await p.synced;
   return p;
 }

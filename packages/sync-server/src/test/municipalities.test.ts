@@ -21,7 +21,8 @@ import {
   setActivityPartner,
 } from '@tabla/plan-model';
 import { CloseCode } from '../protocol.js';
-import { issueMunicipalityLink, type TestProvider, type TestServer, testServer, waitFor } from './harness.js';
+import { type StockClient, waitFor } from '@tabla/test-clients';
+import { issueMunicipalityLink, type TestServer, testServer } from './harness.js';
 
 const MOSTAR = demoMunicipalityId('mostar');
 const BUGOJNO = demoMunicipalityId('bugojno');
@@ -30,19 +31,19 @@ const LANE_B = demoLaneId('B');
 let h: TestServer;
 afterEach(async () => h?.stop());
 
-async function synced(p: TestProvider): Promise<TestProvider> {
+async function synced(p: StockClient): Promise<StockClient> {
   await p.synced;
   return p;
 }
 
 /** A coordinator on the main board with the link of one municipality (or the general link: null). */
-async function coordinator(municipality: MunicipalityId | null): Promise<TestProvider> {
+async function coordinator(municipality: MunicipalityId | null): Promise<StockClient> {
   const token = municipality ? await issueMunicipalityLink(h, municipality) : h.tokens.editor;
   return synced(h.connect('editor', { boardId: h.boardId, tokens: { ...h.tokens, editor: token } }));
 }
 
 /** Runs a change on a client and expects the server to refuse it: closed 44xx, nothing stored. */
-async function expectRefused(client: TestProvider, change: (doc: Y.Doc) => void, code: CloseCode = CloseCode.forbidden): Promise<void> {
+async function expectRefused(client: StockClient, change: (doc: Y.Doc) => void, code: CloseCode = CloseCode.forbidden): Promise<void> {
   const stored = h.sync.stats.updatesStored;
   change(client.doc);
   await waitFor(() => client.closes.length > 0, 5000, 'refused');
@@ -96,7 +97,7 @@ describe('coordinator links bound to a municipality', () => {
 });
 
 describe('dot voting per municipality, enforced by the server', () => {
-  async function openLaneVote(facilitator: TestProvider, dots = 2): Promise<{ voteId: string; activities: ActivityId[] }> {
+  async function openLaneVote(facilitator: StockClient, dots = 2): Promise<{ voteId: string; activities: ActivityId[] }> {
     const voteId = openVote(facilitator.doc, { laneId: LANE_B, dots }, Date.now());
     await waitFor(() => h.sync.stats.updatesStored > 0, 5000, 'vote stored');
     const activities = readBoard(facilitator.doc).lanes.find((l) => l.lane.id === LANE_B)!.activities.map((a) => a.id);

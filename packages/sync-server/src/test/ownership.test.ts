@@ -9,21 +9,8 @@ import * as Y from 'yjs';
 import { demoLaneId, editActivity, moveActivity, roots, type ActivityId, type Role } from '@tabla/plan-model';
 import { CloseCode } from '../protocol.js';
 import { hashToken } from '../tokens.js';
-import {
-  captureUpdate,
-  documentFrames,
-  gcUpdate,
-  sleep,
-  storedDoc,
-  storedView,
-  updateFrame,
-  view,
-  waitFor,
-  type RawClient,
-  type TestServer,
-  testServer,
-  closeOf,
-} from './harness.js';
+import { documentFrames, gcUpdate, sleep, updateFrame, waitFor, type RawClient, closeOf } from '@tabla/test-clients';
+import { captureUpdate, storedDoc, storedView, view, type TestServer, testServer } from './harness.js';
 
 
 /** Device keys: 16-128 characters of [A-Za-z0-9_-]. */

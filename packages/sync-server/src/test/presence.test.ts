@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { demoMunicipalityId } from '@tabla/plan-model';
 import { CloseCode } from '../protocol.js';
-import {
-  awarenessFrame,
-  awarenessPayload,
-  closeOf,
-  issueMunicipalityLink,
-  parseServerFrame,
-  type RawClient,
-  testServer,
-  waitFor,
-} from './harness.js';
+import { awarenessFrame, awarenessPayload, closeOf, parseServerFrame, type RawClient, waitFor } from '@tabla/test-clients';
+import { issueMunicipalityLink, testServer } from './harness.js';
 
 const KEY = { mostar: 'device-mostar-0123456789', trnovo: 'device-trnovo-0123456789' } as const;
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, isWellFormedAwarenessUpdate } from '../protocol.js';
-import { awarenessPayload, updateFrame } from './harness.js';
+import { awarenessPayload, updateFrame } from '@tabla/test-clients';
 
 /** `frame` followed by `neighbour` in one buffer; returns a view of `frame` only. */
 function viewBefore(frame: Uint8Array, neighbour: Uint8Array): Uint8Array {

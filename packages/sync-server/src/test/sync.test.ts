@@ -5,19 +5,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { demoLaneId, moveActivity, roots, type ActivityId, type LaneId } from '@tabla/plan-model';
-import {
-  awarenessFrame,
-  awarenessPayload,
-  parseServerFrame,
-  sleep,
-  storedDoc,
-  storedView,
-  syncStep1Frame,
-  view,
-  waitFor,
-  within,
-  testServer,
-} from './harness.js';
+import { awarenessFrame, awarenessPayload, parseServerFrame, sleep, syncStep1Frame, waitFor, within } from '@tabla/test-clients';
+import { storedDoc, storedView, view, testServer } from './harness.js';
 
 
 const activityIds = (doc: Y.Doc): ActivityId[] => [...roots(doc).activities.keys()].sort() as ActivityId[];

@@ -1,7 +1,7 @@
+/** New boards from a template (product logic; the sync core only stores them). */
 import * as Y from 'yjs';
 import { copyBoardStructure, LIMITS, type Role, randomId, seedDemoBoard, seedEmptyBoard } from '@tabla/plan-model';
-import type { BoardRecord, BoardStorage } from './storage/types.js';
-import { generateRoleTokens } from './tokens.js';
+import { type BoardRecord, type BoardStorage, generateRoleTokens } from '@tabla/sync-server';
 
 /** 'empty', the demo plan, or another board's structure (see copyBoardStructure). */
 export type BoardTemplate = 'empty' | 'demo' | { readonly copyOf: Y.Doc };

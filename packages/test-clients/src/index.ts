@@ -1,0 +1,4 @@
+export * from './frames.js';
+export * from './raw.js';
+export * from './stock.js';
+export * from './time.js';
