@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import { BoardPage } from '../pages/board-page.js';
 import { expect, test } from '../fixtures/test.js';
 
@@ -92,5 +93,12 @@ test('a coordinator exports the plan as a CSV file for the official plan documen
   const text = readFileSync(await download.path(), 'utf8');
   expect(text).toContain('"Rb.";"Oblast";"Aktivnost"');
   expect(text).toContain('"Zajednički model javnih konsultacija"');
+  // The same plan as an Excel workbook.
+  const [xlsx] = await Promise.all([viewer.page.waitForEvent('download'), viewer.page.getByRole('link', { name: 'Izvezi plan (Excel)' }).click()]);
+  expect(xlsx.suggestedFilename()).toMatch(/^plan-.*\.xlsx$/);
+  const files = unzipSync(new Uint8Array(readFileSync(await xlsx.path())));
+  const sheet = strFromU8(files['xl/worksheets/sheet1.xml']!);
+  const strings = files['xl/sharedStrings.xml'] ? strFromU8(files['xl/sharedStrings.xml']) : '';
+  expect(sheet + strings).toContain('Zajednički model javnih konsultacija');
   await viewer.close();
 });

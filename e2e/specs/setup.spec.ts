@@ -110,6 +110,8 @@ test('the facilitator sets up the board live: title, lanes, municipalities, lock
   // Nor can a card be dropped into it: it stays where it was (not in a lane nearby either).
   const poolBefore = await coord.cardTitlesIn('Neraspoređene aktivnosti');
   await coord.dragCardToLane('Volonterska akcija osnovaca', LANE_A);
+  // Screen readers hear why: the lane is locked, the card went back.
+  await expect(coord.announcements).toContainText(`nije premještena jer je oblast „${LANE_A}" zaključana`);
   await coord.page.waitForTimeout(500);
   expect(await coord.cardTitlesIn(LANE_A)).toEqual(laneABefore);
   expect(await coord.cardTitlesIn('Neraspoređene aktivnosti')).toEqual(poolBefore);

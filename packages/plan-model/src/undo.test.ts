@@ -3,7 +3,8 @@ import * as Y from 'yjs';
 import { readBoard } from './board-view.js';
 import { demoLaneId, seedDemoBoard } from './demo.js';
 import { addActivity, deleteActivity, editActivity, moveActivity } from './operations.js';
-import { createUndoManager } from './undo.js';
+import { setBoardLocked, setLaneLocked } from './facilitation.js';
+import { createUndoManager, undoLockViolations } from './undo.js';
 
 function pair() {
   const seed = new Y.Doc();
@@ -60,5 +61,32 @@ describe('createUndoManager', () => {
     undo.undo();
     const back = find(b, 'Katalog usluga u regiji');
     expect(back).toMatchObject({ laneId: victim.laneId, timeframe: victim.timeframe, partners: victim.partners, leadId: victim.leadId });
+  });
+});
+
+describe('undoLockViolations', () => {
+  it('[PM18] a coordinator may not undo or redo into, out of, or inside what the facilitator locked since', () => {
+    const { a, b } = pair(); // a: a coordinator, b: the facilitator
+    const undo = createUndoManager(a);
+    const inB = find(a, 'Dijalog sa mladima');
+    editActivity(a, inB.id, { status: 'postponed' });
+    expect(undoLockViolations(a, undo, 'undo')).toEqual([]);
+    setLaneLocked(b, demoLaneId('B'), true);
+    expect(undoLockViolations(a, undo, 'undo')).toEqual([`activity ${inB.id} is in a locked lane`]);
+    setLaneLocked(b, demoLaneId('B'), false);
+    expect(undoLockViolations(a, undo, 'undo')).toEqual([]);
+
+    // Undo a move out of B while D is locked: fine (D is not involved); redo back into D is not.
+    moveActivity(a, inB.id, demoLaneId('D'), 0);
+    undo.undo();
+    expect(find(a, 'Dijalog sa mladima').laneId).toBe(demoLaneId('B'));
+    setLaneLocked(b, demoLaneId('D'), true);
+    expect(undoLockViolations(a, undo, 'redo')).toContain(`lane ${demoLaneId('D')} is locked`);
+    setLaneLocked(b, demoLaneId('D'), false);
+    expect(undoLockViolations(a, undo, 'redo')).toEqual([]);
+
+    setBoardLocked(b, true);
+    expect(undoLockViolations(a, undo, 'redo')).toEqual(['the board is locked']);
+    expect(undoLockViolations(b, createUndoManager(b), 'undo')).toEqual([]); // nothing to undo
   });
 });

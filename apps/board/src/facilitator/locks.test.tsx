@@ -4,11 +4,12 @@ import { I18nextProvider } from 'react-i18next';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { demoLaneId, demoMunicipalityId, seedDemoBoard, setBoardLocked, setLaneLocked } from '@tabla/plan-model';
+import { createUndoManager, demoLaneId, demoMunicipalityId, editActivity, readBoard, seedDemoBoard, setBoardLocked, setLaneLocked } from '@tabla/plan-model';
 import { setupI18n } from '../i18n/index.js';
 import type { BoardSession, SessionState } from '../session/board-session.js';
 import { Board } from '../ui/Board.js';
 import { SessionContext } from '../ui/context.js';
+import { UndoButtons } from '../ui/UndoButtons.js';
 
 let i18n: I18n;
 beforeAll(async () => {
@@ -96,5 +97,31 @@ describe('locks on the board', () => {
     await frame();
     expect(document.querySelector('.lock-banner')!.textContent).toContain('Tabla je zaključana za koordinatore');
     expect(screen.getAllByRole('button', { name: /Dodaj aktivnost/ })).toHaveLength(5);
+  });
+
+  it('undo of a change in a lane locked since: refused here with a message, nothing sent; allowed again once unlocked', async () => {
+    const undoManager = createUndoManager(doc);
+    const state = { role: 'editor', connection: 'connected', synced: true } as SessionState;
+    const session = { doc, undoManager, subscribe: () => () => {}, getState: () => state } as unknown as BoardSession;
+    render(
+      <I18nextProvider i18n={i18n}>
+        <SessionContext.Provider value={session}>
+          <UndoButtons />
+        </SessionContext.Provider>
+      </I18nextProvider>,
+    );
+    const activity = readBoard(doc).lanes.find((l) => l.lane.id === demoLaneId('B'))!.activities[0]!;
+    act(() => editActivity(doc, activity.id, { status: 'postponed' }));
+    setLaneLocked(doc, demoLaneId('B'), true, { source: 'remote', connectionId: 'facilitator' }); // not this person's own step
+    let updates = 0;
+    doc.on('update', () => updates++);
+    await act(async () => screen.getByRole('button', { name: /Poništi/ }).click());
+    expect(screen.getByRole('status').textContent).toMatch(/ne može poništiti/);
+    expect(updates).toBe(0);
+    expect(readBoard(doc).activityById.get(activity.id)!.status).toBe('postponed');
+    setLaneLocked(doc, demoLaneId('B'), false, { source: 'remote', connectionId: 'facilitator' });
+    await act(async () => screen.getByRole('button', { name: /Poništi/ }).click());
+    expect(readBoard(doc).activityById.get(activity.id)!.status).toBe('done');
+    expect(screen.getByRole('status').textContent).toBe('');
   });
 });

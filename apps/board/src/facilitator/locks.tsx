@@ -63,8 +63,14 @@ export function LockBadge({ lock }: { lock: LockState }) {
  * nearest open lane. This zone covers the locked lane instead: its id is no lane's and no
  * card's, so the board finds no drop target and the card goes back where it was.
  */
+const LOCKED_PREFIX = 'locked:';
+
+/** The lane (or pool) of a locked drop zone's id; null for any other drop target. */
+export const lockedContainerOf = (dropId: string | number): string | null =>
+  typeof dropId === 'string' && dropId.startsWith(LOCKED_PREFIX) ? dropId.slice(LOCKED_PREFIX.length) : null;
+
 export function LockedDropZone({ containerId }: { containerId: string }) {
-  const { setNodeRef, isOver } = useDroppable({ id: `locked:${containerId}`, data: { type: 'locked', containerId } });
+  const { setNodeRef, isOver } = useDroppable({ id: `${LOCKED_PREFIX}${containerId}`, data: { type: 'locked', containerId } });
   return <div ref={setNodeRef} className={`lock-drop${isOver ? ' lock-drop--over' : ''}`} aria-hidden="true" />;
 }
 

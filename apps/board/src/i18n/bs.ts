@@ -54,6 +54,8 @@ export const bs = {
     redo: 'Ponovi',
     undoHint: 'Poništi svoju posljednju izmjenu (Ctrl+Z)',
     redoHint: 'Ponovi poništenu izmjenu (Ctrl+Shift+Z)',
+    lockedUndo: 'Ovo se ne može poništiti: facilitator je u međuvremenu zaključao tu oblast ili tablu.',
+    lockedRedo: 'Ovo se ne može ponoviti: facilitator je u međuvremenu zaključao tu oblast ili tablu.',
     toolbar: 'Izmjene',
   },
   board: {
@@ -117,6 +119,8 @@ export const bs = {
     over: 'Aktivnost „{{title}}" je iznad: {{target}}.',
     dropped: 'Aktivnost „{{title}}" spuštena u: {{target}}.',
     droppedNowhere: 'Aktivnost „{{title}}" vraćena na mjesto.',
+    lockedTarget: 'oblast „{{lane}}" (zaključana, ovdje se ne može spustiti)',
+    droppedLocked: 'Aktivnost „{{title}}" nije premještena jer je oblast „{{lane}}" zaključana. Vraćena je na mjesto.',
     cancelled: 'Prevlačenje otkazano. Aktivnost „{{title}}" je vraćena na mjesto.',
     position: '{{lane}}, mjesto {{position}}',
   },

@@ -54,6 +54,8 @@ export const en: Messages = {
     redo: 'Redo',
     undoHint: 'Undo your last change (Ctrl+Z)',
     redoHint: 'Redo the undone change (Ctrl+Shift+Z)',
+    lockedUndo: 'This cannot be undone: the facilitator has since locked that lane or the board.',
+    lockedRedo: 'This cannot be redone: the facilitator has since locked that lane or the board.',
     toolbar: 'Changes',
   },
   board: {
@@ -116,6 +118,8 @@ export const en: Messages = {
     over: 'Activity “{{title}}” is over: {{target}}.',
     dropped: 'Activity “{{title}}” dropped in: {{target}}.',
     droppedNowhere: 'Activity “{{title}}” returned to its place.',
+    lockedTarget: 'the lane “{{lane}}” (locked, cannot be dropped here)',
+    droppedLocked: 'Activity “{{title}}” was not moved because the lane “{{lane}}” is locked. It returned to its place.',
     cancelled: 'Dragging cancelled. Activity “{{title}}” returned to its place.',
     position: '{{lane}}, position {{position}}',
   },

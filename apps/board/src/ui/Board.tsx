@@ -28,6 +28,7 @@ import { type ContainerId, containerFromDropId, laneIdOf, POOL } from '../dnd/id
 import { boardKeyboardCoordinates } from '../dnd/keyboard-coordinates.js';
 import { useSpotlightAction } from '../facilitation/hooks.js';
 import { laneSpotlight } from '../facilitation/spotlight.js';
+import { lockedContainerOf } from '../facilitator/locks.js';
 import { laneFlags } from '../filters/match.js';
 import { CardBody } from './Card.js';
 import { canEditActivities, useSession, useSessionState } from './context.js';
@@ -139,6 +140,8 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   const describe = useCallback(
     (id: UniqueIdentifier | undefined) => {
       if (id === undefined) return '';
+      const locked = lockedContainerOf(id);
+      if (locked !== null) return t('dnd.lockedTarget', { lane: containerTitle(board, locked as ContainerId, t('board.unplaced')) });
       const container = containerFromDropId(id);
       if (container !== null) return containerTitle(board, container, t('board.unplaced'));
       const over = board.activityById.get(id as ActivityId);
@@ -155,8 +158,11 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
     return {
       onDragStart: ({ active }) => t('dnd.pickedUp', { title: title(active.id) }),
       onDragOver: ({ active, over }) => (over ? t('dnd.over', { title: title(active.id), target: describe(over.id) }) : undefined),
-      onDragEnd: ({ active, over }) =>
-        over ? t('dnd.dropped', { title: title(active.id), target: describe(over.id) }) : t('dnd.droppedNowhere', { title: title(active.id) }),
+      onDragEnd: ({ active, over }) => {
+        const locked = over ? lockedContainerOf(over.id) : null;
+        if (locked !== null) return t('dnd.droppedLocked', { title: title(active.id), lane: containerTitle(board, locked as ContainerId, t('board.unplaced')) });
+        return over ? t('dnd.dropped', { title: title(active.id), target: describe(over.id) }) : t('dnd.droppedNowhere', { title: title(active.id) });
+      },
       onDragCancel: ({ active }) => t('dnd.cancelled', { title: title(active.id) }),
     };
   }, [board, describe, t]);

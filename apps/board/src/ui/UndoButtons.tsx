@@ -1,7 +1,8 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { undoLockViolations } from '@tabla/plan-model';
 import { useUndoState } from '@tabla/plan-react';
-import { useSession } from './context.js';
+import { useSession, useSessionState } from './context.js';
 
 /** Is the keystroke meant for a text field's own undo? */
 const inTextField = (target: EventTarget | null) =>
@@ -10,30 +11,47 @@ const inTextField = (target: EventTarget | null) =>
 /** Undo / redo of one's own changes: buttons, and Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y) anywhere on the board. */
 export function UndoButtons() {
   const { t } = useTranslation();
-  const { undoManager } = useSession();
+  const session = useSession();
+  const { undoManager } = session;
   const { canUndo, canRedo } = useUndoState(undoManager);
+  const facilitator = useSessionState().role === 'facilitator';
+  const [blocked, setBlocked] = useState<'undo' | 'redo' | null>(null);
+
+  /** One step, unless it would change what the facilitator locked since (the server would refuse it). */
+  const step = useCallback(
+    (which: 'undo' | 'redo') => {
+      if (!facilitator && undoLockViolations(session.doc, undoManager, which).length > 0) return setBlocked(which);
+      setBlocked(null);
+      if (which === 'undo') undoManager.undo();
+      else undoManager.redo();
+    },
+    [facilitator, session.doc, undoManager],
+  );
 
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || inTextField(e.target) || document.querySelector('dialog[open]')) return;
       const key = e.key.toLowerCase();
-      if (key === 'z' && !e.shiftKey) undoManager.undo();
-      else if ((key === 'z' && e.shiftKey) || key === 'y') undoManager.redo();
+      if (key === 'z' && !e.shiftKey) step('undo');
+      else if ((key === 'z' && e.shiftKey) || key === 'y') step('redo');
       else return;
       e.preventDefault();
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, [undoManager]);
+  }, [step]);
 
   return (
     <div className="undo" role="group" aria-label={t('undo.toolbar')}>
-      <button type="button" onClick={() => undoManager.undo()} disabled={!canUndo} title={t('undo.undoHint')} aria-keyshortcuts="Control+Z">
+      <button type="button" onClick={() => step('undo')} disabled={!canUndo} title={t('undo.undoHint')} aria-keyshortcuts="Control+Z">
         ↶ {t('undo.undo')}
       </button>
-      <button type="button" onClick={() => undoManager.redo()} disabled={!canRedo} title={t('undo.redoHint')} aria-keyshortcuts="Control+Shift+Z">
+      <button type="button" onClick={() => step('redo')} disabled={!canRedo} title={t('undo.redoHint')} aria-keyshortcuts="Control+Shift+Z">
         ↷ {t('undo.redo')}
       </button>
+      <p className="undo__blocked" role="status">
+        {blocked === 'undo' ? t('undo.lockedUndo') : blocked === 'redo' ? t('undo.lockedRedo') : null}
+      </p>
     </div>
   );
 }
