@@ -50,6 +50,14 @@ export class BoardPage {
     await expect(dialog).toBeHidden();
   }
 
+  /** The facilitator's "Postavke table": a modal dialog opened from the header. */
+  async openSetup(): Promise<Locator> {
+    await this.page.getByRole('button', { name: 'Postavke table' }).click();
+    const panel = this.page.getByRole('dialog', { name: 'Postavke table' });
+    await expect(panel).toBeVisible();
+    return panel;
+  }
+
   lane(title: string): Locator {
     return this.page.getByRole('region', { name: title, exact: true });
   }

@@ -1,17 +1,9 @@
-import type { Locator } from '@playwright/test';
 import { BoardPage } from '../pages/board-page.js';
 import { expect, test } from '../fixtures/test.js';
 
 const LANE_B = 'Položaj mladih u lokalnoj zajednici';
 const NO_MUNICIPALITY = 'Bez općine (npr. facilitator/ica)';
 const NOT_VALID = 'Ovaj link nije važeći ili je opozvan.';
-
-async function openSetup(p: BoardPage): Promise<Locator> {
-  await p.page.getByRole('button', { name: 'Postavke table' }).click();
-  const panel = p.page.getByRole('dialog', { name: 'Postavke table' });
-  await expect(panel).toBeVisible();
-  return panel;
-}
 
 test('one coordinator link per municipality: attribution that cannot be spoofed, partner joins in its own name, revocable', async ({ browser, server }) => {
   const board = await server.createBoard('demo');
@@ -20,7 +12,7 @@ test('one coordinator link per municipality: attribution that cannot be spoofed,
   await fac.expectConnected();
 
   // The facilitator issues Mostar's link in the set-up panel (Bugojno's through the same API).
-  const panel = await openSetup(fac);
+  const panel = await fac.openSetup();
   const mostarRow = panel.getByRole('group', { name: 'Koordinator/ica – Grad Mostar', exact: true });
   await expect(mostarRow).toContainText('Još nema linka.');
   await mostarRow.getByRole('button', { name: 'Novi link' }).click();
@@ -62,7 +54,7 @@ test('one coordinator link per municipality: attribution that cannot be spoofed,
   await bugojno.expectConnected();
 
   // Revoking Mostar's link disconnects Mostar only.
-  const again = await openSetup(fac);
+  const again = await fac.openSetup();
   const row = again.getByRole('group', { name: 'Koordinator/ica – Grad Mostar', exact: true });
   await row.getByRole('button', { name: 'Opozovi' }).click();
   await row.getByRole('button', { name: 'Da, opozovi link' }).click();

@@ -11,14 +11,6 @@ const ODLUKA = 'Odluka o LDP-u kao savjetodavnom tijelu';
 const NO_MUNICIPALITY = 'Bez općine (npr. facilitator/ica)';
 const BANNER = 'Tabla je zaključana: plan je usaglašen i aktivnosti se više ne mogu mijenjati.';
 
-/** The facilitator's "Postavke table": a modal dialog opened from the header. */
-async function openSetup(p: BoardPage): Promise<Locator> {
-  await p.page.getByRole('button', { name: 'Postavke table' }).click();
-  const panel = p.page.getByRole('dialog', { name: 'Postavke table' });
-  await expect(panel).toBeVisible();
-  return panel;
-}
-
 /** A lane's, municipality's or role's row in the panel: a group named after it. */
 const row = (panel: Locator, name: string) => panel.getByRole('group', { name, exact: true });
 
@@ -45,7 +37,7 @@ test('the facilitator sets up the board live: title, lanes, municipalities, lock
   await expect(fac.page.getByRole('dialog', { name: 'Postavke table' })).toHaveCount(0);
   await expect(open).toBeFocused();
 
-  const panel = await openSetup(fac);
+  const panel = await fac.openSetup();
   expect(await seriousViolations(fac.page)).toEqual([]);
 
   // The board's title: an empty one is refused with a message, then renamed for everyone.
@@ -153,7 +145,7 @@ test('a new editor link disconnects whoever used the old one; the new link works
   await coord.expectConnected();
   await viewer.expectConnected();
 
-  const panel = await openSetup(fac);
+  const panel = await fac.openSetup();
   const editorLink = row(panel, 'Koordinator/ica');
   await editorLink.getByRole('button', { name: 'Novi link' }).click();
   // It warns first, and nothing happens before the confirmation.
@@ -201,7 +193,7 @@ test('the facilitator makes the next training’s board from this one: same lane
   const fac = await BoardPage.open(browser, board.links.facilitator);
   await fac.join('facilitatorica', NO_MUNICIPALITY);
   await fac.expectConnected();
-  const panel = await openSetup(fac);
+  const panel = await fac.openSetup();
   await panel.getByLabel('Naziv nove table').fill('Igman 2023');
   await panel.getByRole('button', { name: 'Napravi novu tablu iz ove' }).click();
   const open = panel.getByRole('link', { name: 'Otvori je kao facilitator/ica' });

@@ -1,15 +1,14 @@
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import type { i18n as I18n } from 'i18next';
 import type { ReactNode } from 'react';
-import { I18nextProvider } from 'react-i18next';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { type Activity, demoLaneId, readBoard, readFacilitation, roots, seedDemoBoard, setSpotlight, setTimer, timerTransitions } from '@tabla/plan-model';
 import { setupI18n } from '../i18n/index.js';
-import type { BoardSession, SessionState } from '../session/board-session.js';
+import type { SessionState } from '../session/board-session.js';
+import { fakeSession, renderWithSession } from '../test/session.js';
 import { Board } from '../ui/Board.js';
-import { SessionContext } from '../ui/context.js';
 import { municipalityCodes } from './codes.js';
 import { FacilitationBar } from './FacilitationBar.js';
 import { ProjectorScreen } from './ProjectorScreen.js';
@@ -34,28 +33,14 @@ afterEach(() => {
   doc.destroy();
 });
 
-function fakeSession(role: SessionState['role']): BoardSession {
-  const state = { role, connection: 'connected', synced: true } as SessionState;
-  return {
-    doc,
-    awareness,
-    link: { boardId: 'b1', token: 't' },
-    subscribe: () => () => {},
-    getState: () => state,
-    setActivity: () => {},
-  } as unknown as BoardSession;
-}
-
 const noop = () => {};
 
 function renderScreen(role: SessionState['role'], projector: boolean, children: ReactNode) {
   const codes = projector ? municipalityCodes(readBoard(doc).municipalities) : null;
-  return render(
-    <I18nextProvider i18n={i18n}>
-      <SessionContext.Provider value={fakeSession(role)}>
-        <ProjectorScreen state={{ projector, codes }}>{children}</ProjectorScreen>
-      </SessionContext.Provider>
-    </I18nextProvider>,
+  return renderWithSession(
+    fakeSession(doc, { role }, { awareness, link: { boardId: 'b1', token: 't' } }),
+    <ProjectorScreen state={{ projector, codes }}>{children}</ProjectorScreen>,
+    i18n,
   );
 }
 

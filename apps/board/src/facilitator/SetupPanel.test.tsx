@@ -1,13 +1,10 @@
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { i18n as I18n } from 'i18next';
-import { I18nextProvider } from 'react-i18next';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { DEMO_TITLE, demoLaneId, readBoard, seedDemoBoard } from '@tabla/plan-model';
 import { setupI18n } from '../i18n/index.js';
-import type { BoardSession, SessionState } from '../session/board-session.js';
-import { SessionContext } from '../ui/context.js';
+import { fakeSession, renderWithSession } from '../test/session.js';
 import SetupPanel from './SetupPanel.js';
 
 let i18n: I18n;
@@ -19,27 +16,8 @@ let doc: Y.Doc;
 let transactions = 0;
 const onClose = vi.fn();
 
-function fakeSession(): BoardSession {
-  const state = { role: 'facilitator', connection: 'connected', synced: true } as SessionState;
-  return {
-    doc,
-    awareness: new Awareness(doc),
-    link: { boardId: 'demo', token: 'fac-token' },
-    subscribe: () => () => {},
-    getState: () => state,
-    setActivity: () => {},
-  } as unknown as BoardSession;
-}
-
-function renderPanel() {
-  return render(
-    <I18nextProvider i18n={i18n}>
-      <SessionContext.Provider value={fakeSession()}>
-        <SetupPanel onClose={onClose} />
-      </SessionContext.Provider>
-    </I18nextProvider>,
-  );
-}
+const renderPanel = () =>
+  renderWithSession(fakeSession(doc, { role: 'facilitator' }, { link: { boardId: 'demo', token: 'fac-token' } }), <SetupPanel onClose={onClose} />, i18n);
 
 /** Lets the board store's once-per-frame notification through. */
 const frame = () => act(() => new Promise((r) => setTimeout(r, 40)));

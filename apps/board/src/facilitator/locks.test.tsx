@@ -1,14 +1,12 @@
-import { act, cleanup, render, screen, within } from '@testing-library/react';
+import { act, cleanup, screen, within } from '@testing-library/react';
 import type { i18n as I18n } from 'i18next';
-import { I18nextProvider } from 'react-i18next';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { createUndoManager, demoLaneId, demoMunicipalityId, editActivity, readBoard, seedDemoBoard, setBoardLocked, setLaneLocked } from '@tabla/plan-model';
 import { setupI18n } from '../i18n/index.js';
-import type { BoardSession, SessionState } from '../session/board-session.js';
+import type { SessionState } from '../session/board-session.js';
+import { fakeSession, renderWithSession } from '../test/session.js';
 import { Board } from '../ui/Board.js';
-import { SessionContext } from '../ui/context.js';
 import { UndoButtons } from '../ui/UndoButtons.js';
 
 let i18n: I18n;
@@ -26,17 +24,8 @@ afterEach(() => {
   doc.destroy();
 });
 
-function renderBoard(role: SessionState['role']) {
-  const state = { role, connection: 'connected', synced: true } as SessionState;
-  const session = { doc, awareness: new Awareness(doc), subscribe: () => () => {}, getState: () => state, setActivity: () => {} } as unknown as BoardSession;
-  return render(
-    <I18nextProvider i18n={i18n}>
-      <SessionContext.Provider value={session}>
-        <Board onAdd={() => {}} onEdit={() => {}} ownMunicipalityId={demoMunicipalityId('noviTravnik')} />
-      </SessionContext.Provider>
-    </I18nextProvider>,
-  );
-}
+const renderBoard = (role: SessionState['role']) =>
+  renderWithSession(fakeSession(doc, { role }), <Board onAdd={() => {}} onEdit={() => {}} ownMunicipalityId={demoMunicipalityId('noviTravnik')} />, i18n);
 
 const frame = () => act(() => new Promise((r) => setTimeout(r, 40)));
 const lane = (title: string) => screen.getByRole('region', { name: title });
@@ -100,16 +89,7 @@ describe('locks on the board', () => {
   });
 
   it('undo of a change in a lane locked since: refused here with a message, nothing sent; allowed again once unlocked', async () => {
-    const undoManager = createUndoManager(doc);
-    const state = { role: 'editor', connection: 'connected', synced: true } as SessionState;
-    const session = { doc, undoManager, subscribe: () => () => {}, getState: () => state } as unknown as BoardSession;
-    render(
-      <I18nextProvider i18n={i18n}>
-        <SessionContext.Provider value={session}>
-          <UndoButtons />
-        </SessionContext.Provider>
-      </I18nextProvider>,
-    );
+    renderWithSession(fakeSession(doc, { role: 'editor' }, { undoManager: createUndoManager(doc) }), <UndoButtons />, i18n);
     const activity = readBoard(doc).lanes.find((l) => l.lane.id === demoLaneId('B'))!.activities[0]!;
     act(() => editActivity(doc, activity.id, { status: 'postponed' }));
     setLaneLocked(doc, demoLaneId('B'), true, { source: 'remote', connectionId: 'facilitator' }); // not this person's own step

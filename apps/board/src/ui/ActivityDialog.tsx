@@ -16,6 +16,7 @@ import {
 import { type ContainerId, laneIdOf, POOL } from '../dnd/ids.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { useSession, useSessionState } from './context.js';
+import { MunicipalityOptions, SelectField } from './SelectField.js';
 import { TextField } from './TextField.js';
 
 export type DialogTarget = { readonly mode: 'add'; readonly containerId: ContainerId } | { readonly mode: 'edit'; readonly activity: Activity };
@@ -173,50 +174,33 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
         <TextField name="title" label={t('activity.title')} value={form.title} max={LIMITS.title} required autoFocus onChange={(v) => set('title', v)} />
         <TextField name="description" label={t('activity.description')} value={form.description} max={LIMITS.longText} rows={3} onChange={(v) => set('description', v)} />
         <div className="field-row">
-          <label className="field">
-            <span>{t('activity.lane')}</span>
-            <select name="lane" value={form.container} onChange={(e) => set('container', e.target.value as ContainerId)} disabled={target.mode === 'edit'}>
-              {board.lanes.filter(({ lane }) => facilitator || !lane.locked || lane.id === form.container).map(({ lane }) => (
-                <option key={lane.id} value={lane.id}>
-                  {lane.title}
-                </option>
-              ))}
-              <option value={POOL}>{t('board.unplaced')}</option>
-            </select>
-          </label>
-          <label className="field">
-            <span>{t('activity.status')}</span>
-            <select name="status" value={form.status} onChange={(e) => set('status', e.target.value as Status)}>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {t(`status.${s}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span>{t('timeframe.label')}</span>
-            <select name="timeframe" value={form.timeframe} onChange={(e) => set('timeframe', e.target.value)}>
-              <option value="">{t('timeframe.none')}</option>
-              {quarterOptions(form.timeframe).map((q) => (
-                <option key={q} value={q}>
-                  {formatTimeframe(t, q)}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-        <label className="field">
-          <span>{t('activity.lead')}</span>
-          <select name="lead" value={form.leadId} onChange={(e) => set('leadId', e.target.value)}>
-            <option value="">{t('activity.none')}</option>
-            {board.municipalities.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
+          <SelectField label={t('activity.lane')} name="lane" value={form.container} onChange={(v) => set('container', v as ContainerId)} disabled={target.mode === 'edit'}>
+            {board.lanes.filter(({ lane }) => facilitator || !lane.locked || lane.id === form.container).map(({ lane }) => (
+              <option key={lane.id} value={lane.id}>
+                {lane.title}
               </option>
             ))}
-          </select>
-        </label>
+            <option value={POOL}>{t('board.unplaced')}</option>
+          </SelectField>
+          <SelectField label={t('activity.status')} name="status" value={form.status} onChange={(v) => set('status', v as Status)}>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField label={t('timeframe.label')} name="timeframe" value={form.timeframe} onChange={(v) => set('timeframe', v)}>
+            <option value="">{t('timeframe.none')}</option>
+            {quarterOptions(form.timeframe).map((q) => (
+              <option key={q} value={q}>
+                {formatTimeframe(t, q)}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+        <SelectField label={t('activity.lead')} name="lead" value={form.leadId} onChange={(v) => set('leadId', v)}>
+          <MunicipalityOptions municipalities={board.municipalities} none={t('activity.none')} />
+        </SelectField>
         <fieldset className="field partners">
           <legend>{t('activity.partners')}</legend>
           {!namesPartners && <p className="field__hint">{t('activity.partnersByCreator')}</p>}

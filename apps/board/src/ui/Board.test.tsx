@@ -1,18 +1,16 @@
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import type * as DndCore from '@dnd-kit/core';
 import type * as DndSortable from '@dnd-kit/sortable';
-import { type ReactNode, useState } from 'react';
-import { I18nextProvider } from 'react-i18next';
+import { useState } from 'react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { type Activity, type ActivityId, demoMunicipalityId, editActivity, readBoard, seedDemoBoard } from '@tabla/plan-model';
 import type { i18n as I18n } from 'i18next';
 import { type ActivityFilter, EMPTY_FILTER, matchingIds } from '../filters/match.js';
 import { setupI18n } from '../i18n/index.js';
-import { Awareness } from 'y-protocols/awareness';
-import type { BoardSession, SessionState } from '../session/board-session.js';
+import type { SessionState } from '../session/board-session.js';
+import { fakeSession, renderWithSession } from '../test/session.js';
 import { Board } from './Board.js';
-import { SessionContext } from './context.js';
 
 /** Renders per lane (each Lane render asks for its droppable once) and per card. */
 const laneRenders = new Map<string, number>();
@@ -45,13 +43,6 @@ beforeAll(async () => {
   i18n = await setupI18n('bs');
 });
 
-function fakeSession(doc: Y.Doc, role: SessionState['role']): BoardSession {
-  const state = { role, connection: 'connected', synced: true } as SessionState;
-  // A real awareness (nobody else present), no network.
-  const awareness = new Awareness(doc);
-  return { doc, awareness, subscribe: () => () => {}, getState: () => state, setActivity: () => {} } as unknown as BoardSession;
-}
-
 let doc: Y.Doc;
 const noop = () => {};
 let setFilter: (f: ActivityFilter) => void = () => {};
@@ -72,14 +63,7 @@ function Page({ own }: { own: string | null }) {
   );
 }
 
-function renderBoard(role: SessionState['role'], own: string | null): ReturnType<typeof render> {
-  const wrap = (children: ReactNode) => (
-    <I18nextProvider i18n={i18n}>
-      <SessionContext.Provider value={fakeSession(doc, role)}>{children}</SessionContext.Provider>
-    </I18nextProvider>
-  );
-  return render(wrap(<Page own={own} />));
-}
+const renderBoard = (role: SessionState['role'], own: string | null) => renderWithSession(fakeSession(doc, { role }), <Page own={own} />, i18n);
 
 const activityId = (title: string): ActivityId => [...readBoard(doc).activityById.values()].find((a: Activity) => a.title === title)!.id;
 const laneOf = (title: string) => screen.getByRole('region', { name: title });

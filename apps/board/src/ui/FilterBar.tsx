@@ -2,6 +2,7 @@ import { type FormEvent, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Municipality, type MunicipalityId, STATUSES, type Status } from '@tabla/plan-model';
 import { type ActivityFilter, EMPTY_FILTER, isFilterActive } from '../filters/match.js';
+import { MunicipalityOptions, SelectField } from './SelectField.js';
 
 interface FilterBarProps {
   readonly filter: ActivityFilter;
@@ -35,20 +36,14 @@ export function FilterBar({ filter, onChange, municipalities, ownMunicipalityId,
           <span>{t('filters.text')}</span>
           <input type="search" value={filter.text} placeholder={t('filters.textPlaceholder')} maxLength={200} onChange={(e) => set({ text: e.target.value })} />
         </label>
-        <label className="filters__field">
-          <span>{t('filters.municipality')}</span>
-          <select
-            value={filter.municipalityId ?? ''}
-            onChange={(e) => set({ municipalityId: e.target.value === '' ? null : (e.target.value as MunicipalityId) })}
-          >
-            <option value="">{t('filters.anyMunicipality')}</option>
-            {municipalities.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          className="filters__field"
+          label={t('filters.municipality')}
+          value={filter.municipalityId ?? ''}
+          onChange={(v) => set({ municipalityId: v === '' ? null : (v as MunicipalityId) })}
+        >
+          <MunicipalityOptions municipalities={municipalities} none={t('filters.anyMunicipality')} />
+        </SelectField>
         {ownMunicipalityId !== null && (
           <button
             type="button"
@@ -59,17 +54,14 @@ export function FilterBar({ filter, onChange, municipalities, ownMunicipalityId,
             {t('filters.mine')}
           </button>
         )}
-        <label className="filters__field">
-          <span>{t('filters.status')}</span>
-          <select value={filter.status ?? ''} onChange={(e) => set({ status: e.target.value === '' ? null : (e.target.value as Status) })}>
-            <option value="">{t('filters.anyStatus')}</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`status.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField className="filters__field" label={t('filters.status')} value={filter.status ?? ''} onChange={(v) => set({ status: v === '' ? null : (v as Status) })}>
+          <option value="">{t('filters.anyStatus')}</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {t(`status.${s}`)}
+            </option>
+          ))}
+        </SelectField>
         <label className="filters__check">
           <input type="checkbox" checked={filter.onlyMatches} onChange={(e) => set({ onlyMatches: e.target.checked })} />
           {t('filters.onlyMatches')}

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Municipality } from '@tabla/plan-model';
 import type { Identity } from '../session/identity.js';
+import { MunicipalityOptions, SelectField } from './SelectField.js';
 
 /**
  * Asks a person's name (or role) and municipality before they enter. A link bound to a
@@ -60,17 +61,9 @@ export function JoinDialog({
             <small>{t('join.boundHint')}</small>
           </p>
         ) : (
-          <label className="field">
-            <span>{t('join.municipality')}</span>
-            <select name="municipality" value={municipalityId} onChange={(e) => setMunicipalityId(e.target.value)}>
-              <option value="">{t('join.noMunicipality')}</option>
-              {municipalities.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label={t('join.municipality')} name="municipality" value={municipalityId} onChange={setMunicipalityId}>
+            <MunicipalityOptions municipalities={municipalities} none={t('join.noMunicipality')} />
+          </SelectField>
         )}
         <div className="dialog__actions">
           <span className="spacer" />

@@ -1,6 +1,5 @@
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import type { i18n as I18n } from 'i18next';
-import { I18nextProvider } from 'react-i18next';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -20,9 +19,9 @@ import { municipalityCodes } from '../facilitation/codes.js';
 import { FacilitationBar } from '../facilitation/FacilitationBar.js';
 import { ProjectorScreen } from '../facilitation/ProjectorScreen.js';
 import { setupI18n } from '../i18n/index.js';
-import type { BoardSession, SessionState } from '../session/board-session.js';
+import type { SessionState } from '../session/board-session.js';
+import { fakeSession, renderWithSession } from '../test/session.js';
 import { Board } from '../ui/Board.js';
-import { SessionContext } from '../ui/context.js';
 import type * as CardVoteModule from './CardVote.js';
 
 /** Renders of each card's vote part (by title): a card whose numbers did not change must not render. */
@@ -63,32 +62,18 @@ const NOVO_SARAJEVO = demoMunicipalityId('novoSarajevo');
 const LANE_B = 'Položaj mladih u lokalnoj zajednici';
 const B_CARDS = ['Dijalog sa mladima', 'Radionice o propisima za mlade', 'Razmjena vijeća mladih', 'Mapa prostora za mlade'];
 
-function fakeSession(role: SessionState['role'], municipalityId: string | null): BoardSession {
-  const state = { role, municipalityId, connection: 'connected', synced: true } as SessionState;
-  return {
-    doc,
-    awareness,
-    link: { boardId: 'b1', token: 't' },
-    subscribe: () => () => {},
-    getState: () => state,
-    setActivity: () => {},
-  } as unknown as BoardSession;
-}
-
 const noop = () => {};
 
 /** The facilitation bar and the board, as the app shows them. */
 function renderScreen(role: SessionState['role'], { municipalityId = null as string | null, projector = false } = {}) {
   const codes = projector ? municipalityCodes(readBoard(doc).municipalities) : null;
-  return render(
-    <I18nextProvider i18n={i18n}>
-      <SessionContext.Provider value={fakeSession(role, municipalityId)}>
-        <ProjectorScreen state={{ projector, codes }}>
-          <FacilitationBar projector={projector} onToggleProjector={noop} />
-          <Board onAdd={noop} onEdit={noop} projector={projector} />
-        </ProjectorScreen>
-      </SessionContext.Provider>
-    </I18nextProvider>,
+  return renderWithSession(
+    fakeSession(doc, { role, municipalityId }, { awareness, link: { boardId: 'b1', token: 't' } }),
+    <ProjectorScreen state={{ projector, codes }}>
+      <FacilitationBar projector={projector} onToggleProjector={noop} />
+      <Board onAdd={noop} onEdit={noop} projector={projector} />
+    </ProjectorScreen>,
+    i18n,
   );
 }
 
