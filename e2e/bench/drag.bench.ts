@@ -6,7 +6,7 @@ import { type Page } from '@playwright/test';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { type ActivityId, addActivity, demoLaneId, moveActivity, roots } from '@tabla/plan-model';
+import { type ActivityId, addActivity, demoLaneId, demoMunicipalityId, giveDot, moveActivity, openVote, roots } from '@tabla/plan-model';
 import { BoardPage } from '../pages/board-page.js';
 import { test } from '../fixtures/test.js';
 
@@ -90,9 +90,33 @@ test('drag smoothness with 300 activities', async ({ browser, server }) => {
   const dragWhileOthersWork = await remoteMoves(10, 200, () => page.dragCardToLane('Razmjena vijeća mladih', 'Održivost LDP-a i međuopštinska saradnja'));
   const stress = await remoteMoves(60, 16);
 
+  // A board-wide dot vote: every card shows Mostar's dots and its +/- buttons, while Bugojno votes.
+  await withClient(server.baseUrl, board.links.facilitator, async (doc) => void openVote(doc, { laneId: null, dots: 20 }, Date.now()));
+  const voter = await BoardPage.open(browser, await server.issueMunicipalityLink(board, 'm_mostar'));
+  await voter.joinBound('koordinatorica LDP-a', 'Grad Mostar');
+  await voter.expectConnected();
+  const bugojno = await server.issueMunicipalityLink(board, 'm_bugojno');
+  const voting = await withClient(server.baseUrl, bugojno, async (doc) => {
+    const [voteId] = [...roots(doc).votes.keys()];
+    const placed = [...roots(doc).activities.entries()].filter(([, m]) => m.get('laneId') !== null).map(([id]) => id as ActivityId);
+    return frames(voter.page, async () => {
+      const dots = (async () => {
+        for (let i = 0; i < 10; i++) {
+          giveDot(doc, voteId!, demoMunicipalityId('bugojno'), placed[i]!, 1);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      })();
+      await voter.dragCardToLane('Mapa prostora za mlade', 'Učešće građana u odlučivanju');
+      await dots;
+    });
+  });
+  await voter.close();
+
   console.log(`\nBoard with ${count} activities (1440x900, headless Chromium, 2 cores shared with server and clients)`);
   console.log(`  local mouse drag across lanes:                 ${stats(local)}`);
   console.log(`  local drag while another moves 5 cards/s:      ${stats(dragWhileOthersWork)}`);
-  console.log(`  stress: 60 remote moves at ~60/s, no drag:     ${stats(stress)}\n`);
+  console.log(`  stress: 60 remote moves at ~60/s, no drag:     ${stats(stress)}`);
+  console.log(`  vote open: drag while another municipality
+    gives 5 dots/s (dots on every placed card):   ${stats(voting)}\n`);
   await page.close();
 });
