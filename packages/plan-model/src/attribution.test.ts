@@ -62,4 +62,17 @@ describe('attribution to municipalities', () => {
     expect(check(doc, change(doc, (d) => setActivityPartner(d, demoActivity, bugojno, true), [demoActivity]), bugojno)).toEqual([]);
     expect(check(doc, change(doc, (d) => setActivityPartner(d, demoActivity, bugojno, true), [demoActivity]), mostar)[0]).toMatch(/partner/);
   });
+
+  it('[PM23] the lead: a municipality takes or drops it only when free or its own; the proposer names any', () => {
+    const doc = demo();
+    const id = addActivity(doc, { title: 'Mostarska', leadId: mostar }, { laneId: demoLaneId('A') }, { createdBy: mostar });
+    const lead = (leadId: string | undefined) => change(doc, (d) => editActivity(d, id, { leadId: leadId as never }), [id]);
+    expect(check(doc, lead(bugojno), bugojno)[0]).toMatch(/lead/); // taking Mostar's lead
+    expect(check(doc, lead(undefined), bugojno)[0]).toMatch(/lead/); // dropping Mostar's lead
+    expect(check(doc, lead(bugojno), mostar)).toEqual([]); // the proposer hands it over
+    editActivity(doc, id, { leadId: undefined });
+    expect(check(doc, lead(bugojno), bugojno)).toEqual([]); // a free lead, taken by itself
+    expect(check(doc, lead(trnovo), bugojno)[0]).toMatch(/lead/); // but not given to a third
+    expect(check(doc, lead(bugojno), null)[0]).toMatch(/lead/); // the general link speaks for none
+  });
 });

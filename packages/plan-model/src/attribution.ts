@@ -15,8 +15,9 @@ export const managesPartners = (createdBy: string | null | undefined, municipali
  * `municipalityId` is the one the sender's link is bound to (null = the general coordinator link).
  * - "Added by" (`createdBy`) is written once, with the activity: the sender's own municipality
  *   (required for a bound link, absent for the general link), never changed afterwards.
- * - Partners: any municipality may join or leave itself; the other partners of an activity are
- *   managed by the municipality that added it (for an activity with no `createdBy`, by the general link).
+ * - Partners and the lead: any municipality may join or leave itself (and take or drop the lead
+ *   when it is free or its own); the others are managed by the municipality that added the activity
+ *   (for an activity with no `createdBy`, by the general link).
  * `before` is the accepted document, `after` the same with the change applied.
  */
 export function attributionViolations(
@@ -40,6 +41,12 @@ export function attributionViolations(
       continue;
     }
     if (managesPartners(creator, municipalityId)) continue;
+    // The lead ("Nosilac") is a municipality's commitment too: another's can be named or dropped only by the manager.
+    const lead = (id: string | undefined) => id === undefined || (municipalityId !== null && id === municipalityId);
+    if (was && was.leadId !== now.leadId && !(lead(was.leadId) && lead(now.leadId))) {
+      problems.push(`activity ${id}: only the municipality that added it names another lead`);
+      continue;
+    }
     const before = new Set(was?.partners ?? []);
     const after = new Set(now.partners);
     const changed = [...before, ...after].filter((m) => before.has(m) !== after.has(m));

@@ -120,5 +120,6 @@ describe('lockViolations', () => {
     setBoardLocked(doc, true);
     expect(readBoard(doc).meta.locked).toBe(true);
     expect(lockViolations(doc, change(doc, (d) => editActivity(d, inB.id, { status: 'done' })), [inB.id])).toEqual(['the board is locked']);
+    expect(lockViolations(doc, change(doc, () => undefined), [])).toEqual([]); // no activity touched (a dot, say): nothing locked
   });
 });

@@ -65,6 +65,8 @@ export function setTimer(doc: Y.Doc, timer: TimerState | null, origin: PlanOrigi
  * accepted document, `after` the same with the change applied.
  */
 export function lockViolations(before: Y.Doc, after: Y.Doc, activityIds: Iterable<string>): string[] {
+  const ids = [...activityIds];
+  if (ids.length === 0) return []; // a lock holds activities only: dots, presence and the rest go on
   const a = roots(after);
   if (readMeta(a.meta).locked) return ['the board is locked'];
   const b = roots(before);
@@ -73,7 +75,7 @@ export function lockViolations(before: Y.Doc, after: Y.Doc, activityIds: Iterabl
     return lane !== undefined && readLane(laneId!, lane).locked;
   };
   const problems: string[] = [];
-  for (const id of activityIds) {
+  for (const id of ids) {
     const was = b.activities.get(id);
     const now = a.activities.get(id);
     const fromLane = was ? readActivity(id, was).laneId : null;

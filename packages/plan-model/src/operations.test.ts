@@ -18,6 +18,7 @@ import {
   reorderLane,
   setActivityPartner,
   setBoardTitle,
+  editActivityAndPartners,
 } from './operations.js';
 import { localOrigin, type PlanOrigin } from './origins.js';
 import { LIMITS, readActivity, roots, SCHEMA_VERSION } from './schema.js';
@@ -503,5 +504,23 @@ describe('rank length', () => {
     expect(longest).toBeLessThanOrEqual(LIMITS.rank);
     expect(documentProblems(doc)).toEqual([]);
     expect(readBoard(doc).lanes.find((l) => l.lane.id === lane)!.activities).toHaveLength(4);
+  });
+});
+
+describe('editActivityAndPartners', () => {
+  it('[PM10] changes only the memberships it names: a partner that joined meanwhile stays', () => {
+    const a = new Y.Doc();
+    seedDemoBoard(a);
+    const b = new Y.Doc();
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    const id = readBoard(a).lanes[0]!.activities[0]!.id;
+    const had = readBoard(a).activityById.get(id)!.partners;
+    setActivityPartner(b, id, demoMunicipalityId('mostar'), true); // someone else joins
+    editActivityAndPartners(a, id, { status: 'done' }, new Map([[demoMunicipalityId('bugojno'), true]])); // a dialog opened before that
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    const after = readBoard(b).activityById.get(id)!;
+    expect(after.status).toBe('done');
+    expect(after.partners).toEqual([...had, demoMunicipalityId('bugojno'), demoMunicipalityId('mostar')].sort());
   });
 });

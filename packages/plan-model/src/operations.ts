@@ -14,6 +14,7 @@ import {
 import { compareRanks, evenRanks, rankAt } from './ordering.js';
 import { localOrigin, type PlanOrigin } from './origins.js';
 import {
+  ballotOf,
   type ActivityFields,
   type EntryMap,
   LIMITS,
@@ -22,6 +23,7 @@ import {
   newEntry,
   readActivity,
   readLane,
+  readVote,
   roots,
   setPartner,
   setPlacement,
@@ -87,8 +89,11 @@ export function addMunicipality(
   const id = options.id ?? newMunicipalityId();
   doc.transact(() => {
     const entry = newEntry(id);
-    roots(doc).municipalities.set(id, entry);
+    const { municipalities, votes } = roots(doc);
+    municipalities.set(id, entry);
     writeMunicipality(entry, fields);
+    // Its ballot in a vote under way exists from now on, as openVote made the others' (PM10's reason).
+    for (const [voteId, vote] of votes.entries()) if (readVote(voteId, vote)?.state === 'open') ballotOf(vote, id, true);
   }, options.origin ?? localOrigin);
   return id;
 }
@@ -191,6 +196,24 @@ export function editActivity(
   origin: PlanOrigin = localOrigin,
 ): void {
   doc.transact(() => writeActivity(get(roots(doc).activities, id, 'unknown-activity'), fields), origin);
+}
+
+/**
+ * Edits an activity and changes partner memberships in one transaction (one update, one undo
+ * step). Only the memberships named change: a partner that joined meanwhile stays.
+ */
+export function editActivityAndPartners(
+  doc: Y.Doc,
+  id: ActivityId,
+  fields: Omit<ActivityFields, 'partners'>,
+  partnerChanges: ReadonlyMap<MunicipalityId, boolean>,
+  origin: PlanOrigin = localOrigin,
+): void {
+  doc.transact(() => {
+    const entry = get(roots(doc).activities, id, 'unknown-activity');
+    writeActivity(entry, fields);
+    for (const [municipalityId, joined] of partnerChanges) setPartner(entry, municipalityId, joined);
+  }, origin);
 }
 
 /**

@@ -342,7 +342,10 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
   return problems;
 }
 
-/** Ballots: municipality -> Y.Map(activity -> whole dots), at most the vote's `dots` per municipality. */
+/**
+ * Ballots: municipality -> Y.Map(activity -> whole dots, 1 to the vote's `dots`). How many count
+ * (in scope, at most `dots` per municipality) is decided when counting (votes.ts, countedBallot).
+ */
 function ballotProblems(key: string, vote: EntryMap): string[] {
   const ballots = vote.get('ballots');
   const dots = vote.get('dots');
@@ -355,12 +358,9 @@ function ballotProblems(key: string, vote: EntryMap): string[] {
       problems.push(`${where}: must be a map of dots`);
       continue;
     }
-    let total = 0;
     for (const [activityId, given] of (ballot as Y.Map<unknown>).entries()) {
       if (activityId.length > LIMITS.id || !isCount(given, dots)) problems.push(`${where}.${activityId.slice(0, LIMITS.id)}: dots must be a whole number from 1 to ${dots}`);
-      else total += given;
     }
-    if (total > dots) problems.push(`${where}: ${total} dots given, ${dots} allowed`);
   }
   return problems;
 }

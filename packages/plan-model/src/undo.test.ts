@@ -4,7 +4,7 @@ import { readBoard } from './board-view.js';
 import { demoLaneId, seedDemoBoard } from './demo.js';
 import { addActivity, deleteActivity, editActivity, moveActivity } from './operations.js';
 import { setBoardLocked, setLaneLocked } from './facilitation.js';
-import { createUndoManager, undoLockViolations } from './undo.js';
+import { createUndoManager, undoStepProblems } from './undo.js';
 
 function pair() {
   const seed = new Y.Doc();
@@ -64,29 +64,43 @@ describe('createUndoManager', () => {
   });
 });
 
-describe('undoLockViolations', () => {
+describe('undoStepProblems (what the server would say of the next step)', () => {
   it('[PM18] a coordinator may not undo or redo into, out of, or inside what the facilitator locked since', () => {
     const { a, b } = pair(); // a: a coordinator, b: the facilitator
     const undo = createUndoManager(a);
     const inB = find(a, 'Dijalog sa mladima');
     editActivity(a, inB.id, { status: 'postponed' });
-    expect(undoLockViolations(a, undo, 'undo')).toEqual([]);
+    expect(undoStepProblems(a, undo, 'undo', null)).toEqual([]);
     setLaneLocked(b, demoLaneId('B'), true);
-    expect(undoLockViolations(a, undo, 'undo')).toEqual([`activity ${inB.id} is in a locked lane`]);
+    expect(undoStepProblems(a, undo, 'undo', null)).toEqual([`activity ${inB.id} is in a locked lane`]);
     setLaneLocked(b, demoLaneId('B'), false);
-    expect(undoLockViolations(a, undo, 'undo')).toEqual([]);
+    expect(undoStepProblems(a, undo, 'undo', null)).toEqual([]);
 
     // Undo a move out of B while D is locked: fine (D is not involved); redo back into D is not.
     moveActivity(a, inB.id, demoLaneId('D'), 0);
     undo.undo();
     expect(find(a, 'Dijalog sa mladima').laneId).toBe(demoLaneId('B'));
     setLaneLocked(b, demoLaneId('D'), true);
-    expect(undoLockViolations(a, undo, 'redo')).toContain(`lane ${demoLaneId('D')} is locked`);
+    expect(undoStepProblems(a, undo, 'redo', null)).toEqual([`activity ${inB.id} is in a locked lane`]);
     setLaneLocked(b, demoLaneId('D'), false);
-    expect(undoLockViolations(a, undo, 'redo')).toEqual([]);
+    expect(undoStepProblems(a, undo, 'redo', null)).toEqual([]);
 
     setBoardLocked(b, true);
-    expect(undoLockViolations(a, undo, 'redo')).toEqual(['the board is locked']);
-    expect(undoLockViolations(b, createUndoManager(b), 'undo')).toEqual([]); // nothing to undo
+    expect(undoStepProblems(a, undo, 'redo', null)).toEqual(['the board is locked']);
+    expect(undoStepProblems(b, createUndoManager(b), 'undo', null)).toEqual([]); // nothing to undo
+  });
+
+  it('[PM23] bringing back another municipality\'s deleted activity would be refused; one\'s own comes back', () => {
+    const { a, b } = pair(); // a: Bugojno's coordinator, b: Mostar's
+    const undo = createUndoManager(a);
+    const mostars = addActivity(b, { title: 'Mostarska' }, { laneId: demoLaneId('A') }, { createdBy: 'm_mostar' as never });
+    deleteActivity(a, mostars);
+    expect(undoStepProblems(a, undo, 'undo', 'm_bugojno')[0]).toMatch(/added by/);
+    const own = addActivity(a, { title: 'Bugojanska' }, { laneId: demoLaneId('A') }, { createdBy: 'm_bugojno' as never });
+    deleteActivity(a, own);
+    expect(undoStepProblems(a, undo, 'undo', 'm_bugojno')).toEqual([]);
+    undo.undo();
+    expect(find(b, 'Bugojanska').createdBy).toBe('m_bugojno');
+    expect(undoStepProblems(a, undo, 'undo', 'm_bugojno')).toEqual([]); // undoing the add: a delete
   });
 });

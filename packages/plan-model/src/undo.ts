@@ -1,6 +1,10 @@
 import * as Y from 'yjs';
 import { localOrigin } from './origins.js';
-import { readActivity, readLane, readMeta, roots } from './schema.js';
+import { attributionViolations } from './attribution.js';
+import { lockViolations } from './facilitation.js';
+import { roots } from './schema.js';
+import { type ChangeReport, inspectTransaction } from './validate.js';
+import { voteViolations } from './votes.js';
 
 /**
  * Undo and redo of this replica's own changes only: the manager tracks the local
@@ -16,50 +20,45 @@ export function createUndoManager(doc: Y.Doc): Y.UndoManager {
 }
 
 /**
- * Why the next undo (or redo) may not be done by a coordinator (empty = it may): it would
- * change an activity that is now in a locked lane, put one back into a locked lane, or touch
- * activities on a locked board. The server would refuse the change (lockViolations) and close
- * the connection; asking first keeps the coordinator working.
+ * Why the server would refuse the next undo (or redo) of a coordinator speaking for
+ * `municipalityId` (empty = it would not): the step is tried on a scratch copy of the document
+ * and judged by the server's own checks. Undoing can touch what was locked since, or bring
+ * back another municipality's activity that this person deleted; sent anyway, the refusal
+ * would cost the connection.
  */
-export function undoLockViolations(doc: Y.Doc, manager: Y.UndoManager, which: 'undo' | 'redo'): string[] {
+export function undoStepProblems(doc: Y.Doc, manager: Y.UndoManager, which: 'undo' | 'redo', municipalityId: string | null): string[] {
   const step = (which === 'undo' ? manager.undoStack : manager.redoStack).at(-1);
   if (!step) return [];
-  const { activities, lanes } = roots(doc);
-  const touched = new Set<string>();
-  const restoredLanes = new Set<string>();
-  const visit = (item: Y.Item) => {
-    // Climb to the activity entry the item belongs to (the entry itself, one of its keys, or a partner).
-    let child: Y.Item | null = item;
-    while (child && child.parent !== activities) child = (child.parent as Y.AbstractType<unknown>)._item;
-    if (!child || child.parentSub === null) return;
-    touched.add(child.parentSub);
-    if (item.parentSub === 'laneId' && item.parent === (child.content as Y.ContentType).type) {
-      const value: unknown = item.content.getContent()[0];
-      if (typeof value === 'string') restoredLanes.add(value);
-    }
+  // No garbage collection: the step brings back deleted items, whose content must be there.
+  const copy = (): Y.Doc => {
+    const replica = new Y.Doc({ gc: false });
+    roots(replica);
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+    return replica;
   };
-  for (const ds of [step.insertions, step.deletions]) {
-    for (const [client, ranges] of ds.clients) {
-      const structs = doc.store.clients.get(client) ?? [];
-      for (const { clock, len } of ranges) {
-        for (let i = structs.length > 0 ? Y.findIndexSS(structs, clock) : 0; i < structs.length && structs[i]!.id.clock < clock + len; i++) {
-          const struct = structs[i];
-          if (struct instanceof Y.Item) visit(struct);
-        }
-      }
-    }
+  const before = copy();
+  const after = copy();
+  const r = roots(after);
+  const scratch = new Y.UndoManager([r.meta, r.municipalities, r.lanes, r.activities], { trackedOrigins: new Set([localOrigin]), captureTimeout: 0 });
+  (which === 'undo' ? scratch.undoStack : scratch.redoStack).push(step);
+  let report: ChangeReport | null = null;
+  after.on('afterTransaction', (tr: Y.Transaction) => {
+    if (tr.origin === scratch) report = inspectTransaction(tr);
+  });
+  try {
+    if (which === 'undo') scratch.undo();
+    else scratch.redo();
+    const change = report as ChangeReport | null;
+    if (!change) return [];
+    return [
+      ...change.problems,
+      ...lockViolations(before, after, change.activities),
+      ...attributionViolations(before, after, change.activities, municipalityId),
+      ...voteViolations(change.votes, municipalityId),
+    ];
+  } finally {
+    scratch.destroy();
+    before.destroy();
+    after.destroy();
   }
-  if (touched.size === 0) return [];
-  if (readMeta(roots(doc).meta).locked) return ['the board is locked'];
-  const lockedLane = (laneId: string | null) => {
-    const lane = laneId === null ? undefined : lanes.get(laneId);
-    return lane !== undefined && readLane(laneId!, lane).locked;
-  };
-  const problems: string[] = [];
-  for (const id of touched) {
-    const entry = activities.get(id);
-    if (entry && lockedLane(readActivity(id, entry).laneId)) problems.push(`activity ${id} is in a locked lane`);
-  }
-  for (const laneId of restoredLanes) if (lockedLane(laneId)) problems.push(`lane ${laneId} is locked`);
-  return problems;
 }

@@ -3,13 +3,15 @@ import * as Y from 'yjs';
 import { readBoard } from './board-view.js';
 import { demoLaneId, demoMunicipalityId, seedDemoBoard } from './demo.js';
 import type { ActivityId } from './ids.js';
-import { deleteActivity, PlanError } from './operations.js';
+import { addMunicipality, deleteActivity, moveActivity, PlanError } from './operations.js';
 import { canWriteRoot } from './roles.js';
 import { roots } from './schema.js';
 import { documentProblems, inspectTransaction, type ChangeReport } from './validate.js';
 import {
   closeVote,
+  countedBallot,
   currentVote,
+  dotsGiven,
   dotsLeft,
   giveDot,
   municipalitiesVoted,
@@ -59,14 +61,14 @@ describe('dot voting per municipality', () => {
     giveDot(doc, id, mostar, a1, 1);
     giveDot(doc, id, mostar, a1, 1);
     giveDot(doc, id, mostar, a2, 1);
-    expect(dotsLeft(vote(doc, id), mostar)).toBe(0);
+    expect(dotsLeft(vote(doc, id), mostar, readBoard(doc).activityById)).toBe(0);
     expect(() => giveDot(doc, id, mostar, a3, 1)).toThrow(PlanError);
     giveDot(doc, id, mostar, a1, -1); // take one back
     giveDot(doc, id, mostar, a3, 1);
     giveDot(doc, id, bugojno, a3, 1);
     giveDot(doc, id, bugojno, a2, 1);
     giveDot(doc, id, trnovo, a3, 1);
-    expect(municipalitiesVoted(vote(doc, id))).toEqual([bugojno, mostar, trnovo].sort());
+    expect(municipalitiesVoted(vote(doc, id), readBoard(doc).activityById)).toEqual([bugojno, mostar, trnovo].sort());
     const titles = readBoard(doc).activityById;
     expect(tallyVote(vote(doc, id), titles).map((r) => [r.activityId, r.dots, r.municipalities])).toEqual([
       [a3, 3, 3],
@@ -112,7 +114,44 @@ describe('dot voting per municipality', () => {
     ]);
     expect(currentVote(votes)!.id).toBe(again);
     expect(vote(doc, again)).toMatchObject({ laneId: demoLaneId('C'), dots: 2 });
-    expect(municipalitiesVoted(vote(doc, again))).toEqual([]);
+    expect(municipalitiesVoted(vote(doc, again), readBoard(doc).activityById)).toEqual([]);
+  });
+
+  it('[PM20] a card deleted or moved out of the vote gives its dots back; they leave the tally', () => {
+    const doc = demo();
+    const [a1, a2, a3] = inLane(doc, 'B') as [ActivityId, ActivityId, ActivityId];
+    const id = openVote(doc, { laneId: demoLaneId('B'), dots: 2 }, NOW);
+    giveDot(doc, id, mostar, a1, 1);
+    giveDot(doc, id, mostar, a2, 1);
+    giveDot(doc, id, bugojno, a2, 1);
+    expect(() => giveDot(doc, id, mostar, a3, 1)).toThrow(/no dots left/);
+    deleteActivity(doc, a1); // merged into another card, say
+    moveActivity(doc, a2, demoLaneId('A'), 0);
+    const activities = readBoard(doc).activityById;
+    expect(dotsLeft(vote(doc, id), mostar, activities)).toBe(2);
+    expect(tallyVote(vote(doc, id), activities)).toEqual([]);
+    giveDot(doc, id, mostar, a3, 1);
+    giveDot(doc, id, mostar, a2, -1); // a dot can always be taken back, wherever its card went
+    expect(vote(doc, id).ballots[mostar]).toEqual({ [a1]: 1, [a3]: 1 });
+  });
+
+  it('[PM20] two delegates of one municipality at the same moment: one dot too many is kept, not counted', () => {
+    const doc = demo();
+    const [a1, a2, a3] = inLane(doc, 'B') as [ActivityId, ActivityId, ActivityId];
+    const id = openVote(doc, { laneId: demoLaneId('B'), dots: 2 }, NOW);
+    giveDot(doc, id, mostar, a2, 1);
+    // Two delegates, each seeing one dot left, give it at once.
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(doc));
+    giveDot(doc, id, mostar, a3, 1);
+    giveDot(other, id, mostar, a1, 1);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other));
+    const activities = readBoard(doc).activityById;
+    expect(dotsGiven(vote(doc, id), mostar, activities)).toBe(3);
+    expect(dotsLeft(vote(doc, id), mostar, activities)).toBe(0);
+    expect([...countedBallot(vote(doc, id), mostar, activities).values()].reduce((n, d) => n + d, 0)).toBe(2);
+    expect(tallyVote(vote(doc, id), activities).reduce((n, r) => n + r.dots, 0)).toBe(2);
+    expect(documentProblems(doc)).toEqual([]);
   });
 
   it('[PM21] opening a vote closes the current one, with its results frozen even if never revealed', () => {
@@ -124,18 +163,16 @@ describe('dot voting per municipality', () => {
     expect(vote(doc, first)).toMatchObject({ state: 'closed', results: [{ activityId: a, dots: 1, municipalities: 1 }] });
   });
 
-  it('[PM6] validation refuses more dots than allowed, bad counts and bad vote settings', () => {
+  it('[PM6] validation refuses bad counts and bad vote settings', () => {
     const doc = demo();
     const a = inLane(doc, 'A')[0]!;
     const id = openVote(doc, { laneId: null, dots: 2 }, NOW);
     const ballot = roots(doc).votes.get(id)!.get('ballots') as Y.Map<Y.Map<unknown>>;
     ballot.get(mostar)!.set(a, 3);
-    expect(documentProblems(doc).join()).toMatch(/dots must be a whole number/);
-    ballot.get(mostar)!.set(a, 2);
-    ballot.get(mostar)!.set(inLane(doc, 'A')[1]!, 1);
-    expect(documentProblems(doc).join()).toMatch(/3 dots given, 2 allowed/);
-    ballot.get(mostar)!.delete(a);
+    expect(documentProblems(doc).join()).toMatch(/dots must be a whole number from 1 to 2/);
     ballot.get(mostar)!.set(a, 0.5);
+    expect(documentProblems(doc).join()).toMatch(/whole number/);
+    ballot.get(mostar)!.set(a, 0);
     expect(documentProblems(doc).join()).toMatch(/whole number/);
     ballot.get(mostar)!.delete(a);
     expect(documentProblems(doc)).toEqual([]);
@@ -160,7 +197,7 @@ describe('dot voting per municipality', () => {
 });
 
 describe('voteViolations (what the server checks of a coordinator)', () => {
-  it('[PM22] a coordinator gives its own municipality\'s dots while the vote is open, nothing else', () => {
+  it('[PM22] a coordinator changes its own municipality\'s ballot only; running votes is the facilitator\'s', () => {
     const doc = demo();
     const [a1] = inLane(doc, 'B') as [ActivityId];
     const outside = inLane(doc, 'A')[0]!;
@@ -169,38 +206,60 @@ describe('voteViolations (what the server checks of a coordinator)', () => {
 
     const own = change(doc, (d) => giveDot(d, id, mostar, a1, 1));
     expect([...own.report.votes]).toEqual([[id, { settings: false, ballots: new Set([mostar]) }]]);
-    expect(voteViolations(doc, own.after, own.report.votes, mostar)).toEqual([]);
+    expect(voteViolations(own.report.votes, mostar)).toEqual([]);
     // The same dots sent by another municipality's link, or by a link bound to none.
-    expect(voteViolations(doc, own.after, own.report.votes, bugojno)).toEqual([`dots of another municipality (${mostar})`]);
-    expect(voteViolations(doc, own.after, own.report.votes, null)).toEqual(['voting needs a municipality link']);
+    expect(voteViolations(own.report.votes, bugojno)).toEqual([`dots of another municipality (${mostar})`]);
+    expect(voteViolations(own.report.votes, null)).toEqual(['voting needs a municipality link']);
 
     const settings = change(doc, (d) => revealVote(d, id));
-    expect(voteViolations(doc, settings.after, settings.report.votes, mostar)[0]).toMatch(/only the facilitator/);
+    expect(voteViolations(settings.report.votes, mostar)[0]).toMatch(/only the facilitator/);
     const newVote = change(doc, (d) => openVote(d, { laneId: null, dots: 20 }, NOW));
-    expect(voteViolations(doc, newVote.after, newVote.report.votes, mostar)[0]).toMatch(/only the facilitator/);
+    expect(voteViolations(newVote.report.votes, mostar)[0]).toMatch(/only the facilitator/);
+    const deleted = change(doc, (d) => d.transact(() => roots(d).votes.delete(id)));
+    expect(voteViolations(deleted.report.votes, mostar)[0]).toMatch(/only the facilitator/);
+    const ballotsReplaced = change(doc, (d) => d.transact(() => roots(d).votes.get(id)!.set('ballots', new Y.Map())));
+    expect(voteViolations(ballotsReplaced.report.votes, mostar)[0]).toMatch(/only the facilitator/);
 
-    // A dot for an activity outside the vote's lane, written by hand (giveDot would refuse).
-    const sneaky = change(doc, (d) => {
+    // A dot outside the vote's lane, or after the reveal, is harmless: kept, never counted.
+    const outsideDot = change(doc, (d) => {
       const b = (roots(d).votes.get(id)!.get('ballots') as Y.Map<Y.Map<number>>).get(mostar)!;
       d.transact(() => b.set(outside, 1));
     });
-    expect(voteViolations(doc, sneaky.after, sneaky.report.votes, mostar)).toEqual([`activity ${outside} is not part of the vote`]);
-
+    expect(voteViolations(outsideDot.report.votes, mostar)).toEqual([]);
+    expect(countedBallot(vote(outsideDot.after, id), mostar, readBoard(outsideDot.after).activityById).has(outside)).toBe(false);
     revealVote(doc, id);
     const late = change(doc, (d) => {
       const b = (roots(d).votes.get(id)!.get('ballots') as Y.Map<Y.Map<number>>).get(mostar)!;
       d.transact(() => b.set(a1, 1));
     });
-    expect(voteViolations(doc, late.after, late.report.votes, mostar)).toEqual([`the vote is not open (${id})`]);
+    expect(voteViolations(late.report.votes, mostar)).toEqual([]);
+    expect(vote(late.after, id).results).toEqual(vote(doc, id).results); // frozen at the reveal
   });
 
-  it('[PM22] a municipality added after the vote opened creates its own ballot', () => {
+  it('[PM22] a municipality added while a vote is open gets its ballot with it', () => {
     const doc = demo();
     const a1 = inLane(doc, 'B')[0]!;
     const id = openVote(doc, { laneId: null, dots: 1 }, NOW);
-    const fresh = 'm_new' as never;
+    const fresh = addMunicipality(doc, { name: 'Opština Pale', color: '#123456' });
+    expect(vote(doc, id).ballots[fresh]).toEqual({});
     const first = change(doc, (d) => giveDot(d, id, fresh, a1, 1));
     expect(first.report.problems).toEqual([]);
-    expect(voteViolations(doc, first.after, first.report.votes, fresh)).toEqual([]);
+    expect(voteViolations(first.report.votes, fresh)).toEqual([]);
+  });
+
+  it('[PM21] closing a vote also closes an older one still open (two facilitator screens)', () => {
+    const doc = demo();
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(doc));
+    const first = openVote(doc, { laneId: null, dots: 1 }, NOW);
+    const second = openVote(other, { laneId: null, dots: 2 }, NOW + 5);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other));
+    expect(readVotes(roots(doc).votes).map((v) => v.state)).toEqual(['open', 'open']);
+    closeVote(doc, second);
+    expect(readVotes(roots(doc).votes).map((v) => [v.id, v.state])).toEqual([
+      [first, 'closed'],
+      [second, 'closed'],
+    ]);
+    expect(currentVote(readVotes(roots(doc).votes))).toBeNull();
   });
 });

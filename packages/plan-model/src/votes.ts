@@ -2,7 +2,7 @@
  * Dot voting per municipality: the facilitator opens a vote over a lane (or the whole
  * board) with N dots per municipality; each municipality's coordinators give them; the
  * facilitator reveals the sorted results (frozen in the document), closes, re-runs.
- * Pure operations (one transaction each) and the checks the server runs on coordinators.
+ * Pure operations (one transaction each), counting, and the check the server runs on coordinators.
  */
 import type * as Y from 'yjs';
 import { type ActivityId, type LaneId, type MunicipalityId, randomId } from './ids.js';
@@ -36,30 +36,61 @@ export function readVotes(map: Y.Map<EntryMap>): Vote[] {
 }
 
 /** The vote the room is in (open or revealed), if any: the newest one not closed. */
-export const currentVote = (votes: readonly Vote[]): Vote | null => votes.findLast((v) => v.state !== 'closed') ?? null;
+export function currentVote(votes: readonly Vote[]): Vote | null {
+  for (let i = votes.length - 1; i >= 0; i--) if (votes[i]!.state !== 'closed') return votes[i]!;
+  return null;
+}
 
 /** Whether an activity is one the vote is about (a lane's, or any placed one for the whole board). */
 export const inVoteScope = (vote: Pick<Vote, 'laneId'>, activity: Pick<Activity, 'laneId'>): boolean =>
   vote.laneId === null ? activity.laneId !== null : activity.laneId === vote.laneId;
 
-export const dotsGiven = (vote: Vote, municipalityId: string): number =>
-  Object.values(vote.ballots[municipalityId] ?? {}).reduce((n, d) => n + d, 0);
-
-export const dotsLeft = (vote: Vote, municipalityId: string): number => Math.max(0, vote.dots - dotsGiven(vote, municipalityId));
-
-/** Municipalities that gave at least one dot. */
-export const municipalitiesVoted = (vote: Vote): string[] =>
-  Object.keys(vote.ballots).filter((m) => dotsGiven(vote, m) > 0).sort();
+/** The activities of a board as counting needs them (`readBoard(doc).activityById` will do). */
+export type VoteActivities = ReadonlyMap<string, Pick<Activity, 'laneId' | 'title'>>;
 
 /**
- * The tally: activities with at least one dot, most dots first; ties go to the one more
- * municipalities backed, then by title. Titles are looked up in `activities` (missing = deleted).
+ * A municipality's dots that count: only on activities that still exist and are in the vote's
+ * scope (a card deleted or moved out gives its dots back), and at most `vote.dots` of them. Two
+ * delegates of one municipality clicking at the same moment can give one too many: the extra
+ * ones, last in activity-id order, do not count (the board asks them to take one back).
  */
-export function tallyVote(vote: Vote, activities: ReadonlyMap<string, Pick<Activity, 'title'>>): VoteResult[] {
+export function countedBallot(vote: Vote, municipalityId: string, activities: VoteActivities): Map<string, number> {
+  const counted = new Map<string, number>();
+  let left = vote.dots;
+  for (const [activityId, dots] of Object.entries(vote.ballots[municipalityId] ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const activity = activities.get(activityId);
+    if (!activity || !inVoteScope(vote, activity) || left === 0) continue;
+    counted.set(activityId, Math.min(dots, left));
+    left -= Math.min(dots, left);
+  }
+  return counted;
+}
+
+/** Dots a municipality has on the vote's activities (more than `vote.dots` after a race). */
+export function dotsGiven(vote: Vote, municipalityId: string, activities: VoteActivities): number {
+  let given = 0;
+  for (const [activityId, dots] of Object.entries(vote.ballots[municipalityId] ?? {})) {
+    const activity = activities.get(activityId);
+    if (activity && inVoteScope(vote, activity)) given += dots;
+  }
+  return given;
+}
+
+export const dotsLeft = (vote: Vote, municipalityId: string, activities: VoteActivities): number =>
+  Math.max(0, vote.dots - dotsGiven(vote, municipalityId, activities));
+
+/** Municipalities with at least one dot that counts. */
+export const municipalitiesVoted = (vote: Vote, activities: VoteActivities): string[] =>
+  Object.keys(vote.ballots).filter((m) => countedBallot(vote, m, activities).size > 0).sort();
+
+/**
+ * The tally: activities with at least one dot that counts, most dots first; ties go to the one
+ * more municipalities backed, then by title.
+ */
+export function tallyVote(vote: Vote, activities: VoteActivities): VoteResult[] {
   const totals = new Map<string, { dots: number; municipalities: number }>();
-  for (const ballot of Object.values(vote.ballots)) {
-    for (const [activityId, dots] of Object.entries(ballot)) {
-      if (!activities.has(activityId)) continue;
+  for (const municipalityId of Object.keys(vote.ballots)) {
+    for (const [activityId, dots] of countedBallot(vote, municipalityId, activities)) {
       const t = totals.get(activityId) ?? { dots: 0, municipalities: 0 };
       totals.set(activityId, { dots: t.dots + dots, municipalities: t.municipalities + 1 });
     }
@@ -70,10 +101,10 @@ export function tallyVote(vote: Vote, activities: ReadonlyMap<string, Pick<Activ
     .slice(0, LIMITS.voteResults);
 }
 
-function activityTitles(doc: Y.Doc): Map<string, { title: string }> {
-  const titles = new Map<string, { title: string }>();
-  for (const [id, m] of roots(doc).activities.entries()) titles.set(id, { title: readActivity(id, m).title });
-  return titles;
+function voteActivities(doc: Y.Doc): Map<string, Activity> {
+  const activities = new Map<string, Activity>();
+  for (const [id, m] of roots(doc).activities.entries()) activities.set(id, readActivity(id, m));
+  return activities;
 }
 
 function getVote(doc: Y.Doc, voteId: string): { entry: EntryMap; vote: Vote } {
@@ -85,7 +116,7 @@ function getVote(doc: Y.Doc, voteId: string): { entry: EntryMap; vote: Vote } {
 
 /** Ends a vote; results are frozen first if it was never revealed. */
 function endVote(doc: Y.Doc, entry: EntryMap, vote: Vote): void {
-  writeVote(entry, vote.results ? { state: 'closed' } : { state: 'closed', results: tallyVote(vote, activityTitles(doc)) });
+  writeVote(entry, vote.results ? { state: 'closed' } : { state: 'closed', results: tallyVote(vote, voteActivities(doc)) });
 }
 
 /**
@@ -118,8 +149,9 @@ export function openVote(
 }
 
 /**
- * One more (+1) or one less (-1) dot from a municipality to an activity. Throws when the vote
- * is not open, the activity is not in its scope, or the municipality has no dot left.
+ * One more (+1) or one less (-1) dot from a municipality to an activity, while the vote is open.
+ * A dot goes only to an activity in the vote's scope, and only while the municipality has one
+ * left; a dot can always be taken back.
  */
 export function giveDot(
   doc: Y.Doc,
@@ -131,11 +163,16 @@ export function giveDot(
 ): void {
   const { entry, vote } = getVote(doc, voteId);
   if (vote.state !== 'open') throw new PlanError('invalid', 'the vote is not open');
-  const activity = roots(doc).activities.get(activityId);
-  if (!activity || !inVoteScope(vote, readActivity(activityId, activity))) throw new PlanError('invalid', 'not part of this vote');
   const current = vote.ballots[municipalityId]?.[activityId] ?? 0;
+  if (delta > 0) {
+    const activities = voteActivities(doc);
+    const activity = activities.get(activityId);
+    if (!activity || !inVoteScope(vote, activity)) throw new PlanError('invalid', 'not part of this vote');
+    if (dotsLeft(vote, municipalityId, activities) === 0) throw new PlanError('invalid', 'no dots left');
+  } else if (current === 0) {
+    throw new PlanError('invalid', 'no dot to take back');
+  }
   const next = current + delta;
-  if (next < 0 || (delta > 0 && dotsLeft(vote, municipalityId) === 0)) throw new PlanError('invalid', 'no dots left');
   doc.transact(() => {
     const ballot = ballotOf(entry, municipalityId, true)!;
     if (next === 0) ballot.delete(activityId);
@@ -147,14 +184,21 @@ export function giveDot(
 export function revealVote(doc: Y.Doc, voteId: string, origin: PlanOrigin = localOrigin): void {
   const { entry, vote } = getVote(doc, voteId);
   if (vote.state !== 'open') return;
-  doc.transact(() => writeVote(entry, { state: 'revealed', results: tallyVote(vote, activityTitles(doc)) }), origin);
+  doc.transact(() => writeVote(entry, { state: 'revealed', results: tallyVote(vote, voteActivities(doc)) }), origin);
 }
 
-/** Ends the vote; it stays in the document as a record with its results. */
+/**
+ * Ends the vote; it stays in the document as a record with its results. Any older vote still
+ * open (two facilitator screens opened one each) ends with it, so none comes back later.
+ */
 export function closeVote(doc: Y.Doc, voteId: string, origin: PlanOrigin = localOrigin): void {
-  const { entry, vote } = getVote(doc, voteId);
-  if (vote.state === 'closed') return;
-  doc.transact(() => endVote(doc, entry, vote), origin);
+  const { vote } = getVote(doc, voteId);
+  const { votes } = roots(doc);
+  const ending = readVotes(votes).filter((v) => v.state !== 'closed' && (v.id === voteId || v.openedAt <= vote.openedAt));
+  if (ending.length === 0) return;
+  doc.transact(() => {
+    for (const v of ending) endVote(doc, votes.get(v.id)!, v);
+  }, origin);
 }
 
 /** The same vote again (scope and dots), with empty ballots; the earlier one is kept, closed. */
@@ -164,47 +208,20 @@ export function rerunVote(doc: Y.Doc, voteId: string, serverNow: number, origin:
 }
 
 /**
- * Why a coordinator's change to votes is not allowed (empty = allowed). A coordinator
- * gives only its own municipality's dots (the municipality its link is bound to), only
- * while the vote is open, only to activities in the vote's scope. Everything else about a
- * vote is the facilitator's. `before` is the accepted document, `after` the same with the
- * change applied; the dots limit itself is schema validation.
+ * Why a coordinator's change to votes is not allowed (empty = allowed). A coordinator changes
+ * only its own municipality's ballot (the municipality its link is bound to; a link bound to
+ * none cannot vote); everything else about a vote is the facilitator's. How much counts is
+ * counting's business (`countedBallot`: in scope, at most N, frozen at the reveal), so a dot
+ * that arrives late (given offline, or just as the facilitator revealed) is kept, not refused:
+ * refusing it would cost the coordinator the connection for a harmless race.
  */
-export function voteViolations(
-  before: Y.Doc,
-  after: Y.Doc,
-  changes: ReadonlyMap<string, VoteChange>,
-  municipalityId: string | null,
-): string[] {
+export function voteViolations(changes: ReadonlyMap<string, VoteChange>, municipalityId: string | null): string[] {
   if (changes.size === 0) return [];
   if (municipalityId === null) return ['voting needs a municipality link'];
-  const problems: string[] = [];
-  const { activities } = roots(after);
   for (const [voteId, change] of changes) {
-    if (change.settings) {
-      problems.push(`only the facilitator runs votes (${voteId})`);
-      continue;
-    }
+    if (change.settings) return [`only the facilitator runs votes (${voteId})`];
     const others = [...change.ballots].filter((m) => m !== municipalityId);
-    if (others.length > 0) {
-      problems.push(`dots of another municipality (${others[0]})`);
-      continue;
-    }
-    const wasEntry = roots(before).votes.get(voteId);
-    const nowEntry = roots(after).votes.get(voteId);
-    const was = wasEntry ? readVote(voteId, wasEntry) : null;
-    const now = nowEntry ? readVote(voteId, nowEntry) : null;
-    if (!was || !now || was.state !== 'open') {
-      problems.push(`the vote is not open (${voteId})`);
-      continue;
-    }
-    const given = now.ballots[municipalityId] ?? {};
-    const previously = was.ballots[municipalityId] ?? {};
-    for (const [activityId, dots] of Object.entries(given)) {
-      if (previously[activityId] === dots) continue;
-      const activity = activities.get(activityId);
-      if (!activity || !inVoteScope(now, readActivity(activityId, activity))) problems.push(`activity ${activityId} is not part of the vote`);
-    }
+    if (others.length > 0) return [`dots of another municipality (${others[0]})`];
   }
-  return problems;
+  return [];
 }

@@ -29,6 +29,8 @@ export const CloseCode = {
   badMessage: 4400,
   unauthorized: 4401,
   forbidden: 4403,
+  /** Presence that does not match the link (role, municipality, device): closed, but nothing of the document is at stake. */
+  presenceRefused: 4409,
   documentTooLarge: 4413,
   invalidUpdate: 4422,
   tooManyRequests: 4429,

@@ -160,7 +160,7 @@ export class Room {
         lockViolations(this.accepted, this.shadow, report.activities)[0] ??
         // A coordinator speaks only for the municipality its link is bound to: "added by", partner joins, dots.
         attributionViolations(this.accepted, this.shadow, report.activities, sender.municipalityId)[0] ??
-        voteViolations(this.accepted, this.shadow, report.votes, sender.municipalityId)[0];
+        voteViolations(report.votes, sender.municipalityId)[0];
       if (problem !== undefined) return this.refuse(CloseCode.forbidden, problem);
     }
     // Accepted updates still being written count too: storedBytes grows only once they are stored.

@@ -360,7 +360,7 @@ export class SyncServer {
         const entries = decodeAwarenessUpdate(message.update);
         if (!entries) return this.refuse(conn, CloseCode.badMessage, 'malformed awareness');
         const problem = room.awarenessProblem(conn, entries);
-        if (problem) return this.refuse(conn, CloseCode.forbidden, problem);
+        if (problem) return this.refuse(conn, CloseCode.presenceRefused, problem);
         try {
           awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, conn);
         } catch {

@@ -96,7 +96,7 @@ describe('locks on the board', () => {
     let updates = 0;
     doc.on('update', () => updates++);
     await act(async () => screen.getByRole('button', { name: /Poništi/ }).click());
-    expect(screen.getByRole('status').textContent).toMatch(/ne može poništiti/);
+    expect(screen.getByRole('status').textContent).toMatch(/ne može poništiti: oblast ili tabla je u međuvremenu zaključana/);
     expect(updates).toBe(0);
     expect(readBoard(doc).activityById.get(activity.id)!.status).toBe('postponed');
     setLaneLocked(doc, demoLaneId('B'), false, { source: 'remote', connectionId: 'facilitator' });

@@ -200,6 +200,15 @@ describe('BoardSession: the role on this device', () => {
     expect(again.getState().role).toBe('facilitator');
   });
 
+  it('presence names a picked municipality only once the server has said the link is bound to none', async () => {
+    const s = open('editor', null);
+    const user = () => s.awareness.getLocalState()?.user as { municipalityId: string | null; role: string | null };
+    s.announce({ name: 'Amra', municipalityId: 'm_picked' }, '#123456');
+    expect(user()).toMatchObject({ municipalityId: null, role: null }); // not yet known: speak for none
+    await vi.waitFor(() => expect(s.getState().role).toBe('editor'));
+    expect(user()).toMatchObject({ municipalityId: 'm_picked', role: 'editor' });
+  });
+
   it('a coordinator link bound to a municipality speaks for it in presence, whatever was picked', async () => {
     const s = open('editor', 'm_mostar');
     s.announce({ name: 'Amra', municipalityId: 'm_other' }, '#123456');

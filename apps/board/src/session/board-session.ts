@@ -83,6 +83,8 @@ export class BoardSession {
   private localLoaded: boolean;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private destroyed = false;
+  /** Who this person said they are (presence follows it and what the link grants). */
+  private announced: { identity: Identity; color: string } | null = null;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -121,6 +123,9 @@ export class BoardSession {
     this.provider = new WebsocketProvider(wsBase, link.boardId, this.doc, {
       params: { token: link.token, key: deviceKey() },
       maxBackoffTime: 5_000,
+      // No tab-to-tab sync: tabs of one board on other links (a viewer, another municipality on a
+      // shared laptop) would hand each other changes their own link may not send.
+      disableBc: true,
       ...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
     });
     this.provider.messageHandlers[messageFlush] = (_encoder, decoder, _provider, fromServer) => {
@@ -180,8 +185,20 @@ export class BoardSession {
   }
 
   announce(identity: Identity, color: string): void {
-    // A bound link speaks for its municipality whatever was chosen (the server refuses anything else).
-    const municipalityId = this.state.municipalityId ?? identity.municipalityId;
+    this.announced = { identity, color };
+    this.publishUser();
+  }
+
+  /**
+   * Presence from what the link grants: a bound link speaks for its municipality whatever was
+   * chosen; until the server has said what the link grants, for none (a municipality picked on
+   * this device may not be the link's, and the server would refuse that presence).
+   */
+  private publishUser(): void {
+    if (!this.announced) return;
+    const { identity, color } = this.announced;
+    const known = this.state.role !== null;
+    const municipalityId = this.state.municipalityId ?? (known ? identity.municipalityId : null);
     const user: PresenceUser = { ...identity, municipalityId, color, role: this.state.role };
     this.awareness.setLocalStateField('user', user);
   }
@@ -277,8 +294,7 @@ export class BoardSession {
             const access: Access = { role: body.role, municipalityId: typeof body.municipalityId === 'string' ? body.municipalityId : null };
             cacheAccess(this.link.boardId, this.link.token, access);
             this.update(access);
-            const user = this.awareness.getLocalState()?.user as PresenceUser | undefined;
-            if (user) this.awareness.setLocalStateField('user', { ...user, role: access.role, municipalityId: access.municipalityId ?? user.municipalityId });
+            this.publishUser();
             return;
           }
         }

@@ -6,7 +6,7 @@ import {
   addActivity,
   type BoardView,
   deleteActivity,
-  editActivity,
+  editActivityAndPartners,
   LIMITS,
   managesPartners,
   type MunicipalityId,
@@ -85,13 +85,21 @@ function parseAmount(raw: string): number | undefined {
 const orUndefined = (s: string) => (s.trim() === '' ? undefined : s.trim());
 
 /**
- * The partners to write: what the form says for the municipalities this person may change, what
- * the activity had for the others. The lead is not also a partner.
+ * The partner memberships an edit changes: where the form differs from what the dialog opened
+ * with, for the municipalities this person may change. Only those are written, so a partner
+ * who joined while the dialog was open stays. The lead is not also a partner.
  */
-export function partnersToSave(form: { partners: readonly string[]; leadId: string }, had: readonly string[], editable: (id: string) => boolean): string[] {
-  const kept = had.filter((id) => !editable(id));
-  const chosen = form.partners.filter((id) => editable(id) && id !== form.leadId);
-  return [...new Set([...kept, ...chosen])];
+export function partnerChanges(
+  form: { partners: readonly string[]; leadId: string },
+  opened: { partners: readonly string[] },
+  editable: (id: string) => boolean,
+): Map<MunicipalityId, boolean> {
+  const changes = new Map<MunicipalityId, boolean>();
+  for (const id of new Set([...form.partners, ...opened.partners])) {
+    const wanted = form.partners.includes(id) && id !== form.leadId;
+    if (wanted !== opened.partners.includes(id) && editable(id)) changes.set(id as MunicipalityId, wanted);
+  }
+  return changes;
 }
 
 export function ActivityDialog({ target, board, onClose }: { target: DialogTarget; board: BoardView; onClose: () => void }) {
@@ -107,7 +115,12 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
   const namesPartners = facilitator || managesPartners(creator, own);
   const partnerEditable = (id: string) => namesPartners || id === own;
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const [form, setForm] = useState<FormState>(() => (target.mode === 'add' ? emptyForm(target.containerId) : formFrom(target.activity, board)));
+  const [opened] = useState<FormState>(() => (target.mode === 'add' ? emptyForm(target.containerId) : formFrom(target.activity, board)));
+  const [form, setForm] = useState<FormState>(opened);
+  // The lead is a commitment too: someone else's is the proposer's to change; a free one (or
+  // one's own) a municipality takes or drops by itself.
+  const leadEditable = namesPartners || (own !== null && (opened.leadId === '' || opened.leadId === own));
+  const leadChoices = namesPartners ? board.municipalities : board.municipalities.filter((m) => m.id === own || m.id === form.leadId);
   const [error, setError] = useState<string | null>(null);
   const formId = useId();
   const deleted = target.mode === 'edit' && !board.activityById.has(target.activity.id);
@@ -133,11 +146,10 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
     if (!title) return setError(t('activity.titleRequired'));
     const budget = parseAmount(form.budget);
     if (budget !== undefined && (!Number.isFinite(budget) || budget < 0)) return setError(t('activity.budgetInvalid'));
-    const fields: ActivityFields = {
+    const fields: Omit<ActivityFields, 'partners'> = {
       title,
       description: orUndefined(form.description),
       leadId: (orUndefined(form.leadId) as MunicipalityId | undefined) ?? undefined,
-      partners: partnersToSave(form, target.mode === 'edit' ? target.activity.partners : [], partnerEditable) as MunicipalityId[],
       timeframe: orUndefined(form.timeframe),
       status: form.status,
       responsible: orUndefined(form.responsible),
@@ -147,10 +159,11 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
       notes: orUndefined(form.notes),
     };
     if (target.mode === 'add') {
-      addActivity(session.doc, { ...fields, title }, { laneId: laneIdOf(form.container) }, own ? { createdBy: own as MunicipalityId } : {});
+      const partners = [...partnerChanges(form, opened, partnerEditable)].filter(([, joined]) => joined).map(([id]) => id);
+      addActivity(session.doc, { ...fields, title, partners }, { laneId: laneIdOf(form.container) }, own ? { createdBy: own as MunicipalityId } : {});
     } else {
       if (deleted) return setError(t('activity.deleted'));
-      editActivity(session.doc, target.activity.id, fields);
+      editActivityAndPartners(session.doc, target.activity.id, fields, partnerChanges(form, opened, partnerEditable));
     }
     onClose();
   };
@@ -198,12 +211,12 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
             ))}
           </SelectField>
         </div>
-        <SelectField label={t('activity.lead')} name="lead" value={form.leadId} onChange={(v) => set('leadId', v)}>
-          <MunicipalityOptions municipalities={board.municipalities} none={t('activity.none')} />
+        <SelectField label={t('activity.lead')} name="lead" value={form.leadId} onChange={(v) => set('leadId', v)} disabled={!leadEditable}>
+          <MunicipalityOptions municipalities={leadChoices} none={t('activity.none')} />
         </SelectField>
         <fieldset className="field partners">
           <legend>{t('activity.partners')}</legend>
-          {!namesPartners && <p className="field__hint">{t('activity.partnersByCreator')}</p>}
+          {!namesPartners && <p className="field__hint">{own ? t('activity.partnersByCreator') : t('activity.partnersByCreatorOnly')}</p>}
           {board.municipalities
             .filter((m) => m.id !== form.leadId)
             .map((m) => (

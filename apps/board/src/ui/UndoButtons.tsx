@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { undoLockViolations } from '@tabla/plan-model';
+import { undoStepProblems } from '@tabla/plan-model';
 import { useUndoState } from '@tabla/plan-react';
 import { useSession, useSessionState } from './context.js';
 
@@ -14,18 +14,22 @@ export function UndoButtons() {
   const session = useSession();
   const { undoManager } = session;
   const { canUndo, canRedo } = useUndoState(undoManager);
-  const facilitator = useSessionState().role === 'facilitator';
+  const { role, municipalityId } = useSessionState();
+  const facilitator = role === 'facilitator';
   const [blocked, setBlocked] = useState<'undo' | 'redo' | null>(null);
 
-  /** One step, unless it would change what the facilitator locked since (the server would refuse it). */
+  /**
+   * One step, unless the server would refuse it (it judges coordinators, not the facilitator):
+   * something locked since, or another municipality's activity brought back.
+   */
   const step = useCallback(
     (which: 'undo' | 'redo') => {
-      if (!facilitator && undoLockViolations(session.doc, undoManager, which).length > 0) return setBlocked(which);
+      if (!facilitator && undoStepProblems(session.doc, undoManager, which, municipalityId).length > 0) return setBlocked(which);
       setBlocked(null);
       if (which === 'undo') undoManager.undo();
       else undoManager.redo();
     },
-    [facilitator, session.doc, undoManager],
+    [facilitator, municipalityId, session.doc, undoManager],
   );
 
   useEffect(() => {
@@ -50,7 +54,7 @@ export function UndoButtons() {
         ↷ {t('undo.redo')}
       </button>
       <p className="undo__blocked" role="status">
-        {blocked === 'undo' ? t('undo.lockedUndo') : blocked === 'redo' ? t('undo.lockedRedo') : null}
+        {blocked === 'undo' ? t('undo.blockedUndo') : blocked === 'redo' ? t('undo.blockedRedo') : null}
       </p>
     </div>
   );

@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { partnersToSave } from './ActivityDialog.js';
+import { partnerChanges } from './ActivityDialog.js';
 
-describe('partners a coordinator may change (as the server allows)', () => {
-  it('a municipality that did not propose the activity changes only its own membership', () => {
-    const own = (id: string) => id === 'm_own';
-    // The form shows others unticked (e.g. a stale dialog): they are kept as they were.
-    expect(partnersToSave({ partners: ['m_own'], leadId: 'm_lead' }, ['m_a', 'm_b'], own)).toEqual(['m_a', 'm_b', 'm_own']);
-    expect(partnersToSave({ partners: ['m_a', 'm_c'], leadId: 'm_lead' }, ['m_a', 'm_own'], own)).toEqual(['m_a']);
+describe('partner changes a dialog writes (as the server allows)', () => {
+  it('only where the form differs from what it opened with: a partner who joined meanwhile stays', () => {
+    const all = () => true;
+    expect([...partnerChanges({ partners: ['m_a', 'm_b'], leadId: '' }, { partners: ['m_a'] }, all)]).toEqual([['m_b', true]]);
+    expect([...partnerChanges({ partners: [], leadId: '' }, { partners: ['m_a'] }, all)]).toEqual([['m_a', false]]);
+    expect([...partnerChanges({ partners: ['m_a'], leadId: '' }, { partners: ['m_a'] }, all)]).toEqual([]);
   });
 
-  it('whoever manages the partners sets them all, the lead never among them', () => {
-    expect(partnersToSave({ partners: ['m_a', 'm_lead', 'm_c'], leadId: 'm_lead' }, ['m_a', 'm_b'], () => true)).toEqual(['m_a', 'm_c']);
+  it('a municipality that did not propose the activity changes only its own membership', () => {
+    const own = (id: string) => id === 'm_own';
+    expect([...partnerChanges({ partners: ['m_own'], leadId: 'm_lead' }, { partners: ['m_a', 'm_b'] }, own)]).toEqual([['m_own', true]]);
+    expect([...partnerChanges({ partners: ['m_c'], leadId: '' }, { partners: ['m_a', 'm_own'] }, own)]).toEqual([['m_own', false]]);
+  });
+
+  it('a partner who becomes the lead leaves the partners', () => {
+    expect([...partnerChanges({ partners: ['m_a', 'm_b'], leadId: 'm_b' }, { partners: ['m_a', 'm_b'] }, () => true)]).toEqual([['m_b', false]]);
   });
 });

@@ -1,4 +1,4 @@
-import type { SyntheticEvent } from 'react';
+import { type SyntheticEvent, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Activity } from '@tabla/plan-model';
 import type { DotHandler } from './vote-view.js';
@@ -22,7 +22,6 @@ interface CardVoteProps {
  */
 export function CardVote({ activity, mode, dots, canAdd, onDot }: CardVoteProps) {
   const { t } = useTranslation();
-  const title = activity.title;
   if (mode === 'total') {
     return (
       <p className="card__vote-total" data-testid="card-vote-total" data-dots={dots}>
@@ -31,9 +30,26 @@ export function CardVote({ activity, mode, dots, canAdd, onDot }: CardVoteProps)
       </p>
     );
   }
+  return <OwnDots activity={activity} dots={dots} canAdd={canAdd} onDot={onDot} />;
+}
+
+/** The voter's own dots on a card, with "−" and "+". */
+function OwnDots({ activity, dots, canAdd, onDot }: Omit<CardVoteProps, 'mode'>) {
+  const { t } = useTranslation();
+  const title = activity.title;
+  const group = useRef<HTMLDivElement>(null);
+  // Revealed or closed while a "+" had focus: the buttons go, focus goes to the card, not the page.
+  useEffect(() => {
+    const node = group.current;
+    return () => {
+      if (!node?.contains(document.activeElement)) return;
+      const card = node.closest<HTMLElement>('article');
+      queueMicrotask(() => card?.isConnected && card.focus());
+    };
+  }, []);
   const canRemove = dots > 0;
   return (
-    <div className="card__vote" role="group" aria-label={t('vote.cardGroup', { title })}>
+    <div ref={group} className="card__vote" role="group" aria-label={t('vote.cardGroup', { title })}>
       <button
         type="button"
         className="card__dot-button"
@@ -61,7 +77,8 @@ export function CardVote({ activity, mode, dots, canAdd, onDot }: CardVoteProps)
         onPointerDown={stop}
         onKeyDown={stop}
         onDoubleClick={stop}
-        onClick={() => canAdd && onDot?.(activity, 1)}
+        // Tried even with no dot left: the board then says why nothing happened.
+        onClick={() => onDot?.(activity, 1)}
       >
         <span aria-hidden="true">+</span>
       </button>

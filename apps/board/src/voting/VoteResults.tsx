@@ -20,7 +20,7 @@ export function VoteResults({ board, projector }: { board: BoardView; projector:
   if (!vote || vote.state !== 'revealed') return null;
   const ranked = rankResults(vote.results ?? []);
   const shown = all && !projector ? ranked : ranked.slice(0, SHOWN);
-  const { voted, total } = voteProgress(vote, board.municipalities);
+  const { voted, total } = voteProgress(vote, board);
   return (
     <section className="vote-results" aria-labelledby={`${id}-title`} data-testid="vote-results">
       <div className="vote-results__head">

@@ -6,7 +6,7 @@
  */
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type BoardView, closeVote, currentVote, dotsLeft, type LaneId, openVote, PlanError, revealVote, rerunVote, type Vote } from '@tabla/plan-model';
+import { type BoardView, closeVote, currentVote, dotsGiven, dotsLeft, type LaneId, openVote, PlanError, revealVote, rerunVote, type Vote } from '@tabla/plan-model';
 import { serverNow } from '../facilitation/clock.js';
 import { useSession, useSessionState } from '../ui/context.js';
 import { useDotMessage } from './status.js';
@@ -53,7 +53,7 @@ export function VoteToolbar({ board, projector, focus }: VoteToolbarProps) {
 function VoteNotice({ board, vote, unbound }: { board: BoardView; vote: Vote; unbound: boolean }) {
   const { t } = useTranslation();
   const scopeName = useScopeName(board);
-  const { voted, total } = voteProgress(vote, board.municipalities);
+  const { voted, total } = voteProgress(vote, board);
   return (
     <p className="vote-notice" data-testid="vote-notice">
       <span className="vote-notice__title">{t('vote.inProgress', { scope: scopeName(vote.laneId) })}</span>{' '}
@@ -69,14 +69,21 @@ function VoterBanner({ board, vote, municipalityId }: { board: BoardView; vote: 
   const scopeName = useScopeName(board);
   const message = useDotMessage(session.doc);
   const open = vote?.state === 'open';
+  const over = open && vote ? dotsGiven(vote, municipalityId, board.activityById) - vote.dots : 0;
   const failure = message && vote && message.voteId === vote.id && (open || message.failure === 'notOpen') ? message.failure : null;
   return (
     // Idle (no open vote, nothing to say): out of sight, its live regions kept.
     <div className={open || failure ? 'vote-banner' : 'vote-banner vote-banner--idle'}>
       {/* Live regions rendered before their text changes, so screen readers say it. */}
       <p className="vote-banner__left" role="status" data-testid="vote-banner">
-        {open && vote && t('vote.banner', { scope: scopeName(vote.laneId), left: dotsLeft(vote, municipalityId), count: vote.dots })}
+        {open && vote && t('vote.banner', { scope: scopeName(vote.laneId), left: dotsLeft(vote, municipalityId, board.activityById), count: vote.dots })}
       </p>
+      {/* Two delegates of one municipality gave the last dot at the same moment: one does not count. */}
+      {open && over > 0 && (
+        <p className="vote-banner__over" role="alert">
+          {t('vote.overLimit', { count: over })}
+        </p>
+      )}
       {open && <p className="vote-banner__hint">{t('vote.hint')}</p>}
       <p className="vote-banner__message" role="status">
         {failure === 'noDotsLeft' ? t('vote.noDotsLeft') : failure === 'notOpen' ? t('vote.notOpen') : failure === 'notInVote' ? t('vote.notInVote') : ''}
@@ -193,7 +200,7 @@ function VoteControls({ board, vote, focus }: { board: BoardView; vote: Vote | n
       </>
     );
   } else if (vote.state === 'open') {
-    const { voted, total } = voteProgress(vote, board.municipalities);
+    const { voted, total } = voteProgress(vote, board);
     body = (
       <>
         <strong ref={stateText} tabIndex={-1} className="vote-controls__state">

@@ -1,5 +1,5 @@
 import { useCallback, useMemo } from 'react';
-import { type Activity, type BoardView, currentVote, giveDot, PlanError, readVotes, roots } from '@tabla/plan-model';
+import { type Activity, type BoardView, currentVote, giveDot, PlanError, readBoard, readVotes, roots } from '@tabla/plan-model';
 import { useSession, useSessionState } from '../ui/context.js';
 import { dotMessagesOf } from './status.js';
 import { dotFailure, type LaneVote, type LaneVoteData, laneVoteData, voterStatus } from './vote-view.js';
@@ -29,13 +29,13 @@ export function useLaneVote(board: BoardView, projector: boolean): LaneVote | un
         if (!(e instanceof PlanError)) throw e;
         // The board changed under the click (a colleague's last dot, the reveal): say so, nothing sent.
         const now = readVotes(roots(session.doc).votes).find((v) => v.id === voteId) ?? null;
-        messages.set({ voteId, failure: dotFailure(now, voter, delta) });
+        messages.set({ voteId, failure: dotFailure(now, voter, delta, readBoard(session.doc).activityById) });
       }
     },
     [session.doc, voteId, voter],
   );
 
-  const key = JSON.stringify(laneVoteData(vote, voter));
+  const key = JSON.stringify(laneVoteData(vote, voter, board.activityById));
   return useMemo(() => {
     const data = JSON.parse(key) as LaneVoteData | null;
     if (!data) return undefined;

@@ -72,34 +72,34 @@ describe('the cards’ view of a vote', () => {
     giveDot(doc, voteId, TRNOVO, id('Dijalog sa mladima'), 1);
     giveDot(doc, voteId, TRNOVO, id('Mapa prostora za mlade'), 1);
     const open = readBoard(doc).votes[0]!;
-    expect(laneVoteData(open, MOSTAR)).toEqual({ laneId: demoLaneId('B'), mode: 'own', dots: { [id('Dijalog sa mladima')]: 1 }, canAdd: true });
-    expect(laneVoteData(open, TRNOVO)).toMatchObject({ mode: 'own', canAdd: true });
+    expect(laneVoteData(open, MOSTAR, readBoard(doc).activityById)).toEqual({ laneId: demoLaneId('B'), mode: 'own', dots: { [id('Dijalog sa mladima')]: 1 }, canAdd: true });
+    expect(laneVoteData(open, TRNOVO, readBoard(doc).activityById)).toMatchObject({ mode: 'own', canAdd: true });
     giveDot(doc, voteId, TRNOVO, id('Razmjena vijeća mladih'), 1);
-    expect(laneVoteData(readBoard(doc).votes[0]!, TRNOVO)).toMatchObject({ canAdd: false });
-    expect(laneVoteData(open, null)).toBeNull();
-    expect(voteProgress(readBoard(doc).votes[0]!, readBoard(doc).municipalities)).toEqual({ voted: 2, total: 8 });
+    expect(laneVoteData(readBoard(doc).votes[0]!, TRNOVO, readBoard(doc).activityById)).toMatchObject({ canAdd: false });
+    expect(laneVoteData(open, null, readBoard(doc).activityById)).toBeNull();
+    expect(voteProgress(readBoard(doc).votes[0]!, readBoard(doc))).toEqual({ voted: 2, total: 8 });
 
     revealVote(doc, voteId);
     const revealed = readBoard(doc).votes[0]!;
     const totals = { [id('Dijalog sa mladima')]: 2, [id('Mapa prostora za mlade')]: 1, [id('Razmjena vijeća mladih')]: 1 };
-    expect(laneVoteData(revealed, null)).toEqual({ laneId: demoLaneId('B'), mode: 'total', dots: totals, canAdd: false });
-    expect(laneVoteData(revealed, MOSTAR)).toEqual(laneVoteData(revealed, null));
-    expect(laneVoteData(null, MOSTAR)).toBeNull();
+    expect(laneVoteData(revealed, null, readBoard(doc).activityById)).toEqual({ laneId: demoLaneId('B'), mode: 'total', dots: totals, canAdd: false });
+    expect(laneVoteData(revealed, MOSTAR, readBoard(doc).activityById)).toEqual(laneVoteData(revealed, null, readBoard(doc).activityById));
+    expect(laneVoteData(null, MOSTAR, readBoard(doc).activityById)).toBeNull();
 
     closeVote(doc, voteId);
-    expect(laneVoteData(readBoard(doc).votes[0]!, MOSTAR)).toBeNull();
+    expect(laneVoteData(readBoard(doc).votes[0]!, MOSTAR, readBoard(doc).activityById)).toBeNull();
     expect(pastVotes(readBoard(doc).votes).map((v) => v.id)).toEqual([voteId]);
   });
 
   it('says why a dot was not given', () => {
     const { doc, id } = demo();
     const voteId = openVote(doc, { laneId: null, dots: 1 }, 1_000);
-    expect(dotFailure(readBoard(doc).votes[0]!, MOSTAR, -1)).toBe('notInVote');
+    expect(dotFailure(readBoard(doc).votes[0]!, MOSTAR, -1, readBoard(doc).activityById)).toBe('notInVote');
     giveDot(doc, voteId, MOSTAR, id('Dijalog sa mladima'), 1);
-    expect(dotFailure(readBoard(doc).votes[0]!, MOSTAR, 1)).toBe('noDotsLeft');
+    expect(dotFailure(readBoard(doc).votes[0]!, MOSTAR, 1, readBoard(doc).activityById)).toBe('noDotsLeft');
     revealVote(doc, voteId);
-    expect(dotFailure(readBoard(doc).votes[0]!, MOSTAR, 1)).toBe('notOpen');
-    expect(dotFailure(null, MOSTAR, 1)).toBe('notOpen');
+    expect(dotFailure(readBoard(doc).votes[0]!, MOSTAR, 1, readBoard(doc).activityById)).toBe('notOpen');
+    expect(dotFailure(null, MOSTAR, 1, readBoard(doc).activityById)).toBe('notOpen');
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type Role,
   type Vote,
   type VoteResult,
+  type VoteActivities,
 } from '@tabla/plan-model';
 
 export const DEFAULT_DOTS = 3;
@@ -69,10 +70,10 @@ export function voterStatus(
   return id !== null && board.municipalityById.has(id) ? { kind: 'voter', municipalityId: id } : { kind: 'unbound' };
 }
 
-/** "X of Y municipalities voted": those of the board that gave at least one dot. */
-export function voteProgress(vote: Vote, municipalities: readonly { readonly id: string }[]): { voted: number; total: number } {
-  const voted = new Set(municipalitiesVoted(vote));
-  return { voted: municipalities.filter((m) => voted.has(m.id)).length, total: municipalities.length };
+/** "X of Y municipalities voted": those of the board with at least one dot that counts. */
+export function voteProgress(vote: Vote, board: Pick<BoardView, 'municipalities' | 'activityById'>): { voted: number; total: number } {
+  const voted = new Set(municipalitiesVoted(vote, board.activityById));
+  return { voted: board.municipalities.filter((m) => voted.has(m.id)).length, total: board.municipalities.length };
 }
 
 export interface RankedResult extends VoteResult {
@@ -121,11 +122,11 @@ export interface LaneVote extends LaneVoteData {
 }
 
 /** The cards' view of the vote for this screen; null when cards show nothing. */
-export function laneVoteData(vote: Vote | null, voter: MunicipalityId | null): LaneVoteData | null {
+export function laneVoteData(vote: Vote | null, voter: MunicipalityId | null, activities: VoteActivities): LaneVoteData | null {
   if (!vote) return null;
   if (vote.state === 'open') {
     if (voter === null) return null; // others' dots stay hidden until the reveal
-    return { laneId: vote.laneId, mode: 'own', dots: { ...vote.ballots[voter] }, canAdd: dotsLeft(vote, voter) > 0 };
+    return { laneId: vote.laneId, mode: 'own', dots: { ...vote.ballots[voter] }, canAdd: dotsLeft(vote, voter, activities) > 0 };
   }
   if (vote.state === 'revealed') {
     const dots: Record<string, number> = {};
@@ -138,9 +139,9 @@ export function laneVoteData(vote: Vote | null, voter: MunicipalityId | null): L
 /** Why a dot was not given (the board changed under the click: a colleague's dot, the reveal). */
 export type DotFailure = 'noDotsLeft' | 'notOpen' | 'notInVote';
 
-export function dotFailure(vote: Vote | null, voter: MunicipalityId, delta: 1 | -1): DotFailure {
+export function dotFailure(vote: Vote | null, voter: MunicipalityId, delta: 1 | -1, activities: VoteActivities): DotFailure {
   if (!vote || vote.state !== 'open') return 'notOpen';
-  if (delta > 0 && dotsLeft(vote, voter) === 0) return 'noDotsLeft';
+  if (delta > 0 && dotsLeft(vote, voter, activities) === 0) return 'noDotsLeft';
   return 'notInVote';
 }
 

@@ -99,6 +99,6 @@ describe('hardening', () => {
     await waitFor(() => watcher.provider.awareness.getStates().has(4), 5000, 'four ids relayed');
     expect(c.closeInfo).toBeNull();
     c.send(awarenessFrame(awarenessPayload(5, 1, { user: { name: 'n5' } })));
-    expect(await closeOf(c)).toMatchObject({ code: CloseCode.forbidden, reason: 'too many presence ids' });
+    expect(await closeOf(c)).toMatchObject({ code: CloseCode.presenceRefused, reason: 'too many presence ids' });
   });
 });

@@ -169,7 +169,9 @@ describe('message rate', () => {
     const rushed = await joined(await h.raw('viewer'));
     for (let i = 0; i < 12; i++) rushed.send(QUERY_AWARENESS);
     expect((await closeOf(rushed)).code).toBe(CloseCode.tooManyRequests);
-    expect(awarenessAt(rushed)).toBe(2);
+    // The burst, plus what refilled while the server read the rush (a token per 20 ms: on a busy machine, one or two).
+    expect(awarenessAt(rushed)).toBeGreaterThanOrEqual(2);
+    expect(awarenessAt(rushed)).toBeLessThan(6);
     expect(paced.closeInfo).toBeNull();
   });
 });

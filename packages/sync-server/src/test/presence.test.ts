@@ -22,7 +22,7 @@ describe('presence (awareness) the server vouches for', () => {
     trnovo.send(awarenessFrame(awarenessPayload(1001, 1, { user: { name: 'Mostar', role: 'editor' } })));
     // A newer state for Mostar's id from another device is a forgery.
     trnovo.send(awarenessFrame(awarenessPayload(1001, 2, { user: { name: 'Lažni Mostar', role: 'editor' } })));
-    expect(await closeOf(trnovo)).toMatchObject({ code: CloseCode.forbidden, reason: 'presence of another client' });
+    expect(await closeOf(trnovo)).toMatchObject({ code: CloseCode.presenceRefused, reason: 'presence of another client' });
     expect(sees(mostar, 1001, 2)).toBe(false);
 
     // The same device reconnecting (its old socket not yet gone) takes its id over.
@@ -37,11 +37,11 @@ describe('presence (awareness) the server vouches for', () => {
     const watcher = await h.raw('viewer');
     const faker = await h.raw('editor', h, { key: KEY.trnovo });
     faker.send(awarenessFrame(awarenessPayload(2001, 1, { user: { name: 'X', role: 'facilitator' } })));
-    expect(await closeOf(faker)).toMatchObject({ code: CloseCode.forbidden, reason: 'presence claims another role' });
+    expect(await closeOf(faker)).toMatchObject({ code: CloseCode.presenceRefused, reason: 'presence claims another role' });
 
     const steerer = await h.raw('editor', h, { key: KEY.mostar });
     steerer.send(awarenessFrame(awarenessPayload(2002, 1, { user: { name: 'Y', role: 'editor' }, view: { focus: { kind: 'lane', id: 'l_A' } } })));
-    expect(await closeOf(steerer)).toMatchObject({ code: CloseCode.forbidden, reason: 'only the facilitator leads the view' });
+    expect(await closeOf(steerer)).toMatchObject({ code: CloseCode.presenceRefused, reason: 'only the facilitator leads the view' });
 
     const facilitator = await h.raw('facilitator');
     facilitator.send(awarenessFrame(awarenessPayload(2003, 1, { user: { name: 'F', role: 'facilitator' }, view: { focus: { kind: 'lane', id: 'l_A' } } })));
@@ -58,7 +58,7 @@ describe('presence (awareness) the server vouches for', () => {
 
     const impostor = await h.raw({ token: mostarToken }, h, { key: KEY.mostar });
     impostor.send(awarenessFrame(awarenessPayload(3001, 1, { user: { name: 'M', role: 'editor', municipalityId: TRNOVO } })));
-    expect(await closeOf(impostor)).toMatchObject({ code: CloseCode.forbidden, reason: 'presence claims another municipality' });
+    expect(await closeOf(impostor)).toMatchObject({ code: CloseCode.presenceRefused, reason: 'presence claims another municipality' });
 
     const mostar = await h.raw({ token: mostarToken }, h, { key: KEY.mostar });
     mostar.send(awarenessFrame(awarenessPayload(3002, 1, { user: { name: 'M', role: 'editor', municipalityId: MOSTAR } })));
