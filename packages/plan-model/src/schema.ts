@@ -342,6 +342,8 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
   return problems;
 }
 
+const BALLOT_ENTRIES_PER_DOT = 4;
+
 /**
  * Ballots: municipality -> Y.Map(activity -> whole dots, 1 to the vote's `dots`). How many count
  * (in scope, at most `dots` per municipality) is decided when counting (votes.ts, countedBallot).
@@ -361,6 +363,8 @@ function ballotProblems(key: string, vote: EntryMap): string[] {
     for (const [activityId, given] of (ballot as Y.Map<unknown>).entries()) {
       if (activityId.length > LIMITS.id || !isCount(given, dots)) problems.push(`${where}.${activityId.slice(0, LIMITS.id)}: dots must be a whole number from 1 to ${dots}`);
     }
+    // Honest ballots hold at most `dots` entries (plus a few from delegates racing): a bound, not a count.
+    if (ballot.size > BALLOT_ENTRIES_PER_DOT * dots) problems.push(`${where}: more than ${BALLOT_ENTRIES_PER_DOT * dots} entries`);
   }
   return problems;
 }
@@ -572,14 +576,15 @@ export function writeVote(
   for (const [key, value] of Object.entries(fields)) setOrDelete(m, key, key === 'results' ? (value as VoteResult[]).map((r) => ({ ...r })) : value);
 }
 
-/** A vote's ballot map of one municipality, created if missing. */
+/** A new vote's map of ballots (written by the facilitator with the vote: a coordinator never creates it). */
+export function newBallots(vote: EntryMap): void {
+  if (!(vote.get('ballots') instanceof Y.Map)) vote.set('ballots', new Y.Map<Y.Map<number>>());
+}
+
+/** A vote's ballot map of one municipality, created if missing (if the vote has its map of ballots). */
 export function ballotOf(vote: EntryMap, municipalityId: MunicipalityId, create: boolean): Y.Map<number> | null {
-  let ballots = vote.get('ballots');
-  if (!(ballots instanceof Y.Map)) {
-    if (!create) return null;
-    ballots = new Y.Map<Y.Map<number>>();
-    vote.set('ballots', ballots);
-  }
+  const ballots = vote.get('ballots');
+  if (!(ballots instanceof Y.Map)) return null;
   const map = ballots as Y.Map<Y.Map<number>>;
   let ballot = map.get(municipalityId);
   if (!(ballot instanceof Y.Map)) {

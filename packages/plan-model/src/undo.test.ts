@@ -4,7 +4,7 @@ import { readBoard } from './board-view.js';
 import { demoLaneId, seedDemoBoard } from './demo.js';
 import { addActivity, deleteActivity, editActivity, moveActivity } from './operations.js';
 import { setBoardLocked, setLaneLocked } from './facilitation.js';
-import { createUndoManager, undoStepProblems } from './undo.js';
+import { createUndoManager, dropUndoStep, undoStepProblems } from './undo.js';
 
 function pair() {
   const seed = new Y.Doc();
@@ -96,11 +96,53 @@ describe('undoStepProblems (what the server would say of the next step)', () => 
     const mostars = addActivity(b, { title: 'Mostarska' }, { laneId: demoLaneId('A') }, { createdBy: 'm_mostar' as never });
     deleteActivity(a, mostars);
     expect(undoStepProblems(a, undo, 'undo', 'm_bugojno')[0]).toMatch(/added by/);
+    // Set aside, the step below comes within reach again.
+    let popped = 0;
+    undo.on('stack-item-popped', () => popped++);
+    const depth = undo.undoStack.length;
+    dropUndoStep(undo, 'undo');
+    expect([undo.undoStack.length, popped]).toEqual([depth - 1, 1]);
+    expect(find(b, 'Mostarska')).toBeUndefined(); // nothing was done
     const own = addActivity(a, { title: 'Bugojanska' }, { laneId: demoLaneId('A') }, { createdBy: 'm_bugojno' as never });
     deleteActivity(a, own);
     expect(undoStepProblems(a, undo, 'undo', 'm_bugojno')).toEqual([]);
     undo.undo();
     expect(find(b, 'Bugojanska').createdBy).toBe('m_bugojno');
     expect(undoStepProblems(a, undo, 'undo', 'm_bugojno')).toEqual([]); // undoing the add: a delete
+  });
+
+  it('[PM18] follows the real undo: the same card moved twice, a step redone before, a step that changes nothing', () => {
+    const { a, b } = pair();
+    const undo = createUndoManager(a);
+    const card = find(a, 'Dijalog sa mladima');
+    // Moved B -> C -> D, undone once (back in C); lane B locked; the next undo would move it back into B.
+    moveActivity(a, card.id, demoLaneId('C'), 0);
+    moveActivity(a, card.id, demoLaneId('D'), 0);
+    undo.undo();
+    setLaneLocked(b, demoLaneId('B'), true);
+    expect(undoStepProblems(a, undo, 'undo', null)).toEqual([`activity ${card.id} is in a locked lane`]);
+    setLaneLocked(b, demoLaneId('B'), false);
+
+    // Edited twice, both undone, one redone: redoing the second edit touches a lane locked since.
+    const other = find(a, 'Razmjena vijeća mladih');
+    editActivity(a, other.id, { status: 'postponed' });
+    editActivity(a, other.id, { status: 'in_progress' });
+    undo.undo();
+    undo.undo();
+    undo.redo();
+    setLaneLocked(b, demoLaneId('B'), true);
+    expect(undoStepProblems(a, undo, 'redo', null)).toEqual([`activity ${other.id} is in a locked lane`]);
+    setLaneLocked(b, demoLaneId('B'), false);
+
+    // The top step changes nothing any more (its card was deleted by someone else): the real undo
+    // passes over it to the one below, a move out of a lane locked since.
+    const fresh = createUndoManager(a);
+    const moved = find(a, 'Mapa prostora za mlade');
+    moveActivity(a, moved.id, demoLaneId('A'), 0);
+    const gone = find(a, 'Radionice o propisima za mlade');
+    editActivity(a, gone.id, { status: 'done' });
+    deleteActivity(b, gone.id);
+    setLaneLocked(b, demoLaneId('A'), true);
+    expect(undoStepProblems(a, fresh, 'undo', null)).toEqual([`activity ${moved.id} is in a locked lane`]);
   });
 });

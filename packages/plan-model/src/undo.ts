@@ -27,8 +27,7 @@ export function createUndoManager(doc: Y.Doc): Y.UndoManager {
  * would cost the connection.
  */
 export function undoStepProblems(doc: Y.Doc, manager: Y.UndoManager, which: 'undo' | 'redo', municipalityId: string | null): string[] {
-  const step = (which === 'undo' ? manager.undoStack : manager.redoStack).at(-1);
-  if (!step) return [];
+  if ((which === 'undo' ? manager.undoStack : manager.redoStack).length === 0) return [];
   // No garbage collection: the step brings back deleted items, whose content must be there.
   const copy = (): Y.Doc => {
     const replica = new Y.Doc({ gc: false });
@@ -38,9 +37,12 @@ export function undoStepProblems(doc: Y.Doc, manager: Y.UndoManager, which: 'und
   };
   const before = copy();
   const after = copy();
+  mirrorRedone(doc, after);
   const r = roots(after);
+  // Both whole stacks: a step that no longer changes anything is passed over, as the real one would.
   const scratch = new Y.UndoManager([r.meta, r.municipalities, r.lanes, r.activities], { trackedOrigins: new Set([localOrigin]), captureTimeout: 0 });
-  (which === 'undo' ? scratch.undoStack : scratch.redoStack).push(step);
+  scratch.undoStack = manager.undoStack.slice();
+  scratch.redoStack = manager.redoStack.slice();
   let report: ChangeReport | null = null;
   after.on('afterTransaction', (tr: Y.Transaction) => {
     if (tr.origin === scratch) report = inspectTransaction(tr);
@@ -61,4 +63,36 @@ export function undoStepProblems(doc: Y.Doc, manager: Y.UndoManager, which: 'und
     before.destroy();
     after.destroy();
   }
+}
+
+/**
+ * Sets aside the next undo (or redo) step without doing it: for a step the server would refuse
+ * (undoStepProblems), so the older ones stay within reach.
+ */
+export function dropUndoStep(manager: Y.UndoManager, which: 'undo' | 'redo'): void {
+  const stackItem = (which === 'undo' ? manager.undoStack : manager.redoStack).pop();
+  if (stackItem) manager.emit('stack-item-popped', [{ stackItem, type: which, changedParentTypes: new Map(), origin: manager }, manager]);
+}
+
+/**
+ * `Item.redone` (where an undone item came back) is the UndoManager's own bookkeeping, not part
+ * of any update: copied onto the replica so a later undo there follows the same chain.
+ */
+function mirrorRedone(from: Y.Doc, to: Y.Doc): void {
+  to.transact((tr) => {
+    for (const structs of from.store.clients.values()) {
+      for (const struct of structs) {
+        if (!(struct instanceof Y.Item) || struct.redone === null) continue;
+        const { client, clock: start } = struct.id;
+        const redone = struct.redone;
+        Y.getItemCleanStart(tr, struct.id);
+        Y.getItemCleanEnd(tr, to.store, Y.createID(client, start + struct.length - 1));
+        for (let clock = start; clock < start + struct.length; ) {
+          const item = Y.getItem(to.store, Y.createID(client, clock)) as Y.Item;
+          item.redone = Y.createID(redone.client, redone.clock + (clock - start));
+          clock += item.length;
+        }
+      }
+    }
+  });
 }

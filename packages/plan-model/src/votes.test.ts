@@ -130,9 +130,10 @@ describe('dot voting per municipality', () => {
     const activities = readBoard(doc).activityById;
     expect(dotsLeft(vote(doc, id), mostar, activities)).toBe(2);
     expect(tallyVote(vote(doc, id), activities)).toEqual([]);
-    giveDot(doc, id, mostar, a3, 1);
     giveDot(doc, id, mostar, a2, -1); // a dot can always be taken back, wherever its card went
-    expect(vote(doc, id).ballots[mostar]).toEqual({ [a1]: 1, [a3]: 1 });
+    expect(vote(doc, id).ballots[mostar]).toEqual({ [a1]: 1 });
+    giveDot(doc, id, mostar, a3, 1);
+    expect(vote(doc, id).ballots[mostar]).toEqual({ [a3]: 1 }); // the deleted card's dot cleared with it
   });
 
   it('[PM20] two delegates of one municipality at the same moment: one dot too many is kept, not counted', () => {
@@ -179,6 +180,16 @@ describe('dot voting per municipality', () => {
     roots(doc).votes.get(id)!.set('state', 'maybe');
     expect(documentProblems(doc).join()).toMatch(/votes\..*state/);
     expect(() => openVote(doc, { laneId: null, dots: 21 }, NOW)).toThrow(PlanError);
+  });
+
+  it('[PM6] a ballot holds at most 4 entries per dot of the vote', () => {
+    const doc = demo();
+    const id = openVote(doc, { laneId: null, dots: 1 }, NOW);
+    const ballot = (roots(doc).votes.get(id)!.get('ballots') as Y.Map<Y.Map<unknown>>).get(mostar)!;
+    for (let i = 0; i < 4; i++) ballot.set(`a_${i}`, 1);
+    expect(documentProblems(doc)).toEqual([]);
+    ballot.set('a_4', 1);
+    expect(documentProblems(doc).join()).toMatch(/more than 4 entries/);
   });
 
   it('[PM6] inspectTransaction refuses ballots nested deeper than municipality -> activity -> dots', () => {

@@ -13,6 +13,7 @@ import {
   ballotOf,
   type EntryMap,
   LIMITS,
+  newBallots,
   newEntry,
   readActivity,
   readVote,
@@ -143,6 +144,7 @@ export function openVote(
     const entry = newEntry(id);
     votes.set(id, entry);
     writeVote(entry, { laneId: settings.laneId, dots, state: 'open', openedAt: Math.round(serverNow) });
+    newBallots(entry);
     for (const municipalityId of municipalities.keys()) ballotOf(entry, municipalityId as MunicipalityId, true);
   }, options.origin ?? localOrigin);
   return id;
@@ -174,9 +176,18 @@ export function giveDot(
   }
   const next = current + delta;
   doc.transact(() => {
-    const ballot = ballotOf(entry, municipalityId, true)!;
+    const ballot = ballotOf(entry, municipalityId, true);
+    if (!ballot) throw new PlanError('invalid', 'the vote has no ballots');
     if (next === 0) ballot.delete(activityId);
     else ballot.set(activityId, next);
+    // Dots left on cards deleted or moved out no longer count: cleared with the next dot, so a ballot stays small.
+    if (delta > 0) {
+      const activities = voteActivities(doc);
+      for (const other of [...ballot.keys()]) {
+        const activity = activities.get(other);
+        if (!activity || !inVoteScope(vote, activity)) ballot.delete(other);
+      }
+    }
   }, origin);
 }
 

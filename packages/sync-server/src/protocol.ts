@@ -133,6 +133,17 @@ export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] | nu
   }
 }
 
+/** An awareness update of these entries (the inverse of decodeAwarenessUpdate). */
+export const encodeAwarenessEntries = (entries: readonly AwarenessEntry[]): Uint8Array =>
+  framed((e) => {
+    encoding.writeVarUint(e, entries.length);
+    for (const { clientId, clock, state } of entries) {
+      encoding.writeVarUint(e, clientId);
+      encoding.writeVarUint(e, clock);
+      encoding.writeVarString(e, JSON.stringify(state));
+    }
+  });
+
 export const isWellFormedAwarenessUpdate = (update: Uint8Array): boolean => decodeAwarenessUpdate(update) !== null;
 
 const framed = (write: (encoder: encoding.Encoder) => void): Uint8Array => {

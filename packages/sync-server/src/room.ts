@@ -49,6 +49,8 @@ export interface ConnectionOrigin {
 
 /** A browser tab has one presence id; a few allow for reconnects and tests. */
 const MAX_PRESENCE_IDS_PER_CONNECTION = 4;
+/** Ids of presence that left, kept to recognise late echoes (a few bytes each). */
+const MAX_LEFT_PRESENCE = 1000;
 
 export class Room {
   readonly doc = new Y.Doc();
@@ -78,6 +80,8 @@ export class Room {
   private readonly owners: Map<number, string>;
   /** Awareness client id -> the connection that speaks for it. */
   private readonly awarenessOwners = new Map<number, Connection>();
+  /** Presence ids of connections that left (insertion order = oldest first). */
+  private readonly leftPresence = new Set<number>();
 
   constructor(
     readonly boardId: string,
@@ -175,37 +179,43 @@ export class Room {
   }
 
   /**
-   * Why this connection may not send these presence states (null = it may): a state for
-   * another device's awareness client, a role other than its link's, a municipality other than
-   * the one its link is bound to (`user.municipalityId`; a general link may name any), or a
-   * facilitator-only field (`view`, which projectors and summoned coordinators follow) from anyone else.
+   * The presence states a connection may send, and why it may not (a problem closes it). Stock
+   * y-websocket clients send back every state they receive, and time others out on their own
+   * clock: an entry about another device's presence, or about one that has left, is such an echo
+   * and is dropped, never a reason to close. A claim of its own must carry its link's role and
+   * (bound link) municipality, and only the facilitator leads the view (`view`, which projectors
+   * and summoned coordinators follow).
    */
-  awarenessProblem(conn: Connection, entries: readonly AwarenessEntry[]): string | null {
-    // Stock y-websocket clients send back every state they receive; an entry that would
-    // change nothing (not newer than ours) is an echo, not a claim.
-    const effective = entries.filter(({ clientId, clock, state }) => {
-      const known = this.awareness.meta.get(clientId)?.clock;
-      // "Gone" for an id nobody knows would only leave bookkeeping behind.
-      if (known === undefined) return state !== null;
-      return known < clock || (known === clock && state === null && this.awareness.states.has(clientId));
-    });
-    const ids = new Set(effective.map((e) => e.clientId));
-    for (const [id, owner] of this.awarenessOwners) if (owner === conn) ids.add(id);
-    if (ids.size > MAX_PRESENCE_IDS_PER_CONNECTION) return 'too many presence ids';
-    for (const { clientId, state } of effective) {
+  admitPresence(conn: Connection, entries: readonly AwarenessEntry[]): { admitted: AwarenessEntry[]; problem: string | null } {
+    const admitted: AwarenessEntry[] = [];
+    for (const entry of entries) {
+      const { clientId, clock, state } = entry;
       const owner = this.awarenessOwners.get(clientId);
       // The same device may take over its own id (a reconnect while the old socket lingers).
       const sameDevice = owner !== undefined && owner.keyHash !== '' && owner.keyHash === conn.keyHash;
-      if (owner && owner !== conn && !sameDevice) return 'presence of another client';
-      const user = state?.user as { role?: unknown; municipalityId?: unknown } | undefined;
-      if (user?.role != null && user.role !== conn.role) return 'presence claims another role';
-      if (conn.municipalityId !== null && user?.municipalityId != null && user.municipalityId !== conn.municipalityId) {
-        return 'presence claims another municipality';
-      }
-      if (conn.role !== 'facilitator' && state?.view !== undefined) return 'only the facilitator leads the view';
+      if (owner && owner !== conn && !sameDevice) continue; // another's presence: an echo
+      if (!owner && this.leftPresence.has(clientId)) continue; // a late echo of someone who left
+      const known = this.awareness.meta.get(clientId)?.clock;
+      // Nothing new (not newer than ours), or "gone" for an id nobody knows: an echo too.
+      if (known === undefined ? state === null : !(known < clock || (known === clock && state === null && this.awareness.states.has(clientId)))) continue;
+      admitted.push(entry);
     }
-    for (const { clientId } of effective) this.awarenessOwners.set(clientId, conn);
-    return null;
+    const ids = new Set(admitted.map((e) => e.clientId));
+    for (const [id, owner] of this.awarenessOwners) if (owner === conn) ids.add(id);
+    if (ids.size > MAX_PRESENCE_IDS_PER_CONNECTION) return { admitted: [], problem: 'too many presence ids' };
+    for (const { state } of admitted) {
+      const user = state?.user as { role?: unknown; municipalityId?: unknown } | undefined;
+      if (user?.role != null && user.role !== conn.role) return { admitted: [], problem: 'presence claims another role' };
+      if (conn.municipalityId !== null && user?.municipalityId != null && user.municipalityId !== conn.municipalityId) {
+        return { admitted: [], problem: 'presence claims another municipality' };
+      }
+      if (conn.role !== 'facilitator' && state?.view !== undefined) return { admitted: [], problem: 'only the facilitator leads the view' };
+    }
+    for (const { clientId } of admitted) {
+      this.awarenessOwners.set(clientId, conn);
+      this.leftPresence.delete(clientId);
+    }
+    return { admitted, problem: null };
   }
 
   /** A connection left: its presence ids are free again, and their bookkeeping goes too. */
@@ -214,6 +224,12 @@ export class Room {
       if (owner !== conn) continue;
       this.awarenessOwners.delete(id);
       this.awareness.meta.delete(id);
+      this.leftPresence.add(id);
+    }
+    // Remembered a while, so echoes still on their way are recognised; bounded, oldest first.
+    for (const id of this.leftPresence) {
+      if (this.leftPresence.size <= MAX_LEFT_PRESENCE) break;
+      this.leftPresence.delete(id);
     }
   }
 

@@ -17,6 +17,7 @@ import {
   encodeSyncStep2,
   type IncomingMessage,
   decodeAwarenessUpdate,
+  encodeAwarenessEntries,
 } from './protocol.js';
 import { Room } from './room.js';
 import type { BoardStorage } from './storage/types.js';
@@ -359,10 +360,12 @@ export class SyncServer {
         }
         const entries = decodeAwarenessUpdate(message.update);
         if (!entries) return this.refuse(conn, CloseCode.badMessage, 'malformed awareness');
-        const problem = room.awarenessProblem(conn, entries);
+        const { admitted, problem } = room.admitPresence(conn, entries);
         if (problem) return this.refuse(conn, CloseCode.presenceRefused, problem);
+        if (admitted.length === 0) return;
         try {
-          awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, conn);
+          const update = admitted.length === entries.length ? message.update : encodeAwarenessEntries(admitted);
+          awarenessProtocol.applyAwarenessUpdate(room.awareness, update, conn);
         } catch {
           this.refuse(conn, CloseCode.badMessage, 'malformed awareness');
         }

@@ -99,9 +99,17 @@ describe('locks on the board', () => {
     expect(screen.getByRole('status').textContent).toMatch(/ne može poništiti: oblast ili tabla je u međuvremenu zaključana/);
     expect(updates).toBe(0);
     expect(readBoard(doc).activityById.get(activity.id)!.status).toBe('postponed');
+    expect(screen.getByRole('button', { name: 'Preskoči ovaj korak' })).toBeTruthy();
     setLaneLocked(doc, demoLaneId('B'), false, { source: 'remote', connectionId: 'facilitator' });
     await act(async () => screen.getByRole('button', { name: /Poništi/ }).click());
     expect(readBoard(doc).activityById.get(activity.id)!.status).toBe('done');
     expect(screen.getByRole('status').textContent).toBe('');
+    // Refused again (redo into a lane locked since): set aside, nothing is sent and redo has nothing left.
+    setLaneLocked(doc, demoLaneId('B'), true, { source: 'remote', connectionId: 'facilitator' });
+    await act(async () => screen.getByRole('button', { name: /Ponovi/ }).click());
+    await act(async () => screen.getByRole('button', { name: 'Preskoči ovaj korak' }).click());
+    expect(readBoard(doc).activityById.get(activity.id)!.status).toBe('done');
+    expect((screen.getByRole('button', { name: /Ponovi/ }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.queryByRole('button', { name: 'Preskoči ovaj korak' })).toBeNull();
   });
 });

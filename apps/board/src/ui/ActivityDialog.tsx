@@ -102,6 +102,13 @@ export function partnerChanges(
   return changes;
 }
 
+/** The fields whose value differs from what the dialog opened with (`undefined` = cleared). */
+export function changedFields<T extends object>(now: T, opened: T): Partial<T> {
+  const changed: Partial<T> = {};
+  for (const key of Object.keys(now) as (keyof T)[]) if (now[key] !== opened[key]) changed[key] = now[key];
+  return changed;
+}
+
 export function ActivityDialog({ target, board, onClose }: { target: DialogTarget; board: BoardView; onClose: () => void }) {
   const { t } = useTranslation();
   const session = useSession();
@@ -146,24 +153,29 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
     if (!title) return setError(t('activity.titleRequired'));
     const budget = parseAmount(form.budget);
     if (budget !== undefined && (!Number.isFinite(budget) || budget < 0)) return setError(t('activity.budgetInvalid'));
-    const fields: Omit<ActivityFields, 'partners'> = {
-      title,
-      description: orUndefined(form.description),
-      leadId: (orUndefined(form.leadId) as MunicipalityId | undefined) ?? undefined,
-      timeframe: orUndefined(form.timeframe),
-      status: form.status,
-      responsible: orUndefined(form.responsible),
-      budget,
-      fundingSource: orUndefined(form.fundingSource),
-      indicator: orUndefined(form.indicator),
-      notes: orUndefined(form.notes),
-    };
+    const fieldsOf = (f: FormState): Omit<ActivityFields, 'partners'> => ({
+      title: f.title.trim(),
+      description: orUndefined(f.description),
+      leadId: (orUndefined(f.leadId) as MunicipalityId | undefined) ?? undefined,
+      timeframe: orUndefined(f.timeframe),
+      status: f.status,
+      responsible: orUndefined(f.responsible),
+      budget: parseAmount(f.budget),
+      fundingSource: orUndefined(f.fundingSource),
+      indicator: orUndefined(f.indicator),
+      notes: orUndefined(f.notes),
+    });
+    const fields = fieldsOf(form);
     if (target.mode === 'add') {
       const partners = [...partnerChanges(form, opened, partnerEditable)].filter(([, joined]) => joined).map(([id]) => id);
       addActivity(session.doc, { ...fields, title, partners }, { laneId: laneIdOf(form.container) }, own ? { createdBy: own as MunicipalityId } : {});
     } else {
-      if (deleted) return setError(t('activity.deleted'));
-      editActivityAndPartners(session.doc, target.activity.id, fields, partnerChanges(form, opened, partnerEditable));
+      const current = board.activityById.get(target.activity.id);
+      if (deleted || !current) return setError(t('activity.deleted'));
+      // Only what this person changed: whatever others changed meanwhile stays theirs.
+      const changed = changedFields(fields, fieldsOf(opened));
+      if ('leadId' in changed && current.leadId !== target.activity.leadId) return setError(t('activity.leadChanged'));
+      editActivityAndPartners(session.doc, target.activity.id, changed, partnerChanges(form, opened, partnerEditable));
     }
     onClose();
   };

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { undoStepProblems } from '@tabla/plan-model';
+import { dropUndoStep, undoStepProblems } from '@tabla/plan-model';
 import { useUndoState } from '@tabla/plan-react';
 import { useSession, useSessionState } from './context.js';
 
@@ -56,6 +56,18 @@ export function UndoButtons() {
       <p className="undo__blocked" role="status">
         {blocked === 'undo' ? t('undo.blockedUndo') : blocked === 'redo' ? t('undo.blockedRedo') : null}
       </p>
+      {blocked && (
+        // The step stays refused; setting it aside brings the older ones within reach.
+        <button
+          type="button"
+          onClick={() => {
+            dropUndoStep(undoManager, blocked);
+            setBlocked(null);
+          }}
+        >
+          {t('undo.skip')}
+        </button>
+      )}
     </div>
   );
 }

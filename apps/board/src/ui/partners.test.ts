@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partnerChanges } from './ActivityDialog.js';
+import { changedFields, partnerChanges } from './ActivityDialog.js';
 
 describe('partner changes a dialog writes (as the server allows)', () => {
   it('only where the form differs from what it opened with: a partner who joined meanwhile stays', () => {
@@ -17,5 +17,15 @@ describe('partner changes a dialog writes (as the server allows)', () => {
 
   it('a partner who becomes the lead leaves the partners', () => {
     expect([...partnerChanges({ partners: ['m_a', 'm_b'], leadId: 'm_b' }, { partners: ['m_a', 'm_b'] }, () => true)]).toEqual([['m_b', false]]);
+  });
+});
+
+describe('fields a dialog writes', () => {
+  it('only those changed since it opened (a cleared one as undefined): what others changed meanwhile stays', () => {
+    const opened = { title: 'A', leadId: 'm_a' as string | undefined, status: 'planned', notes: 'x' as string | undefined };
+    expect(changedFields({ ...opened, title: 'B' }, opened)).toEqual({ title: 'B' });
+    expect(changedFields({ ...opened, notes: undefined }, opened)).toEqual({ notes: undefined });
+    expect('notes' in changedFields({ ...opened, notes: undefined }, opened)).toBe(true);
+    expect(changedFields({ ...opened }, opened)).toEqual({});
   });
 });

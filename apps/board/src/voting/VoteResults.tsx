@@ -5,7 +5,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type BoardView, currentVote } from '@tabla/plan-model';
-import { rankResults, voteProgress } from './vote-view.js';
+import { rankResults } from './vote-view.js';
 import { useScopeName } from './VoteToolbar.js';
 
 /** The first lines shown; the rest behind "Prikaži sve" (not in projector view: the top is what the room discusses). */
@@ -20,7 +20,6 @@ export function VoteResults({ board, projector }: { board: BoardView; projector:
   if (!vote || vote.state !== 'revealed') return null;
   const ranked = rankResults(vote.results ?? []);
   const shown = all && !projector ? ranked : ranked.slice(0, SHOWN);
-  const { voted, total } = voteProgress(vote, board);
   return (
     <section className="vote-results" aria-labelledby={`${id}-title`} data-testid="vote-results">
       <div className="vote-results__head">
@@ -28,7 +27,8 @@ export function VoteResults({ board, projector }: { board: BoardView; projector:
           {t('vote.results')}
         </h2>
         <p className="vote-results__scope">
-          {scopeName(vote.laneId)} · {t('vote.progress', { voted, count: total })}
+          {/* What the vote was, not live counts: the results are frozen at the reveal. */}
+          {scopeName(vote.laneId)} · {t('vote.dotsEach', { count: vote.dots })}
         </p>
       </div>
       {ranked.length === 0 ? (
