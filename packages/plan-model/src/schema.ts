@@ -342,8 +342,6 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
   return problems;
 }
 
-const BALLOT_ENTRIES_PER_DOT = 4;
-
 /**
  * Ballots: municipality -> Y.Map(activity -> whole dots, 1 to the vote's `dots`). How many count
  * (in scope, at most `dots` per municipality) is decided when counting (votes.ts, countedBallot).
@@ -363,8 +361,6 @@ function ballotProblems(key: string, vote: EntryMap): string[] {
     for (const [activityId, given] of (ballot as Y.Map<unknown>).entries()) {
       if (activityId.length > LIMITS.id || !isCount(given, dots)) problems.push(`${where}.${activityId.slice(0, LIMITS.id)}: dots must be a whole number from 1 to ${dots}`);
     }
-    // Honest ballots hold at most `dots` entries (plus a few from delegates racing): a bound, not a count.
-    if (ballot.size > BALLOT_ENTRIES_PER_DOT * dots) problems.push(`${where}: more than ${BALLOT_ENTRIES_PER_DOT * dots} entries`);
   }
   return problems;
 }

@@ -100,7 +100,7 @@ describe('undoStepProblems (what the server would say of the next step)', () => 
     let popped = 0;
     undo.on('stack-item-popped', () => popped++);
     const depth = undo.undoStack.length;
-    dropUndoStep(undo, 'undo');
+    dropUndoStep(a, undo, 'undo');
     expect([undo.undoStack.length, popped]).toEqual([depth - 1, 1]);
     expect(find(b, 'Mostarska')).toBeUndefined(); // nothing was done
     const own = addActivity(a, { title: 'Bugojanska' }, { laneId: demoLaneId('A') }, { createdBy: 'm_bugojno' as never });

@@ -27,8 +27,44 @@ export function createUndoManager(doc: Y.Doc): Y.UndoManager {
  * would cost the connection.
  */
 export function undoStepProblems(doc: Y.Doc, manager: Y.UndoManager, which: 'undo' | 'redo', municipalityId: string | null): string[] {
-  if ((which === 'undo' ? manager.undoStack : manager.redoStack).length === 0) return [];
-  // No garbage collection: the step brings back deleted items, whose content must be there.
+  const trial = tryStep(doc, manager, which);
+  try {
+    const { change, before, after } = trial;
+    if (!change) return [];
+    return [
+      ...change.problems,
+      ...lockViolations(before, after, change.activities),
+      ...attributionViolations(before, after, change.activities, municipalityId),
+      ...voteViolations(before, after, change.votes, municipalityId),
+    ];
+  } finally {
+    trial.dispose();
+  }
+}
+
+/**
+ * Sets aside the step the next undo (or redo) would do, without doing it: for a step the server
+ * would refuse (undoStepProblems), so the older ones stay within reach. Steps above it that
+ * change nothing any more stay where they are, as the real undo would pass over them too.
+ */
+export function dropUndoStep(doc: Y.Doc, manager: Y.UndoManager, which: 'undo' | 'redo'): void {
+  const trial = tryStep(doc, manager, which);
+  try {
+    if (!trial.change) return;
+    const stack = which === 'undo' ? manager.undoStack : manager.redoStack;
+    const [stackItem] = stack.splice(trial.index, 1);
+    if (stackItem) manager.emit('stack-item-popped', [{ stackItem, type: which, changedParentTypes: new Map(), origin: manager }, manager]);
+  } finally {
+    trial.dispose();
+  }
+}
+
+/**
+ * The next undo (or redo) done on a scratch copy: what it changed (null = nothing), the copy
+ * before and after, and which step of the real stack it did. No garbage collection in the copy:
+ * the step brings back deleted items, whose content must be there.
+ */
+function tryStep(doc: Y.Doc, manager: Y.UndoManager, which: 'undo' | 'redo') {
   const copy = (): Y.Doc => {
     const replica = new Y.Doc({ gc: false });
     roots(replica);
@@ -43,35 +79,27 @@ export function undoStepProblems(doc: Y.Doc, manager: Y.UndoManager, which: 'und
   const scratch = new Y.UndoManager([r.meta, r.municipalities, r.lanes, r.activities], { trackedOrigins: new Set([localOrigin]), captureTimeout: 0 });
   scratch.undoStack = manager.undoStack.slice();
   scratch.redoStack = manager.redoStack.slice();
-  let report: ChangeReport | null = null;
+  let change: ChangeReport | null = null;
   after.on('afterTransaction', (tr: Y.Transaction) => {
-    if (tr.origin === scratch) report = inspectTransaction(tr);
+    if (tr.origin === scratch) change = inspectTransaction(tr);
   });
-  try {
+  if ((which === 'undo' ? scratch.undoStack : scratch.redoStack).length > 0) {
     if (which === 'undo') scratch.undo();
     else scratch.redo();
-    const change = report as ChangeReport | null;
-    if (!change) return [];
-    return [
-      ...change.problems,
-      ...lockViolations(before, after, change.activities),
-      ...attributionViolations(before, after, change.activities, municipalityId),
-      ...voteViolations(change.votes, municipalityId),
-    ];
-  } finally {
-    scratch.destroy();
-    before.destroy();
-    after.destroy();
   }
-}
-
-/**
- * Sets aside the next undo (or redo) step without doing it: for a step the server would refuse
- * (undoStepProblems), so the older ones stay within reach.
- */
-export function dropUndoStep(manager: Y.UndoManager, which: 'undo' | 'redo'): void {
-  const stackItem = (which === 'undo' ? manager.undoStack : manager.redoStack).pop();
-  if (stackItem) manager.emit('stack-item-popped', [{ stackItem, type: which, changedParentTypes: new Map(), origin: manager }, manager]);
+  // The scratch popped from the top down to the step it did.
+  const index = (which === 'undo' ? scratch.undoStack : scratch.redoStack).length;
+  return {
+    change: change as ChangeReport | null,
+    before,
+    after,
+    index,
+    dispose: () => {
+      scratch.destroy();
+      before.destroy();
+      after.destroy();
+    },
+  };
 }
 
 /**

@@ -182,14 +182,20 @@ describe('dot voting per municipality', () => {
     expect(() => openVote(doc, { laneId: null, dots: 21 }, NOW)).toThrow(PlanError);
   });
 
-  it('[PM6] a ballot holds at most 4 entries per dot of the vote', () => {
+  it('[PM22] a coordinator\'s ballot may not grow past 4 entries per dot (a bound, not a count)', () => {
     const doc = demo();
     const id = openVote(doc, { laneId: null, dots: 1 }, NOW);
-    const ballot = (roots(doc).votes.get(id)!.get('ballots') as Y.Map<Y.Map<unknown>>).get(mostar)!;
-    for (let i = 0; i < 4; i++) ballot.set(`a_${i}`, 1);
-    expect(documentProblems(doc)).toEqual([]);
-    ballot.set('a_4', 1);
-    expect(documentProblems(doc).join()).toMatch(/more than 4 entries/);
+    const fill = (n: number) =>
+      change(doc, (d) => {
+        const b = (roots(d).votes.get(id)!.get('ballots') as Y.Map<Y.Map<number>>).get(mostar)!;
+        d.transact(() => {
+          for (let i = 0; i < n; i++) b.set(`a_${i}`, 1);
+        });
+      });
+    expect(voteViolations(doc, fill(4).after, fill(4).report.votes, mostar)).toEqual([]);
+    const five = fill(5);
+    expect(voteViolations(doc, five.after, five.report.votes, mostar)).toEqual(['a ballot of more than 4 entries']);
+    expect(documentProblems(five.after)).toEqual([]); // a large ballot left by an earlier version stays valid
   });
 
   it('[PM6] inspectTransaction refuses ballots nested deeper than municipality -> activity -> dots', () => {
@@ -217,33 +223,33 @@ describe('voteViolations (what the server checks of a coordinator)', () => {
 
     const own = change(doc, (d) => giveDot(d, id, mostar, a1, 1));
     expect([...own.report.votes]).toEqual([[id, { settings: false, ballots: new Set([mostar]) }]]);
-    expect(voteViolations(own.report.votes, mostar)).toEqual([]);
+    expect(voteViolations(doc, own.after, own.report.votes, mostar)).toEqual([]);
     // The same dots sent by another municipality's link, or by a link bound to none.
-    expect(voteViolations(own.report.votes, bugojno)).toEqual([`dots of another municipality (${mostar})`]);
-    expect(voteViolations(own.report.votes, null)).toEqual(['voting needs a municipality link']);
+    expect(voteViolations(doc, own.after, own.report.votes, bugojno)).toEqual([`dots of another municipality (${mostar})`]);
+    expect(voteViolations(doc, own.after, own.report.votes, null)).toEqual(['voting needs a municipality link']);
 
     const settings = change(doc, (d) => revealVote(d, id));
-    expect(voteViolations(settings.report.votes, mostar)[0]).toMatch(/only the facilitator/);
+    expect(voteViolations(doc, settings.after, settings.report.votes, mostar)[0]).toMatch(/only the facilitator/);
     const newVote = change(doc, (d) => openVote(d, { laneId: null, dots: 20 }, NOW));
-    expect(voteViolations(newVote.report.votes, mostar)[0]).toMatch(/only the facilitator/);
+    expect(voteViolations(doc, newVote.after, newVote.report.votes, mostar)[0]).toMatch(/only the facilitator/);
     const deleted = change(doc, (d) => d.transact(() => roots(d).votes.delete(id)));
-    expect(voteViolations(deleted.report.votes, mostar)[0]).toMatch(/only the facilitator/);
+    expect(voteViolations(doc, deleted.after, deleted.report.votes, mostar)[0]).toMatch(/only the facilitator/);
     const ballotsReplaced = change(doc, (d) => d.transact(() => roots(d).votes.get(id)!.set('ballots', new Y.Map())));
-    expect(voteViolations(ballotsReplaced.report.votes, mostar)[0]).toMatch(/only the facilitator/);
+    expect(voteViolations(doc, ballotsReplaced.after, ballotsReplaced.report.votes, mostar)[0]).toMatch(/only the facilitator/);
 
     // A dot outside the vote's lane, or after the reveal, is harmless: kept, never counted.
     const outsideDot = change(doc, (d) => {
       const b = (roots(d).votes.get(id)!.get('ballots') as Y.Map<Y.Map<number>>).get(mostar)!;
       d.transact(() => b.set(outside, 1));
     });
-    expect(voteViolations(outsideDot.report.votes, mostar)).toEqual([]);
+    expect(voteViolations(doc, outsideDot.after, outsideDot.report.votes, mostar)).toEqual([]);
     expect(countedBallot(vote(outsideDot.after, id), mostar, readBoard(outsideDot.after).activityById).has(outside)).toBe(false);
     revealVote(doc, id);
     const late = change(doc, (d) => {
       const b = (roots(d).votes.get(id)!.get('ballots') as Y.Map<Y.Map<number>>).get(mostar)!;
       d.transact(() => b.set(a1, 1));
     });
-    expect(voteViolations(late.report.votes, mostar)).toEqual([]);
+    expect(voteViolations(doc, late.after, late.report.votes, mostar)).toEqual([]);
     expect(vote(late.after, id).results).toEqual(vote(doc, id).results); // frozen at the reveal
   });
 
@@ -255,7 +261,7 @@ describe('voteViolations (what the server checks of a coordinator)', () => {
     expect(vote(doc, id).ballots[fresh]).toEqual({});
     const first = change(doc, (d) => giveDot(d, id, fresh, a1, 1));
     expect(first.report.problems).toEqual([]);
-    expect(voteViolations(first.report.votes, fresh)).toEqual([]);
+    expect(voteViolations(doc, first.after, first.report.votes, fresh)).toEqual([]);
   });
 
   it('[PM21] closing a vote also closes an older one still open (two facilitator screens)', () => {

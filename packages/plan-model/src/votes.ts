@@ -4,7 +4,7 @@
  * facilitator reveals the sorted results (frozen in the document), closes, re-runs.
  * Pure operations (one transaction each), counting, and the check the server runs on coordinators.
  */
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { type ActivityId, type LaneId, type MunicipalityId, randomId } from './ids.js';
 import { localOrigin, type PlanOrigin } from './origins.js';
 import { PlanError } from './operations.js';
@@ -226,13 +226,22 @@ export function rerunVote(doc: Y.Doc, voteId: string, serverNow: number, origin:
  * that arrives late (given offline, or just as the facilitator revealed) is kept, not refused:
  * refusing it would cost the coordinator the connection for a harmless race.
  */
-export function voteViolations(changes: ReadonlyMap<string, VoteChange>, municipalityId: string | null): string[] {
+export function voteViolations(before: Y.Doc, after: Y.Doc, changes: ReadonlyMap<string, VoteChange>, municipalityId: string | null): string[] {
   if (changes.size === 0) return [];
   if (municipalityId === null) return ['voting needs a municipality link'];
   for (const [voteId, change] of changes) {
     if (change.settings) return [`only the facilitator runs votes (${voteId})`];
     const others = [...change.ballots].filter((m) => m !== municipalityId);
     if (others.length > 0) return [`dots of another municipality (${others[0]})`];
+    // A bound on the ballot's size, not a count: giveDot keeps one device within `dots` entries,
+    // so only a ballot growing far past that is refused (never one an earlier version left large).
+    const size = (doc: Y.Doc) => ballotOf(roots(doc).votes.get(voteId) ?? new Y.Map(), municipalityId as MunicipalityId, false)?.size ?? 0;
+    const vote = readVote(voteId, roots(after).votes.get(voteId) ?? new Y.Map());
+    const grown = size(after);
+    if (vote && grown > size(before) && grown > BALLOT_ENTRIES_PER_DOT * vote.dots) return [`a ballot of more than ${BALLOT_ENTRIES_PER_DOT * vote.dots} entries`];
   }
   return [];
 }
+
+/** Entries one municipality's ballot may grow to, per dot of the vote (room for delegates racing). */
+const BALLOT_ENTRIES_PER_DOT = 4;

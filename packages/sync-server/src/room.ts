@@ -49,7 +49,7 @@ export interface ConnectionOrigin {
 
 /** A browser tab has one presence id; a few allow for reconnects and tests. */
 const MAX_PRESENCE_IDS_PER_CONNECTION = 4;
-/** Ids of presence that left, kept to recognise late echoes (a few bytes each). */
+/** Presence ids that left, kept to tell their device's reconnect from others' late echoes (a few bytes each). */
 const MAX_LEFT_PRESENCE = 1000;
 
 export class Room {
@@ -80,8 +80,8 @@ export class Room {
   private readonly owners: Map<number, string>;
   /** Awareness client id -> the connection that speaks for it. */
   private readonly awarenessOwners = new Map<number, Connection>();
-  /** Presence ids of connections that left (insertion order = oldest first). */
-  private readonly leftPresence = new Set<number>();
+  /** Presence id of a connection that left -> its device's key hash (insertion order = oldest first). */
+  private readonly leftPresence = new Map<number, string>();
 
   constructor(
     readonly boardId: string,
@@ -164,7 +164,7 @@ export class Room {
         lockViolations(this.accepted, this.shadow, report.activities)[0] ??
         // A coordinator speaks only for the municipality its link is bound to: "added by", partner joins, dots.
         attributionViolations(this.accepted, this.shadow, report.activities, sender.municipalityId)[0] ??
-        voteViolations(report.votes, sender.municipalityId)[0];
+        voteViolations(this.accepted, this.shadow, report.votes, sender.municipalityId)[0];
       if (problem !== undefined) return this.refuse(CloseCode.forbidden, problem);
     }
     // Accepted updates still being written count too: storedBytes grows only once they are stored.
@@ -190,11 +190,7 @@ export class Room {
     const admitted: AwarenessEntry[] = [];
     for (const entry of entries) {
       const { clientId, clock, state } = entry;
-      const owner = this.awarenessOwners.get(clientId);
-      // The same device may take over its own id (a reconnect while the old socket lingers).
-      const sameDevice = owner !== undefined && owner.keyHash !== '' && owner.keyHash === conn.keyHash;
-      if (owner && owner !== conn && !sameDevice) continue; // another's presence: an echo
-      if (!owner && this.leftPresence.has(clientId)) continue; // a late echo of someone who left
+      if (!this.speaksFor(conn, clientId)) continue; // another device's presence: an echo
       const known = this.awareness.meta.get(clientId)?.clock;
       // Nothing new (not newer than ours), or "gone" for an id nobody knows: an echo too.
       if (known === undefined ? state === null : !(known < clock || (known === clock && state === null && this.awareness.states.has(clientId)))) continue;
@@ -218,16 +214,31 @@ export class Room {
     return { admitted, problem: null };
   }
 
+  /**
+   * Whether a presence id is this connection's device's to speak for: the id of a live
+   * connection belongs to that connection's device (a reconnect may take over its own), an id
+   * that wrote to the board to the device bound to it, and an id whose connection left to that
+   * device still (a reconnect brings the same id back; an echo from anyone else is dropped).
+   */
+  private speaksFor(conn: Connection, clientId: number): boolean {
+    const live = this.awarenessOwners.get(clientId);
+    if (live) return live === conn || (live.keyHash !== '' && live.keyHash === conn.keyHash);
+    const writer = this.owners.get(clientId);
+    if (writer !== undefined && writer !== conn.keyHash) return false;
+    const left = this.leftPresence.get(clientId);
+    return left === undefined || left === conn.keyHash;
+  }
+
   /** A connection left: its presence ids are free again, and their bookkeeping goes too. */
   releaseAwareness(conn: Connection): void {
     for (const [id, owner] of this.awarenessOwners) {
       if (owner !== conn) continue;
       this.awarenessOwners.delete(id);
       this.awareness.meta.delete(id);
-      this.leftPresence.add(id);
+      this.leftPresence.set(id, conn.keyHash);
     }
     // Remembered a while, so echoes still on their way are recognised; bounded, oldest first.
-    for (const id of this.leftPresence) {
+    for (const id of this.leftPresence.keys()) {
       if (this.leftPresence.size <= MAX_LEFT_PRESENCE) break;
       this.leftPresence.delete(id);
     }

@@ -109,6 +109,7 @@ export const bs = {
     budgetInvalid: 'Sredstva moraju biti broj veći ili jednak nuli.',
     counter: '{{count}} / {{max}}',
     deleted: 'Ova aktivnost je u međuvremenu obrisana.',
+    lockedMeanwhile: 'Ova oblast (ili cijela tabla) je u međuvremenu zaključana: izmjena se ne može sačuvati.',
     leadChanged: 'Nosioca je u međuvremenu promijenio neko drugi. Zatvorite i ponovo otvorite aktivnost da vidite novo stanje.',
     createdBy: 'Predlagač',
     partnersByCreatorOnly: 'Partnere i nosioca određuje općina koja je predložila aktivnost.',

@@ -108,6 +108,7 @@ export const en: Messages = {
     budgetInvalid: 'Resources must be a number of zero or more.',
     counter: '{{count}} / {{max}}',
     deleted: 'This activity has been deleted meanwhile.',
+    lockedMeanwhile: 'This lane (or the whole board) has been locked meanwhile: the change cannot be saved.',
     leadChanged: 'Someone else changed the lead meanwhile. Close and reopen the activity to see how it is now.',
     createdBy: 'Proposed by',
     partnersByCreatorOnly: 'Partners and the lead are chosen by the municipality that proposed the activity.',

@@ -134,7 +134,8 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
 
   useEffect(() => {
     const dialog = dialogRef.current;
-    if (dialog && !dialog.open) dialog.showModal();
+    // jsdom has no showModal; every browser the board supports has.
+    if (dialog && !dialog.open && typeof dialog.showModal === 'function') dialog.showModal();
   }, []);
 
   // Others see who is editing which card while this dialog is open.
@@ -166,6 +167,10 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
       notes: orUndefined(f.notes),
     });
     const fields = fieldsOf(form);
+    // Locked while the dialog was open: the server would refuse the change (and reset this device).
+    const laneId = target.mode === 'add' ? laneIdOf(form.container) : (board.activityById.get(target.activity.id)?.laneId ?? null);
+    const lockedLane = board.lanes.find((l) => l.lane.id === laneId)?.lane.locked === true;
+    if (!facilitator && (board.meta.locked || lockedLane)) return setError(t('activity.lockedMeanwhile'));
     if (target.mode === 'add') {
       const partners = [...partnerChanges(form, opened, partnerEditable)].filter(([, joined]) => joined).map(([id]) => id);
       addActivity(session.doc, { ...fields, title, partners }, { laneId: laneIdOf(form.container) }, own ? { createdBy: own as MunicipalityId } : {});
@@ -174,7 +179,7 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
       if (deleted || !current) return setError(t('activity.deleted'));
       // Only what this person changed: whatever others changed meanwhile stays theirs.
       const changed = changedFields(fields, fieldsOf(opened));
-      if ('leadId' in changed && current.leadId !== target.activity.leadId) return setError(t('activity.leadChanged'));
+      if ('leadId' in changed && current.leadId !== target.activity.leadId && current.leadId !== changed.leadId) return setError(t('activity.leadChanged'));
       editActivityAndPartners(session.doc, target.activity.id, changed, partnerChanges(form, opened, partnerEditable));
     }
     onClose();

@@ -32,6 +32,17 @@ export function UndoButtons() {
     [facilitator, municipalityId, session.doc, undoManager],
   );
 
+  // A new step (or any change of the stacks) makes an earlier refusal stale.
+  useEffect(() => {
+    const clear = () => setBlocked(null);
+    undoManager.on('stack-item-added', clear);
+    undoManager.on('stack-cleared', clear);
+    return () => {
+      undoManager.off('stack-item-added', clear);
+      undoManager.off('stack-cleared', clear);
+    };
+  }, [undoManager]);
+
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || inTextField(e.target) || document.querySelector('dialog[open]')) return;
@@ -61,7 +72,7 @@ export function UndoButtons() {
         <button
           type="button"
           onClick={() => {
-            dropUndoStep(undoManager, blocked);
+            dropUndoStep(session.doc, undoManager, blocked);
             setBlocked(null);
           }}
         >

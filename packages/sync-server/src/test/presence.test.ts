@@ -93,4 +93,21 @@ describe('presence (awareness) the server vouches for', () => {
     expect(sees(other, 3003, 1)).toBe(false); // no ghost of the facilitator
     expect(coordinator.closeInfo).toBeNull();
   });
+
+  it('[R10] a device that reconnects speaks for its presence again; another device cannot take the id over', async () => {
+    const h = await testServer();
+    const viewer = await h.raw('viewer');
+    const first = await h.raw('editor', h, { key: KEY.mostar });
+    first.send(awarenessFrame(awarenessPayload(5005, 1, { user: { name: 'Mostar', role: 'editor' } })));
+    await waitFor(() => sees(viewer, 5005, 1), 5000, 'relayed');
+    first.terminate(); // Wi-Fi gone; the stock provider comes back with the same client id
+    await waitFor(() => viewer.frames.map(parseServerFrame).some((f) => f.type === 'awareness' && f.states.get(5005)?.state === null), 5000, 'gone');
+    const stranger = await h.raw('editor', h, { key: KEY.trnovo });
+    stranger.send(awarenessFrame(awarenessPayload(5005, 5, { user: { name: 'Lažni Mostar', role: 'editor' } })));
+    const back = await h.raw('editor', h, { key: KEY.mostar });
+    back.send(awarenessFrame(awarenessPayload(5005, 3, { user: { name: 'Mostar', role: 'editor' } })));
+    await waitFor(() => sees(viewer, 5005, 3), 5000, 'the same device is seen again');
+    expect(sees(viewer, 5005, 5)).toBe(false);
+    expect([back.closeInfo, stranger.closeInfo]).toEqual([null, null]);
+  });
 });
