@@ -128,9 +128,10 @@ export class Room {
       if (sender.role === 'viewer') return { ok: false, code: CloseCode.forbidden, reason: 'viewers cannot write' };
       const owner = this.owners.get(client);
       if (owner === undefined && known === 0) {
-        // A client id someone else already announced in presence is theirs, even before they write.
-        const announcer = this.awarenessOwners.get(client);
-        if (announcer && announcer.keyHash !== sender.keyHash) return { ok: false, code: CloseCode.forbidden, reason: 'writes under another client id' };
+        // A client id someone else announced in presence is theirs, even before they write (and
+        // after they left: their device comes back with it).
+        const announcer = this.awarenessOwners.get(client)?.keyHash ?? this.leftPresence.get(client);
+        if (announcer !== undefined && announcer !== sender.keyHash) return { ok: false, code: CloseCode.forbidden, reason: 'writes under another client id' };
         newOwners.push({ clientId: client, keyHash: sender.keyHash });
       }
       else if (owner !== sender.keyHash) return { ok: false, code: CloseCode.forbidden, reason: 'writes under another client id' };
@@ -196,8 +197,9 @@ export class Room {
       if (known === undefined ? state === null : !(known < clock || (known === clock && state === null && this.awareness.states.has(clientId)))) continue;
       admitted.push(entry);
     }
-    const ids = new Set(admitted.map((e) => e.clientId));
-    for (const [id, owner] of this.awarenessOwners) if (owner === conn) ids.add(id);
+    const ids = new Set(admitted.filter((e) => e.state !== null).map((e) => e.clientId));
+    // Ids it speaks for that are still present (one that said "gone" takes no place).
+    for (const [id, owner] of this.awarenessOwners) if (owner === conn && this.awareness.states.has(id)) ids.add(id);
     if (ids.size > MAX_PRESENCE_IDS_PER_CONNECTION) return { admitted: [], problem: 'too many presence ids' };
     for (const { state } of admitted) {
       const user = state?.user as { role?: unknown; municipalityId?: unknown } | undefined;
@@ -226,7 +228,10 @@ export class Room {
     const writer = this.owners.get(clientId);
     if (writer !== undefined && writer !== conn.keyHash) return false;
     const left = this.leftPresence.get(clientId);
-    return left === undefined || left === conn.keyHash;
+    if (left === undefined) return true;
+    // Its device coming back: a reconnect announces its own id first. A connection that already
+    // speaks for another id only echoes (another tab of the same device, or any keyless client).
+    return left === conn.keyHash && ![...this.awarenessOwners.values()].includes(conn);
   }
 
   /** A connection left: its presence ids are free again, and their bookkeeping goes too. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { demoMunicipalityId } from '@tabla/plan-model';
+import { type ActivityId, demoMunicipalityId, editActivity, roots } from '@tabla/plan-model';
 import { CloseCode } from '../protocol.js';
-import { awarenessFrame, awarenessPayload, closeOf, parseServerFrame, type RawClient, waitFor } from '@tabla/test-clients';
-import { issueMunicipalityLink, testServer } from './harness.js';
+import { awarenessFrame, awarenessPayload, closeOf, parseServerFrame, type RawClient, updateFrame, waitFor } from '@tabla/test-clients';
+import { captureUpdate, issueMunicipalityLink, storedDoc, testServer } from './harness.js';
 
 const KEY = { mostar: 'device-mostar-0123456789', trnovo: 'device-trnovo-0123456789' } as const;
 
@@ -109,5 +109,42 @@ describe('presence (awareness) the server vouches for', () => {
     await waitFor(() => sees(viewer, 5005, 3), 5000, 'the same device is seen again');
     expect(sees(viewer, 5005, 5)).toBe(false);
     expect([back.closeInfo, stranger.closeInfo]).toEqual([null, null]);
+  });
+
+  it('[R10] another tab of the same device echoing a closed tab’s presence takes no id over and is never closed for it', async () => {
+    const h = await testServer();
+    const viewer = await h.raw('viewer');
+    const tab2 = await h.raw('editor', h, { key: KEY.mostar });
+    tab2.send(awarenessFrame(awarenessPayload(6000, 1, { user: { name: 'Mostar', role: 'editor' } })));
+    await waitFor(() => sees(viewer, 6000, 1), 5000, 'tab 2 present');
+    for (let round = 1; round <= 6; round++) {
+      const id = 6000 + round;
+      const tab = await h.raw('editor', h, { key: KEY.mostar });
+      tab.send(awarenessFrame(awarenessPayload(id, 1, { user: { name: 'Mostar', role: 'editor' } })));
+      await waitFor(() => sees(viewer, id, 1), 5000, `tab ${round} present`);
+      tab.terminate();
+      await waitFor(() => viewer.frames.map(parseServerFrame).some((f) => f.type === 'awareness' && f.states.get(id)?.state === null), 5000, 'gone');
+      // Tab 2's copy of the closed tab's last state, still on its way.
+      tab2.send(awarenessFrame(awarenessPayload(id, 1, { user: { name: 'Mostar', role: 'editor' } })));
+    }
+    tab2.send(awarenessFrame(awarenessPayload(6000, 2, { user: { name: 'Mostar', role: 'editor' } })));
+    await waitFor(() => sees(viewer, 6000, 2), 5000, 'tab 2 still relayed');
+    expect(tab2.closeInfo).toBeNull();
+  });
+
+  it('[R10] a client id announced in presence stays its device’s after it left: nobody else may write under it', async () => {
+    const h = await testServer();
+    const victim = await h.raw('editor', h, { key: KEY.mostar });
+    victim.send(awarenessFrame(awarenessPayload(7007, 1, { user: { name: 'Mostar', role: 'editor' } })));
+    const viewer = await h.raw('viewer');
+    await waitFor(() => sees(viewer, 7007, 1), 5000, 'present');
+    victim.terminate();
+    await waitFor(() => viewer.frames.map(parseServerFrame).some((f) => f.type === 'awareness' && f.states.get(7007)?.state === null), 5000, 'gone');
+    const forged = await storedDoc(h.storage, h.boardId);
+    forged.clientID = 7007; // the victim's id, seen in its presence
+    const id = [...roots(forged).activities.keys()][0]! as ActivityId;
+    const attacker = await h.raw('editor', h, { key: KEY.trnovo });
+    attacker.send(updateFrame(captureUpdate(forged, (d) => editActivity(d, id, { notes: 'tuđe ime' }))));
+    expect(await closeOf(attacker)).toMatchObject({ code: CloseCode.forbidden, reason: 'writes under another client id' });
   });
 });
