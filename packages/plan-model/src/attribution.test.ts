@@ -1,27 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { attributionViolations } from './attribution.js';
 import { readBoard } from './board-view.js';
-import { demoLaneId, demoMunicipalityId, seedDemoBoard } from './demo.js';
+import { demoLaneId, demoMunicipalityId } from './demo.js';
 import type { ActivityId } from './ids.js';
 import { addActivity, deleteActivity, editActivity, moveActivity, setActivityPartner } from './operations.js';
 import { roots } from './schema.js';
+import { changedCopy, demoDoc } from './test/docs.js';
 import { documentProblems } from './validate.js';
 
 const mostar = demoMunicipalityId('mostar');
 const bugojno = demoMunicipalityId('bugojno');
 const trnovo = demoMunicipalityId('trnovoF');
 
-const demo = () => {
-  const doc = new Y.Doc();
-  seedDemoBoard(doc);
-  return doc;
-};
+const demo = demoDoc;
 /** `doc` with `run` applied to a copy, and the ids of the activities it touched. */
 function change(doc: Y.Doc, run: (d: Y.Doc) => ActivityId | void, ids: ActivityId[] = []): [Y.Doc, ActivityId[]] {
-  const after = new Y.Doc();
-  Y.applyUpdate(after, Y.encodeStateAsUpdate(doc));
-  const created = run(after);
+  const { after, result: created } = changedCopy(doc, run);
   return [after, created ? [created, ...ids] : ids];
 }
 const check = (doc: Y.Doc, [after, ids]: [Y.Doc, ActivityId[]], sender: string | null) => attributionViolations(doc, after, ids, sender);

@@ -36,7 +36,8 @@ export function attributionViolations(
     const now = readActivity(id, nowEntry);
     const was = wasEntry ? readActivity(id, wasEntry) : null;
     const creator = was ? was.createdBy : now.createdBy;
-    if (was ? nowEntry.get('createdBy') !== wasEntry!.get('createdBy') : (now.createdBy ?? null) !== municipalityId) {
+    // (Validation has already refused a createdBy that is not text: reading it is exact here.)
+    if (was ? now.createdBy !== was.createdBy : (now.createdBy ?? null) !== municipalityId) {
       problems.push(`activity ${id}: "added by" must be the sender's own municipality, set once`);
       continue;
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { readBoard } from './board-view.js';
-import { demoLaneId, seedDemoBoard } from './demo.js';
+import { demoLaneId } from './demo.js';
 import {
   lockViolations,
   MINUTE_MS,
@@ -16,13 +16,10 @@ import {
 } from './facilitation.js';
 import { editActivity, moveActivity } from './operations.js';
 import { roots } from './schema.js';
+import { changedCopy, demoDoc } from './test/docs.js';
 import { documentProblems, inspectTransaction } from './validate.js';
 
-const demo = () => {
-  const doc = new Y.Doc();
-  seedDemoBoard(doc);
-  return doc;
-};
+const demo = demoDoc;
 const titled = (doc: Y.Doc, title: string) => [...readBoard(doc).activityById.values()].find((a) => a.title === title)!;
 
 describe('timer', () => {
@@ -98,13 +95,8 @@ describe('facilitation state in the document', () => {
 });
 
 describe('lockViolations', () => {
-  /** The document before and after a coordinator's change. */
-  function change(doc: Y.Doc, run: (d: Y.Doc) => void) {
-    const after = new Y.Doc();
-    Y.applyUpdate(after, Y.encodeStateAsUpdate(doc));
-    run(after);
-    return after;
-  }
+  /** The document after a coordinator's change. */
+  const change = (doc: Y.Doc, run: (d: Y.Doc) => void) => changedCopy(doc, run).after;
 
   it('[PM18] refuses changes to activities in a locked lane, moves into or out of it, and anything on a locked board', () => {
     const doc = demo();

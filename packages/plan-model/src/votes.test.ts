@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { readBoard } from './board-view.js';
-import { demoLaneId, demoMunicipalityId, seedDemoBoard } from './demo.js';
+import { demoLaneId, demoMunicipalityId } from './demo.js';
 import type { ActivityId } from './ids.js';
 import { addMunicipality, deleteActivity, moveActivity, PlanError } from './operations.js';
 import { canWriteRoot } from './roles.js';
 import { roots } from './schema.js';
+import { demoDoc } from './test/docs.js';
 import { documentProblems, inspectTransaction, type ChangeReport } from './validate.js';
 import {
   closeVote,
@@ -28,11 +29,7 @@ const mostar = demoMunicipalityId('mostar');
 const bugojno = demoMunicipalityId('bugojno');
 const trnovo = demoMunicipalityId('trnovoF');
 
-const demo = () => {
-  const doc = new Y.Doc();
-  seedDemoBoard(doc);
-  return doc;
-};
+const demo = demoDoc;
 const inLane = (doc: Y.Doc, key: 'A' | 'B' | 'C' | 'D') => readBoard(doc).lanes.find((l) => l.lane.id === demoLaneId(key))!.activities.map((a) => a.id);
 const vote = (doc: Y.Doc, id: string) => readVotes(roots(doc).votes).find((v) => v.id === id)!;
 

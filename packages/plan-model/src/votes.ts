@@ -166,8 +166,8 @@ export function giveDot(
   const { entry, vote } = getVote(doc, voteId);
   if (vote.state !== 'open') throw new PlanError('invalid', 'the vote is not open');
   const current = vote.ballots[municipalityId]?.[activityId] ?? 0;
+  const activities = voteActivities(doc);
   if (delta > 0) {
-    const activities = voteActivities(doc);
     const activity = activities.get(activityId);
     if (!activity || !inVoteScope(vote, activity)) throw new PlanError('invalid', 'not part of this vote');
     if (dotsLeft(vote, municipalityId, activities) === 0) throw new PlanError('invalid', 'no dots left');
@@ -182,7 +182,6 @@ export function giveDot(
     else ballot.set(activityId, next);
     // Dots left on cards deleted or moved out no longer count: cleared with the next dot, so a ballot stays small.
     if (delta > 0) {
-      const activities = voteActivities(doc);
       for (const other of [...ballot.keys()]) {
         const activity = activities.get(other);
         if (!activity || !inVoteScope(vote, activity)) ballot.delete(other);

@@ -199,7 +199,7 @@ export class Room {
     }
     const ids = new Set(admitted.filter((e) => e.state !== null).map((e) => e.clientId));
     // Ids it speaks for that are still present (one that said "gone" takes no place).
-    for (const [id, owner] of this.awarenessOwners) if (owner === conn && this.awareness.states.has(id)) ids.add(id);
+    for (const id of conn.awarenessIds) if (this.awareness.states.has(id)) ids.add(id);
     if (ids.size > MAX_PRESENCE_IDS_PER_CONNECTION) return { admitted: [], problem: 'too many presence ids' };
     for (const { state } of admitted) {
       const user = state?.user as { role?: unknown; municipalityId?: unknown } | undefined;
@@ -231,7 +231,7 @@ export class Room {
     if (left === undefined) return true;
     // Its device coming back: a reconnect announces its own id first. A connection that already
     // speaks for another id only echoes (another tab of the same device, or any keyless client).
-    return left === conn.keyHash && ![...this.awarenessOwners.values()].includes(conn);
+    return left === conn.keyHash && conn.awarenessIds.size === 0;
   }
 
   /** A connection left: its presence ids are free again, and their bookkeeping goes too. */

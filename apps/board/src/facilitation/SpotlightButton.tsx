@@ -1,9 +1,6 @@
-import type { SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Spotlight } from '@tabla/plan-model';
-
-/** Inside a card: must not start a drag, nor open the editor. */
-const stop = (e: SyntheticEvent) => e.stopPropagation();
+import { cardControl } from '../dnd/card-control.js';
 
 interface SpotlightButtonProps {
   readonly target: Spotlight;
@@ -28,9 +25,7 @@ export function SpotlightButton({ target, title, active, onSpotlight, className 
       type="button"
       className={`${className}${active ? ` ${className}--active` : ''}`}
       aria-label={label}
-      onPointerDown={stop}
-      onKeyDown={stop}
-      onDoubleClick={stop}
+      {...cardControl}
       onClick={() => onSpotlight(active ? null : target)}
     >
       {active ? t('spotlight.clear') : t('spotlight.set')}

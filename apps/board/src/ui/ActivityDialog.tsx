@@ -14,6 +14,7 @@ import {
   type Status,
 } from '@tabla/plan-model';
 import { type ContainerId, laneIdOf, POOL } from '../dnd/ids.js';
+import { lockedFor, lockOf } from '../facilitator/locks.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { useSession, useSessionState } from './context.js';
 import { MunicipalityOptions, SelectField } from './SelectField.js';
@@ -168,9 +169,8 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
     });
     const fields = fieldsOf(form);
     // Locked while the dialog was open: the server would refuse the change (and reset this device).
-    const laneId = target.mode === 'add' ? laneIdOf(form.container) : (board.activityById.get(target.activity.id)?.laneId ?? null);
-    const lockedLane = board.lanes.find((l) => l.lane.id === laneId)?.lane.locked === true;
-    if (!facilitator && (board.meta.locked || lockedLane)) return setError(t('activity.lockedMeanwhile'));
+    const container = target.mode === 'add' ? form.container : (board.activityById.get(target.activity.id)?.laneId ?? POOL);
+    if (lockedFor(lockOf(board, container), sessionState.role)) return setError(t('activity.lockedMeanwhile'));
     if (target.mode === 'add') {
       const partners = [...partnerChanges(form, opened, partnerEditable)].filter(([, joined]) => joined).map(([id]) => id);
       addActivity(session.doc, { ...fields, title, partners }, { laneId: laneIdOf(form.container) }, own ? { createdBy: own as MunicipalityId } : {});

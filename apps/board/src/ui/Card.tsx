@@ -1,8 +1,9 @@
 import { useSortable } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
-import { Fragment, type KeyboardEvent, memo, useCallback, useMemo, type CSSProperties, type SyntheticEvent } from 'react';
+import { Fragment, type KeyboardEvent, memo, useCallback, useMemo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Activity, managesPartners, type Municipality, type MunicipalityId } from '@tabla/plan-model';
+import { cardControl } from '../dnd/card-control.js';
 import { MunicipalityCode } from '../facilitation/MunicipalityCode.js';
 import { SpotlightButton } from '../facilitation/SpotlightButton.js';
 import type { SpotlightHandler } from '../facilitation/spotlight.js';
@@ -44,8 +45,6 @@ interface CardProps {
   readonly onDot?: DotHandler | undefined;
 }
 
-/** A control inside a card: it must not start a drag, nor open the editor by double click. */
-const stop = (e: SyntheticEvent) => e.stopPropagation();
 
 /** A card in a lane: the whole card drags (pointer, touch and keyboard). */
 export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, ownBound, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
@@ -191,8 +190,7 @@ export function CardBody({ activity, municipalities, onEdit, own, ownBound = fal
           type="button"
           className="card__edit"
           aria-label={t('card.editLabel', { title: activity.title })}
-          onPointerDown={(e) => e.stopPropagation()}
-          onKeyDown={(e) => e.stopPropagation()}
+          {...cardControl}
           onClick={() => onEdit(activity)}
         >
           {t('card.edit')}
@@ -204,9 +202,7 @@ export function CardBody({ activity, municipalities, onEdit, own, ownBound = fal
           type="button"
           className={`card__partner card__partner--${ownRole === 'partner' ? 'leave' : 'join'}`}
           aria-label={ownRole === 'partner' ? t('partner.leaveLabel', { title: activity.title }) : t('partner.joinLabel', { title: activity.title })}
-          onPointerDown={stop}
-          onKeyDown={stop}
-          onDoubleClick={stop}
+          {...cardControl}
           onClick={() => onSetPartner(activity, ownRole !== 'partner')}
         >
           {ownRole === 'partner' ? t('partner.leave') : t('partner.join')}

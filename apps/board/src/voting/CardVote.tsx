@@ -1,10 +1,9 @@
-import { type SyntheticEvent, useEffect, useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Activity } from '@tabla/plan-model';
+import { cardControl } from '../dnd/card-control.js';
 import type { DotHandler } from './vote-view.js';
 
-/** Inside a card: must not start a drag, nor open the editor. */
-const stop = (e: SyntheticEvent) => e.stopPropagation();
 
 interface CardVoteProps {
   readonly activity: Activity;
@@ -50,18 +49,7 @@ function OwnDots({ activity, dots, canAdd, onDot }: Omit<CardVoteProps, 'mode'>)
   const canRemove = dots > 0;
   return (
     <div ref={group} className="card__vote" role="group" aria-label={t('vote.cardGroup', { title })}>
-      <button
-        type="button"
-        className="card__dot-button"
-        aria-label={t('vote.remove', { title })}
-        aria-disabled={!canRemove}
-        onPointerDown={stop}
-        onKeyDown={stop}
-        onDoubleClick={stop}
-        onClick={() => canRemove && onDot?.(activity, -1)}
-      >
-        <span aria-hidden="true">−</span>
-      </button>
+      <DotButton label={t('vote.remove', { title })} blocked={!canRemove} onClick={() => canRemove && onDot?.(activity, -1)} glyph="−" />
       <span className="card__dots" data-testid="card-dots" data-dots={dots}>
         <span className="card__dot-marks" aria-hidden="true">
           {'●'.repeat(Math.min(dots, 20))}
@@ -69,19 +57,17 @@ function OwnDots({ activity, dots, canAdd, onDot }: Omit<CardVoteProps, 'mode'>)
         <span className="visually-hidden">{t('vote.yourDots')}: </span>
         <span className="card__dot-count">{dots}</span>
       </span>
-      <button
-        type="button"
-        className="card__dot-button"
-        aria-label={t('vote.add', { title })}
-        aria-disabled={!canAdd}
-        onPointerDown={stop}
-        onKeyDown={stop}
-        onDoubleClick={stop}
-        // Tried even with no dot left: the board then says why nothing happened.
-        onClick={() => onDot?.(activity, 1)}
-      >
-        <span aria-hidden="true">+</span>
-      </button>
+      {/* Tried even with no dot left: the board then says why nothing happened. */}
+      <DotButton label={t('vote.add', { title })} blocked={!canAdd} onClick={() => onDot?.(activity, 1)} glyph="+" />
     </div>
+  );
+}
+
+/** "−" or "+": stays focusable when it cannot act (aria-disabled), so the keyboard keeps its place. */
+function DotButton({ label, blocked, onClick, glyph }: { label: string; blocked: boolean; onClick: () => void; glyph: string }) {
+  return (
+    <button type="button" className="card__dot-button" aria-label={label} aria-disabled={blocked} {...cardControl} onClick={onClick}>
+      <span aria-hidden="true">{glyph}</span>
+    </button>
   );
 }

@@ -38,6 +38,7 @@ import {
 } from '@tabla/test-clients';
 import {
   captureUpdate,
+  nextWriteFails,
   prng,
   startTestServer,
   storedDoc,
@@ -481,18 +482,8 @@ describe('schema', () => {
 
 describe('storage failure', () => {
   it('[R4] a failed write is not relayed, closes the sender with 4500, stores nothing; the reconnecting client delivers it', async () => {
-    let failNext = false;
-    let injected = 0;
-    const f = await fixture({
-      faultInjection: {
-        beforeAppendCommit: () => {
-          if (!failNext) return;
-          failNext = false;
-          injected++;
-          throw new Error('injected write failure');
-        },
-      },
-    });
+    const fault = nextWriteFails();
+    const f = await fixture({ faultInjection: fault.faultInjection });
     const { h } = f;
     const a = h.connect('editor');
     const b = h.connect('editor');
@@ -502,10 +493,10 @@ describe('storage failure', () => {
     const id = activityIds(a.doc).find((x) => roots(a.doc).activities.get(x)?.get('laneId') !== demoLaneId('D'))!;
     const laneAt = (d: Y.Doc) => roots(d).activities.get(id)?.get('laneId');
 
-    failNext = true;
+    fault.armed = true;
     moveActivity(a.doc, id, demoLaneId('D'), 0);
     await waitFor(() => a.closes.length > 0, 5000, 'a closed');
-    expect(injected).toBe(1);
+    expect(fault.failures).toBe(1);
     expect(a.closes[0]!.code).toBe(CloseCode.storageFailed);
     await sleep(50); // well inside the client's first reconnect delay (200 ms)
     expect(laneAt(b.doc)).not.toBe(demoLaneId('D'));

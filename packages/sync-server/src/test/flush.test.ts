@@ -10,7 +10,7 @@ import type * as Y from 'yjs';
 import { demoLaneId, moveActivity, roots, type ActivityId, type LaneId } from '@tabla/plan-model';
 import { CloseCode, decodeMessage, encodeFlushAck, messageFlush } from '../protocol.js';
 import { documentFrames, frame, sleep, updateFrame, waitFor, type RawClient, closeOf } from '@tabla/test-clients';
-import { captureUpdate, storedDoc, storedView, type TestServer, testServer } from './harness.js';
+import { captureUpdate, nextWriteFails, storedDoc, storedView, type TestServer, testServer } from './harness.js';
 
 
 const LANE_D: LaneId = demoLaneId('D');
@@ -203,16 +203,8 @@ describe('flush', () => {
   });
 
   it('[F3] after a failed write: no answer, the sender and a replaying connection are closed with 4500', async () => {
-    let failNext = false;
-    const h = await testServer({
-      faultInjection: {
-        beforeAppendCommit: () => {
-          if (!failNext) return;
-          failNext = false;
-          throw new Error('injected write failure');
-        },
-      },
-    });
+    const fault = nextWriteFails();
+    const h = await testServer({ faultInjection: fault.faultInjection });
     const storage = delayWrites(h);
     const sender = await joined(await h.raw('editor'));
     const replayer = await joined(await h.raw('editor'));
@@ -220,7 +212,7 @@ describe('flush', () => {
     const { update } = moveUpdate(doc);
 
     storage.hold();
-    failNext = true;
+    fault.armed = true;
     sender.send(updateFrame(update));
     sender.send(flushFrame(1));
     await sleep(20);

@@ -215,3 +215,20 @@ export function prng(seed: number): { next(): number; int(n: number): number; by
   const int = (n: number) => Math.floor(next() * n);
   return { next, int, bytes: (n) => Uint8Array.from({ length: n }, () => int(256)) };
 }
+
+/** A storage fault for tests: once `armed`, the next write fails and rolls back (`failures` counts them). */
+export function nextWriteFails(): { armed: boolean; failures: number; readonly faultInjection: SqliteFaultInjection } {
+  const fault = {
+    armed: false,
+    failures: 0,
+    faultInjection: {
+      beforeAppendCommit: () => {
+        if (!fault.armed) return;
+        fault.armed = false;
+        fault.failures++;
+        throw new Error('injected write failure');
+      },
+    },
+  };
+  return fault;
+}

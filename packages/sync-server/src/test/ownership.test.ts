@@ -10,7 +10,7 @@ import { demoLaneId, editActivity, moveActivity, roots, type ActivityId, type Ro
 import { CloseCode } from '../protocol.js';
 import { hashToken } from '../tokens.js';
 import { documentFrames, gcUpdate, sleep, updateFrame, waitFor, type RawClient, closeOf } from '@tabla/test-clients';
-import { captureUpdate, storedDoc, storedView, view, type TestServer, testServer } from './harness.js';
+import { captureUpdate, nextWriteFails, storedDoc, storedView, view, type TestServer, testServer } from './harness.js';
 
 
 /** Device keys: 16-128 characters of [A-Za-z0-9_-]. */
@@ -242,16 +242,8 @@ describe('client-id ownership', () => {
   });
 
   it('[R4][R9][R12] a refused update binds nothing (role, schema, another id in the same update, failed write): the id stays free for the next writer', async () => {
-    let failNext = false;
-    const h = await testServer({
-      faultInjection: {
-        beforeAppendCommit: () => {
-          if (!failNext) return;
-          failNext = false;
-          throw new Error('injected write failure');
-        },
-      },
-    });
+    const fault = nextWriteFails();
+    const h = await testServer({ faultInjection: fault.faultInjection });
     const watcher = await joined(await h.raw('viewer'));
     const [x, y, z, w] = movable(await stored(h));
     const ownerOf = async (clientId: number) => (await owners(h)).get(clientId);
@@ -285,7 +277,7 @@ describe('client-id ownership', () => {
     expect(await ownerOf(700_004)).toBe(hashToken(KEY.b));
 
     // Accepted but not stored: the binding goes with the update.
-    failNext = true;
+    fault.armed = true;
     const lost = captureUpdate(await replica(h, 700_003), moveToD(w!));
     expect((await closeOf(await send(h, lost, KEY.a))).code).toBe(CloseCode.storageFailed);
     expect(await ownerOf(700_003)).toBeUndefined();
