@@ -29,6 +29,37 @@ export default tseslint.config(
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },
   {
+    // The board speaks the wire through @tabla/sync-protocol, never through the server's package.
+    // (A later object's no-restricted-imports replaces the global one, so its pattern is repeated.)
+    files: ['apps/board/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@tabla/*/src/*', '../../packages/*'], message: 'Import a package by its name, not its files.' },
+            { group: ['@tabla/sync-server', '@tabla/sync-server/*'], message: 'The board must not depend on the server: use @tabla/sync-protocol.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The wire protocol runs in browsers and on the server alike: lib0 only.
+    files: ['packages/sync-protocol/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@tabla/*/src/*', '../../packages/*'], message: 'Import a package by its name, not its files.' },
+            { group: ['node:*', 'yjs', 'y-*', 'ws', 'react', 'react-*', 'hono', 'hono/*', '@tabla/*'], message: 'sync-protocol is browser-safe and depends on lib0 only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The domain model knows nothing of React, the network or Hono.
     files: ['packages/plan-model/src/**/*.ts'],
     rules: {

@@ -12,3 +12,4 @@ export * from './facilitation.js';
 export * from './template.js';
 export * from './votes.js';
 export * from './attribution.js';
+export * from './policy.js';

@@ -4,6 +4,7 @@ import { readBoard } from './board-view.js';
 import { demoLaneId, seedDemoBoard } from './demo.js';
 import { addActivity, deleteActivity, editActivity, moveActivity } from './operations.js';
 import { setBoardLocked, setLaneLocked } from './facilitation.js';
+import type { Access } from './roles.js';
 import { createUndoManager, dropUndoStep, undoStepProblems } from './undo.js';
 
 function pair() {
@@ -18,6 +19,10 @@ function pair() {
   b.on('update', (u: Uint8Array, origin: unknown) => origin !== 'a' && Y.applyUpdate(a, u, 'b'));
   return { a, b };
 }
+
+/** Coordinators' links: one bound to no municipality, one bound to Bugojno. */
+const coordinator: Access = { role: 'editor', municipalityId: null };
+const bugojno: Access = { role: 'editor', municipalityId: 'm_bugojno' };
 
 const find = (doc: Y.Doc, title: string) => [...readBoard(doc).activityById.values()].find((x) => x.title === title)!;
 
@@ -70,24 +75,27 @@ describe('undoStepProblems (what the server would say of the next step)', () => 
     const undo = createUndoManager(a);
     const inB = find(a, 'Dijalog sa mladima');
     editActivity(a, inB.id, { status: 'postponed' });
-    expect(undoStepProblems(a, undo, 'undo', null)).toEqual([]);
+    expect(undoStepProblems(a, undo, 'undo', coordinator)).toEqual([]);
     setLaneLocked(b, demoLaneId('B'), true);
-    expect(undoStepProblems(a, undo, 'undo', null)).toEqual([`activity ${inB.id} is in a locked lane`]);
+    expect(undoStepProblems(a, undo, 'undo', coordinator)).toEqual([`activity ${inB.id} is in a locked lane`]);
     setLaneLocked(b, demoLaneId('B'), false);
-    expect(undoStepProblems(a, undo, 'undo', null)).toEqual([]);
+    expect(undoStepProblems(a, undo, 'undo', coordinator)).toEqual([]);
 
     // Undo a move out of B while D is locked: fine (D is not involved); redo back into D is not.
     moveActivity(a, inB.id, demoLaneId('D'), 0);
     undo.undo();
     expect(find(a, 'Dijalog sa mladima').laneId).toBe(demoLaneId('B'));
     setLaneLocked(b, demoLaneId('D'), true);
-    expect(undoStepProblems(a, undo, 'redo', null)).toEqual([`activity ${inB.id} is in a locked lane`]);
+    expect(undoStepProblems(a, undo, 'redo', coordinator)).toEqual([`activity ${inB.id} is in a locked lane`]);
     setLaneLocked(b, demoLaneId('D'), false);
-    expect(undoStepProblems(a, undo, 'redo', null)).toEqual([]);
+    expect(undoStepProblems(a, undo, 'redo', coordinator)).toEqual([]);
 
     setBoardLocked(b, true);
-    expect(undoStepProblems(a, undo, 'redo', null)).toEqual(['the board is locked']);
-    expect(undoStepProblems(b, createUndoManager(b), 'undo', null)).toEqual([]); // nothing to undo
+    expect(undoStepProblems(a, undo, 'redo', coordinator)).toEqual(['the board is locked']);
+    // [PM24] The same judge as the server's: locks do not hold the facilitator; a viewer writes nothing.
+    expect(undoStepProblems(a, undo, 'redo', { role: 'facilitator', municipalityId: null })).toEqual([]);
+    expect(undoStepProblems(a, undo, 'redo', { role: 'viewer', municipalityId: null })).toEqual(['viewer cannot change activities']);
+    expect(undoStepProblems(b, createUndoManager(b), 'undo', coordinator)).toEqual([]); // nothing to undo
   });
 
   it('[PM23] bringing back another municipality\'s deleted activity would be refused; one\'s own comes back', () => {
@@ -95,7 +103,7 @@ describe('undoStepProblems (what the server would say of the next step)', () => 
     const undo = createUndoManager(a);
     const mostars = addActivity(b, { title: 'Mostarska' }, { laneId: demoLaneId('A') }, { createdBy: 'm_mostar' as never });
     deleteActivity(a, mostars);
-    expect(undoStepProblems(a, undo, 'undo', 'm_bugojno')[0]).toMatch(/added by/);
+    expect(undoStepProblems(a, undo, 'undo', bugojno)[0]).toMatch(/added by/);
     // Set aside, the step below comes within reach again.
     let popped = 0;
     undo.on('stack-item-popped', () => popped++);
@@ -105,10 +113,10 @@ describe('undoStepProblems (what the server would say of the next step)', () => 
     expect(find(b, 'Mostarska')).toBeUndefined(); // nothing was done
     const own = addActivity(a, { title: 'Bugojanska' }, { laneId: demoLaneId('A') }, { createdBy: 'm_bugojno' as never });
     deleteActivity(a, own);
-    expect(undoStepProblems(a, undo, 'undo', 'm_bugojno')).toEqual([]);
+    expect(undoStepProblems(a, undo, 'undo', bugojno)).toEqual([]);
     undo.undo();
     expect(find(b, 'Bugojanska').createdBy).toBe('m_bugojno');
-    expect(undoStepProblems(a, undo, 'undo', 'm_bugojno')).toEqual([]); // undoing the add: a delete
+    expect(undoStepProblems(a, undo, 'undo', bugojno)).toEqual([]); // undoing the add: a delete
   });
 
   it('[PM18] follows the real undo: the same card moved twice, a step redone before, a step that changes nothing', () => {
@@ -120,7 +128,7 @@ describe('undoStepProblems (what the server would say of the next step)', () => 
     moveActivity(a, card.id, demoLaneId('D'), 0);
     undo.undo();
     setLaneLocked(b, demoLaneId('B'), true);
-    expect(undoStepProblems(a, undo, 'undo', null)).toEqual([`activity ${card.id} is in a locked lane`]);
+    expect(undoStepProblems(a, undo, 'undo', coordinator)).toEqual([`activity ${card.id} is in a locked lane`]);
     setLaneLocked(b, demoLaneId('B'), false);
 
     // Edited twice, both undone, one redone: redoing the second edit touches a lane locked since.
@@ -131,7 +139,7 @@ describe('undoStepProblems (what the server would say of the next step)', () => 
     undo.undo();
     undo.redo();
     setLaneLocked(b, demoLaneId('B'), true);
-    expect(undoStepProblems(a, undo, 'redo', null)).toEqual([`activity ${other.id} is in a locked lane`]);
+    expect(undoStepProblems(a, undo, 'redo', coordinator)).toEqual([`activity ${other.id} is in a locked lane`]);
     setLaneLocked(b, demoLaneId('B'), false);
 
     // The top step changes nothing any more (its card was deleted by someone else): the real undo
@@ -143,6 +151,6 @@ describe('undoStepProblems (what the server would say of the next step)', () => 
     editActivity(a, gone.id, { status: 'done' });
     deleteActivity(b, gone.id);
     setLaneLocked(b, demoLaneId('A'), true);
-    expect(undoStepProblems(a, fresh, 'undo', null)).toEqual([`activity ${moved.id} is in a locked lane`]);
+    expect(undoStepProblems(a, fresh, 'undo', coordinator)).toEqual([`activity ${moved.id} is in a locked lane`]);
   });
 });

@@ -1,10 +1,9 @@
 import * as Y from 'yjs';
 import { localOrigin } from './origins.js';
-import { attributionViolations } from './attribution.js';
-import { lockViolations } from './facilitation.js';
+import { judgeChange } from './policy.js';
+import type { Access } from './roles.js';
 import { roots } from './schema.js';
 import { type ChangeReport, inspectTransaction } from './validate.js';
-import { voteViolations } from './votes.js';
 
 /**
  * Undo and redo of this replica's own changes only: the manager tracks the local
@@ -20,23 +19,19 @@ export function createUndoManager(doc: Y.Doc): Y.UndoManager {
 }
 
 /**
- * Why the server would refuse the next undo (or redo) of a coordinator speaking for
- * `municipalityId` (empty = it would not): the step is tried on a scratch copy of the document
- * and judged by the server's own checks. Undoing can touch what was locked since, or bring
- * back another municipality's activity that this person deleted; sent anyway, the refusal
- * would cost the connection.
+ * Why the server would refuse the next undo (or redo) of this link (`access`; empty = it would
+ * not): the step is tried on a scratch copy of the document and judged by the server's own
+ * judge (`judgeChange`, PM24), so at most one reason. Undoing can touch what was locked since,
+ * or bring back another municipality's activity that this person deleted; sent anyway, the
+ * refusal would cost the connection.
  */
-export function undoStepProblems(doc: Y.Doc, manager: Y.UndoManager, which: 'undo' | 'redo', municipalityId: string | null): string[] {
+export function undoStepProblems(doc: Y.Doc, manager: Y.UndoManager, which: 'undo' | 'redo', access: Access): string[] {
   const trial = tryStep(doc, manager, which);
   try {
     const { change, before, after } = trial;
     if (!change) return [];
-    return [
-      ...change.problems,
-      ...lockViolations(before, after, change.activities),
-      ...attributionViolations(before, after, change.activities, municipalityId),
-      ...voteViolations(before, after, change.votes, municipalityId),
-    ];
+    const judgement = judgeChange(before, after, change, access);
+    return judgement.ok ? [] : [judgement.reason];
   } finally {
     trial.dispose();
   }

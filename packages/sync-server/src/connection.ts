@@ -1,5 +1,6 @@
 import type { Role } from '@tabla/plan-model';
-import type { CloseCode } from './protocol.js';
+import type { CloseCode } from '@tabla/sync-protocol';
+import type { TokenBucket } from './budget.js';
 
 /** What the core needs from a WebSocket; `ws`'s WebSocket satisfies it. */
 export interface SocketLike {
@@ -17,6 +18,15 @@ export interface SocketLike {
 
 const OPEN = 1;
 
+/** What one connection may cost: messages, presence changes and work (bytes read, written or walked). */
+export interface ConnectionBudgets {
+  readonly messages: TokenBucket;
+  readonly presence: TokenBucket;
+  readonly work: TokenBucket;
+  /** Shared by every connection from the same address: reconnecting does not refill it. */
+  readonly addressWork: TokenBucket;
+}
+
 export interface ConnectionInit {
   readonly id: string;
   readonly socket: SocketLike;
@@ -28,9 +38,7 @@ export interface ConnectionInit {
   readonly keyHash: string;
   readonly ip: string;
   readonly maxBufferedBytes: number;
-  /** Token bucket: sustained messages per second, and the burst allowed above it. */
-  readonly messagesPerSecond: number;
-  readonly messageBurst: number;
+  readonly budgets: ConnectionBudgets;
 }
 
 /** One client on one board, with the role (and municipality, if bound) its token granted. */
@@ -43,21 +51,19 @@ export class Connection {
   readonly municipalityId: string | null;
   readonly keyHash: string;
   readonly ip: string;
-  /** Awareness client ids this connection has announced, removed when it leaves. */
+  /** Presence ids this connection has announced, removed when it leaves. */
   readonly awarenessIds = new Set<number>();
-  /** Answered the last ping. */
-  alive = true;
-  closed = false;
+  /** Missed presence broadcasts while it was behind: it gets the whole picture when it catches up. */
+  presenceStale = false;
+  private alive = true;
+  private isClosed = false;
   /**
    * Settles once every update this connection sent so far has been written: true if all were
    * stored, false if one was not (the connection is then closed, and no flush is answered).
    */
   private stored: Promise<boolean> = Promise.resolve(true);
   private readonly maxBufferedBytes: number;
-  private readonly rate: number;
-  private readonly burst: number;
-  private tokens: number;
-  private refilledAt = Date.now();
+  private readonly budgets: ConnectionBudgets;
 
   constructor(init: ConnectionInit) {
     this.id = init.id;
@@ -68,18 +74,40 @@ export class Connection {
     this.keyHash = init.keyHash;
     this.ip = init.ip;
     this.maxBufferedBytes = init.maxBufferedBytes;
-    this.rate = init.messagesPerSecond;
-    this.burst = init.messageBurst;
-    this.tokens = init.messageBurst;
+    this.budgets = init.budgets;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
   }
 
   /** Takes one message from the bucket; false = over the rate. */
-  takeMessage(now = Date.now()): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+  takeMessage(): boolean {
+    return this.budgets.messages.take(1);
+  }
+
+  takePresence(): boolean {
+    return this.budgets.presence.take(1);
+  }
+
+  /**
+   * Charges work already done for this connection (it may overdraw once); false when the
+   * connection, or its address, has spent its budget: it is then refused.
+   */
+  charge(units: number): boolean {
+    const own = this.budgets.work.spend(units);
+    const address = this.budgets.addressWork.spend(units);
+    return own && address;
+  }
+
+  /** Whether more unsent data waits than `bytes`. */
+  isBehind(bytes: number): boolean {
+    return this.socket.bufferedAmount > bytes;
+  }
+
+  noteAwareness(present: readonly number[], gone: readonly number[]): void {
+    for (const id of present) this.awarenessIds.add(id);
+    for (const id of gone) this.awarenessIds.delete(id);
   }
 
   /** Adds a write the updates received from now on come after (see `whenStored`). */
@@ -94,25 +122,50 @@ export class Connection {
 
   /** Sends a frame; a client that does not read (buffer over the cap) is dropped, not buffered without bound. */
   send(frame: Uint8Array): void {
-    if (this.closed || this.socket.readyState !== OPEN) return;
-    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
-      this.closed = true;
-      this.socket.terminate();
-      return;
-    }
+    if (this.isClosed || this.socket.readyState !== OPEN) return;
+    if (this.socket.bufferedAmount > this.maxBufferedBytes) return this.terminate();
     this.socket.send(frame, (err) => {
       if (err) this.close(1011 as CloseCode, 'send failed');
     });
   }
 
+  /** Pings it; false if it did not answer the last ping (it is then cut off). */
+  ping(): boolean {
+    if (!this.alive) {
+      this.terminate();
+      return false;
+    }
+    this.alive = false;
+    try {
+      this.socket.ping();
+    } catch {
+      this.terminate();
+    }
+    return true;
+  }
+
+  pong(): void {
+    this.alive = true;
+  }
+
+  /** The socket closed (from either side). */
+  closedBySocket(): void {
+    this.isClosed = true;
+  }
+
   close(code: CloseCode, reason = ''): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     try {
       this.socket.close(code, reason.slice(0, 120));
     } catch {
       this.socket.terminate();
     }
+  }
+
+  private terminate(): void {
+    this.isClosed = true;
+    this.socket.terminate();
   }
 }
 

@@ -9,8 +9,19 @@ export {
   type SyncStats,
 } from './sync-server.js';
 export type { SocketLike } from './connection.js';
-export { CloseCode, closeCodeName } from './protocol.js';
+export { CloseCode, closeCodeName } from '@tabla/sync-protocol';
 export { attachSyncServer, type WsAdapterOptions } from './ws-adapter.js';
 export { generateToken, hashToken, generateRoleTokens, accessForToken, isValidBoardId, type Access } from './tokens.js';
-export type { BoardRecord, BoardStorage, ClientOwner, PendingUpdate, StoredState, TokenRecord } from './storage/types.js';
-export { SqliteStorage, type SqliteFaultInjection, type SqliteStorageOptions } from './storage/sqlite.js';
+export type {
+  BoardDirectory,
+  BoardRecord,
+  BoardStorage,
+  ClientOwner,
+  DocumentLog,
+  PendingUpdate,
+  StoredState,
+  TokenRecord,
+} from './storage/types.js';
+export { applyStoredState, loadStoredState, type LoadStoredStateOptions, type StoredDocument } from './storage/document.js';
+export { MemoryStorage, type MemoryFaultInjection, type MemoryStorageOptions } from './storage/memory.js';
+export { DamagedDatabaseError, SqliteStorage, type SqliteFaultInjection, type SqliteStorageOptions } from './storage/sqlite.js';

@@ -1,44 +1,50 @@
 /**
- * One loaded board: the document every client syncs with, a shadow replica used to
- * inspect incoming updates before they are accepted, and the awareness of its clients.
+ * One loaded board and its whole write path: the document every client syncs with, the update
+ * gate that judges what comes in (gate/update-gate.ts), "stored before relayed", compaction, and
+ * presence (gate/presence-gate.ts) with broadcasts coalesced per board. The registry
+ * (sync-server.ts) loads and unloads rooms and hands them connections; nothing else writes here.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import { type PlanOrigin, roots } from '@tabla/plan-model';
 import {
-  attributionViolations,
-  canWriteRoot,
-  inspectTransaction,
-  lockViolations,
-  voteViolations,
-  type ChangeReport,
-  type PlanOrigin,
-  type Role,
-  roots,
-  storageOrigin,
-} from '@tabla/plan-model';
+  CloseCode,
+  decodeAwarenessUpdate,
+  encodeAwareness,
+  encodeAwarenessEntries,
+  encodeFlushAck,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdate,
+  type IncomingMessage,
+} from '@tabla/sync-protocol';
 import type { Connection } from './connection.js';
-import { type AwarenessEntry, CloseCode, encodeAwareness, encodeUpdate } from './protocol.js';
-import type { ClientOwner, StoredState } from './storage/types.js';
+import { type GateLimits, UpdateGate } from './gate/update-gate.js';
+import { PresenceGate, type PresenceLimits } from './gate/presence-gate.js';
+import { loadStoredState } from './storage/document.js';
+import type { ClientOwner, DocumentLog, StoredState } from './storage/types.js';
+import type { UpdateWriter } from './update-writer.js';
 
-export type Verdict =
-  | { readonly ok: true; readonly noop: true }
-  | { readonly ok: true; readonly noop: false; readonly newOwners: readonly ClientOwner[] }
-  | { readonly ok: false; readonly code: CloseCode; readonly reason: string };
-
-/**
- * Who sends an update: the role its link grants, the municipality the link is bound to (null =
- * a general link; set by the server from the token, see `Access`) and the device key it presented.
- */
-export interface Sender {
-  readonly role: Role;
-  readonly municipalityId: string | null;
-  readonly keyHash: string;
+export interface RoomLimits extends GateLimits, PresenceLimits {
+  /** Compact the board's log into a snapshot past this many stored updates. */
+  readonly compactAfterUpdates: number;
+  /** Presence changes are broadcast at most this often (ms; 0 = at once). */
+  readonly presenceIntervalMs: number;
+  /** A client with more unsent data than this misses presence broadcasts until it catches up (it is not dropped). */
+  readonly presenceSkipBytes: number;
 }
 
-export interface RoomOptions {
-  readonly maxDocumentBytes: number;
+/** What a room needs from the registry. */
+export interface RoomContext {
+  readonly log: DocumentLog;
+  readonly writer: UpdateWriter;
+  readonly limits: RoomLimits;
+  /** Closes a connection with a refusal (counted, logged, remembered for backoff). */
+  refuse(conn: Connection, code: CloseCode, reason: string): void;
+  onError(boardId: string, what: string, err: unknown): void;
   /** Called for each stored update relayed, with its size and how many connections got it. */
-  readonly onRelay?: (bytes: number, recipients: number) => void;
+  onRelay?(bytes: number, recipients: number): void;
+  onStored?(bytes: number): void;
 }
 
 /** Origin of an update a connection sent, once stored. */
@@ -47,273 +53,292 @@ export interface ConnectionOrigin {
   readonly connection: Connection;
 }
 
-/** A browser tab has one presence id; a few allow for reconnects and tests. */
-const MAX_PRESENCE_IDS_PER_CONNECTION = 4;
-/** Presence ids that left, kept to tell their device's reconnect from others' late echoes (a few bytes each). */
-const MAX_LEFT_PRESENCE = 1000;
-
 export class Room {
-  readonly doc = new Y.Doc();
+  readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
-  readonly connections = new Set<Connection>();
-  /** Accepted updates written to storage but not yet applied to `doc`, in order. */
-  readonly inFlight: Uint8Array[] = [];
-  /**
-   * The document plus the accepted updates still being written: what an incoming update is
-   * judged against (its "before"; the shadow is its "after").
-   */
-  private accepted: Y.Doc;
-  private shadow!: Y.Doc;
-  private lastChange: ShadowChange | null = null;
+  private readonly connections = new Set<Connection>();
+  private readonly gate: UpdateGate;
+  private readonly presence: PresenceGate;
+  /** Accepted updates being written, not yet applied to `doc`, in order; each with its write. */
+  private readonly inFlight: { update: Uint8Array; stored: Promise<boolean> }[] = [];
   /** Sequence number of the last stored update applied to `doc`. */
-  lastAppliedSeq: number;
+  private lastAppliedSeq: number;
   /** Stored updates since the last snapshot. */
-  uncompacted: number;
-  /** Stored size of the board (snapshot + updates since), a cheap bound on the document's size. */
-  storedBytes: number;
-  unloadTimer: ReturnType<typeof setTimeout> | null = null;
-  /**
-   * Yjs client id -> key hash of the device allowed to write more under it. Yjs trusts
-   * client ids; without this, anyone could claim another client's next clock range with
-   * empty structs, and that client's real edits would later be dropped as already known.
-   */
-  private readonly owners: Map<number, string>;
-  /** Awareness client id -> the connection that speaks for it. */
-  private readonly awarenessOwners = new Map<number, Connection>();
-  /** Presence id of a connection that left -> its device's key hash (insertion order = oldest first). */
-  private readonly leftPresence = new Map<number, string>();
+  private uncompacted: number;
+  /** Stored size of the board (snapshot + updates since). */
+  private storedBytes: number;
+  private compacting: Promise<void> | null = null;
+  /** Presence ids changed since the last broadcast. */
+  private readonly presenceChanged = new Set<number>();
+  private presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The answer to a sync step 1 with an empty state vector (a cold client), until the document changes. */
+  private fullState: Uint8Array | null = null;
 
-  constructor(
+  /** Loads a board from its stored state, yielding to the event loop between slices of its log. */
+  static async load(boardId: string, state: StoredState, context: RoomContext): Promise<Room> {
+    const doc = new Y.Doc();
+    roots(doc);
+    await loadStoredState(doc, state);
+    return new Room(boardId, doc, state, context);
+  }
+
+  private constructor(
     readonly boardId: string,
+    doc: Y.Doc,
     state: StoredState,
-    private readonly options: RoomOptions,
+    private readonly context: RoomContext,
   ) {
-    roots(this.doc);
-    // One transaction over all stored updates: ~25x faster than Y.mergeUpdates first (measured: 10k updates).
-    this.doc.transact(() => {
-      if (state.snapshot) Y.applyUpdate(this.doc, state.snapshot);
-      for (const update of state.updates) Y.applyUpdate(this.doc, update);
-    }, storageOrigin);
+    this.doc = doc;
     this.lastAppliedSeq = state.lastSeq;
     this.uncompacted = state.updates.length;
     this.storedBytes = (state.snapshot?.length ?? 0) + state.updates.reduce((n, u) => n + u.length, 0);
-    this.owners = new Map(state.clientOwners);
-    this.accepted = replicaOf(this.doc, []);
-    this.rebuildShadow();
-
+    const limits = context.limits;
+    this.presence = new PresenceGate(state.presenceOwners, (id) => this.gate.ownerOf(id), limits);
+    this.gate = new UpdateGate({
+      doc,
+      clientOwners: state.clientOwners,
+      storedBytes: this.storedBytes,
+      limits,
+      presenceOwner: (id) => this.presence.ownerOf(id),
+    });
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null); // the server itself is nobody
     this.awareness.on('update', this.onAwarenessUpdate);
     this.doc.on('update', this.onDocUpdate);
   }
 
-  /**
-   * Applies an incoming update to the shadow and judges it: schema v1 must still
-   * hold and the sender's role must allow every root it touched. On refusal the
-   * shadow is rebuilt, so nothing of the update remains.
-   */
-  inspect(update: Uint8Array, sender: Sender): Verdict {
-    let meta: { from: Map<number, number>; to: Map<number, number> };
-    try {
-      meta = Y.parseUpdateMeta(update);
-    } catch {
-      return { ok: false, code: CloseCode.badMessage, reason: 'undecodable update' };
-    }
-    // Clock ranges this update adds: only the device that owns a client id may extend it.
-    const newOwners: ClientOwner[] = [];
-    for (const [client, end] of meta.to) {
-      const known = Y.getState(this.shadow.store, client);
-      if (end <= known) continue;
-      // Refused before touching the shadow: a viewer looping connect/write costs no rebuild.
-      if (sender.role === 'viewer') return { ok: false, code: CloseCode.forbidden, reason: 'viewers cannot write' };
-      const owner = this.owners.get(client);
-      if (owner === undefined && known === 0) {
-        // A client id someone else announced in presence is theirs, even before they write (and
-        // after they left: their device comes back with it).
-        const announcer = this.awarenessOwners.get(client)?.keyHash ?? this.leftPresence.get(client);
-        if (announcer !== undefined && announcer !== sender.keyHash) return { ok: false, code: CloseCode.forbidden, reason: 'writes under another client id' };
-        newOwners.push({ clientId: client, keyHash: sender.keyHash });
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Shadow rebuilds so far (each costs O(board)): tests hold it to at most one per refusal burst. */
+  get shadowRebuilds(): number {
+    return this.gate.rebuilds;
+  }
+
+  /** Structs one replica holds: what the board costs in memory. */
+  get structs(): number {
+    return this.gate.structs;
+  }
+
+  join(conn: Connection): void {
+    this.connections.add(conn);
+    conn.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    this.sendAllPresence(conn);
+  }
+
+  leave(conn: Connection): void {
+    if (!this.connections.delete(conn)) return;
+    if (conn.awarenessIds.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
+    // At once, while the clocks of its ids are still known (forgotten just below).
+    if (this.presenceChanged.size > 0) this.flushPresence();
+    for (const id of this.presence.release(conn)) this.awareness.meta.delete(id);
+  }
+
+  receive(conn: Connection, message: IncomingMessage): void {
+    switch (message.kind) {
+      case 'sync-step-1':
+        return this.answerSyncStep1(conn, message.stateVector);
+      case 'update':
+        return this.receiveUpdate(conn, message.update);
+      case 'awareness':
+        return this.receivePresence(conn, message.update);
+      case 'query-awareness': // asked: always answered
+        return this.sendAllPresence(conn, true);
+      case 'flush': {
+        // Frames are handled in arrival order, so every update sent before this flush is
+        // already in the connection's chain. A failed write closes the connection: no answer.
+        const { n } = message;
+        void conn.whenStored().then((ok) => {
+          if (ok) conn.send(encodeFlushAck(n));
+        });
+        return;
       }
-      else if (owner !== sender.keyHash) return { ok: false, code: CloseCode.forbidden, reason: 'writes under another client id' };
     }
+  }
 
-    const { pendingStructs, pendingDs } = this.shadow.store;
-    this.lastChange = null;
+  /** Writes what is pending into a new snapshot (on unload, shutdown, or past `compactAfterUpdates`). */
+  compact(): Promise<void> {
+    if (this.uncompacted === 0) return Promise.resolve();
+    this.compacting ??= this.compactNow().finally(() => (this.compacting = null));
+    return this.compacting;
+  }
+
+  destroy(): void {
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
+    this.awareness.off('update', this.onAwarenessUpdate);
+    this.doc.off('update', this.onDocUpdate);
+    this.awareness.destroy();
+    this.doc.destroy();
+    this.gate.destroy();
+  }
+
+  // -------------------------------------------------------------------------
+
+  /** The answer costs O(board): it is charged to the connection's work budget. */
+  private answerSyncStep1(conn: Connection, stateVector: Uint8Array): void {
+    let diff: Uint8Array;
     try {
-      Y.applyUpdate(this.shadow, update);
+      const cold = stateVector.length === 1 && stateVector[0] === 0;
+      diff = cold ? (this.fullState ??= Y.encodeStateAsUpdate(this.doc)) : Y.encodeStateAsUpdate(this.doc, stateVector);
     } catch {
-      this.rebuildShadow();
-      return { ok: false, code: CloseCode.badMessage, reason: 'undecodable update' };
+      return this.context.refuse(conn, CloseCode.badMessage, 'malformed state vector');
     }
-    const change = this.lastChange as ShadowChange | null;
-    const report = change?.report;
-    const pendingChanged = pendingStructs !== this.shadow.store.pendingStructs || pendingDs !== this.shadow.store.pendingDs;
-    if (!pendingChanged && (change === null || !change.addedOrDeleted)) return { ok: true, noop: true };
-    if (sender.role === 'viewer') return this.refuse(CloseCode.forbidden, 'viewers cannot write');
-    // Honest clients only build on what the server relayed (it stores first), so an update that
-    // leaves parts waiting for missing changes is forged: such parts would be checked later, in
-    // someone else's transaction, and would be sent to every client that syncs.
-    if (pendingChanged) return this.refuse(CloseCode.invalidUpdate, 'depends on changes the server does not have');
-    if (!report) return this.refuse(CloseCode.badMessage, 'update not applied');
-    if (report.problems.length > 0) return this.refuse(CloseCode.invalidUpdate, report.problems[0]!);
-    for (const root of report.roots) {
-      if (!canWriteRoot(sender.role, root)) return this.refuse(CloseCode.forbidden, `${sender.role} cannot change ${root}`);
-    }
-    if (sender.role !== 'facilitator') {
-      const problem =
-        // Agreed parts are the facilitator's alone: locked lanes, or the whole locked board.
-        lockViolations(this.accepted, this.shadow, report.activities)[0] ??
-        // A coordinator speaks only for the municipality its link is bound to: "added by", partner joins, dots.
-        attributionViolations(this.accepted, this.shadow, report.activities, sender.municipalityId)[0] ??
-        voteViolations(this.accepted, this.shadow, report.votes, sender.municipalityId)[0];
-      if (problem !== undefined) return this.refuse(CloseCode.forbidden, problem);
-    }
-    // Accepted updates still being written count too: storedBytes grows only once they are stored.
-    const inFlightBytes = this.inFlight.reduce((n, u) => n + u.length, 0);
-    if (this.storedBytes + inFlightBytes + update.length > this.options.maxDocumentBytes) {
-      return this.refuse(CloseCode.documentTooLarge, 'board too large');
-    }
-    // Bound now, so this sender's next update (sent before this one is stored) passes too.
-    for (const o of newOwners) this.owners.set(o.clientId, o.keyHash);
-    Y.applyUpdate(this.accepted, update);
-    return { ok: true, noop: false, newOwners };
+    if (!conn.charge(diff.length)) return this.context.refuse(conn, CloseCode.tooManyRequests, 'too much work: asked for the board too often');
+    conn.send(encodeSyncStep2(diff));
+  }
+
+  private receiveUpdate(conn: Connection, update: Uint8Array): void {
+    const verdict = this.gate.judge(update, conn);
+    if (!conn.charge(verdict.work)) return this.context.refuse(conn, CloseCode.tooManyRequests, 'too much work: updates too large or too many');
+    if (!verdict.ok) return this.context.refuse(conn, verdict.code, verdict.reason);
+    if (verdict.noop) return this.awaitReplay(conn);
+    const { newOwners } = verdict;
+    const stored = this.context.writer.append({ boardId: this.boardId, update, newOwners }).then(
+      (seq) => {
+        this.context.onStored?.(update.length);
+        this.applyStored(update, seq, { source: 'remote', connection: conn });
+        if (this.uncompacted >= this.context.limits.compactAfterUpdates) void this.compact();
+        return true;
+      },
+      (err: unknown) => {
+        // Not stored, so never relayed: forget it and tell the sender, whose client
+        // still has the change and sends it again when it reconnects.
+        this.dropInFlight(update);
+        this.gate.rollBack(this.doc, this.inFlight.map((w) => w.update), newOwners, this.storedBytes);
+        this.context.onError(this.boardId, 'storage write failed', err);
+        this.context.refuse(conn, CloseCode.storageFailed, 'storage write failed');
+        return false;
+      },
+    );
+    this.inFlight.push({ update, stored });
+    conn.trackWrite(stored);
   }
 
   /**
-   * The presence states a connection may send, and why it may not (a problem closes it). Stock
-   * y-websocket clients send back every state they receive, and time others out on their own
-   * clock: an entry about another device's presence, or about one that has left, is such an echo
-   * and is dropped, never a reason to close. A claim of its own must carry its link's role and
-   * (bound link) municipality, and only the facilitator leads the view (`view`, which projectors
-   * and summoned coordinators follow).
+   * A no-op update (nothing new against the accepted state) may repeat an update still being
+   * written, e.g. from a client that reconnected before its last change was stored: a flush
+   * after it must wait for those too. If one of them fails, what this connection sent may be
+   * lost, so it is closed like the writer's connection (4500, "try again").
    */
-  admitPresence(conn: Connection, entries: readonly AwarenessEntry[]): { admitted: AwarenessEntry[]; problem: string | null } {
-    const admitted: AwarenessEntry[] = [];
-    for (const entry of entries) {
-      const { clientId, clock, state } = entry;
-      if (!this.speaksFor(conn, clientId)) continue; // another device's presence: an echo
-      const known = this.awareness.meta.get(clientId)?.clock;
-      // Nothing new (not newer than ours), or "gone" for an id nobody knows: an echo too.
-      if (known === undefined ? state === null : !(known < clock || (known === clock && state === null && this.awareness.states.has(clientId)))) continue;
-      admitted.push(entry);
-    }
-    const ids = new Set(admitted.filter((e) => e.state !== null).map((e) => e.clientId));
-    // Ids it speaks for that are still present (one that said "gone" takes no place).
-    for (const id of conn.awarenessIds) if (this.awareness.states.has(id)) ids.add(id);
-    if (ids.size > MAX_PRESENCE_IDS_PER_CONNECTION) return { admitted: [], problem: 'too many presence ids' };
-    for (const { state } of admitted) {
-      const user = state?.user as { role?: unknown; municipalityId?: unknown } | undefined;
-      if (user?.role != null && user.role !== conn.role) return { admitted: [], problem: 'presence claims another role' };
-      if (conn.municipalityId !== null && user?.municipalityId != null && user.municipalityId !== conn.municipalityId) {
-        return { admitted: [], problem: 'presence claims another municipality' };
-      }
-      if (conn.role !== 'facilitator' && state?.view !== undefined) return { admitted: [], problem: 'only the facilitator leads the view' };
-    }
-    for (const { clientId } of admitted) {
-      this.awarenessOwners.set(clientId, conn);
-      this.leftPresence.delete(clientId);
-    }
-    return { admitted, problem: null };
+  private awaitReplay(conn: Connection): void {
+    if (this.inFlight.length === 0) return;
+    conn.trackWrite(
+      Promise.all(this.inFlight.map((w) => w.stored)).then((oks) => {
+        if (oks.every(Boolean)) return true;
+        this.context.refuse(conn, CloseCode.storageFailed, 'storage write failed');
+        return false;
+      }),
+    );
   }
 
-  /**
-   * Whether a presence id is this connection's device's to speak for: the id of a live
-   * connection belongs to that connection's device (a reconnect may take over its own), an id
-   * that wrote to the board to the device bound to it, and an id whose connection left to that
-   * device still (a reconnect brings the same id back; an echo from anyone else is dropped).
-   */
-  private speaksFor(conn: Connection, clientId: number): boolean {
-    const live = this.awarenessOwners.get(clientId);
-    if (live) return live === conn || (live.keyHash !== '' && live.keyHash === conn.keyHash);
-    const writer = this.owners.get(clientId);
-    if (writer !== undefined && writer !== conn.keyHash) return false;
-    const left = this.leftPresence.get(clientId);
-    if (left === undefined) return true;
-    // Its device coming back: a reconnect announces its own id first. A connection that already
-    // speaks for another id only echoes (another tab of the same device, or any keyless client).
-    return left === conn.keyHash && conn.awarenessIds.size === 0;
-  }
-
-  /** A connection left: its presence ids are free again, and their bookkeeping goes too. */
-  releaseAwareness(conn: Connection): void {
-    for (const [id, owner] of this.awarenessOwners) {
-      if (owner !== conn) continue;
-      this.awarenessOwners.delete(id);
-      this.awareness.meta.delete(id);
-      this.leftPresence.set(id, conn.keyHash);
-    }
-    // Remembered a while, so echoes still on their way are recognised; bounded, oldest first.
-    for (const id of this.leftPresence.keys()) {
-      if (this.leftPresence.size <= MAX_LEFT_PRESENCE) break;
-      this.leftPresence.delete(id);
-    }
-  }
-
-  /** After a failed storage write: forget what was not stored, including client ids it bound. */
-  forget(newOwners: readonly ClientOwner[]): void {
-    for (const o of newOwners) if (this.owners.get(o.clientId) === o.keyHash) this.owners.delete(o.clientId);
-    this.accepted.destroy();
-    this.accepted = replicaOf(this.doc, this.inFlight);
-    this.rebuildShadow();
-  }
-
-  /** Applies a stored update to the document; `onDocUpdate` relays it. */
-  applyStored(update: Uint8Array, seq: number, origin: ConnectionOrigin | PlanOrigin): void {
-    const i = this.inFlight.indexOf(update);
-    if (i >= 0) this.inFlight.splice(i, 1);
-    else Y.applyUpdate(this.accepted, update); // not judged here (none today): keep the replicas equal
+  private applyStored(update: Uint8Array, seq: number, origin: ConnectionOrigin | PlanOrigin): void {
+    if (!this.dropInFlight(update)) this.gate.admitStored(update); // not judged here (none today): keep the replicas equal
     Y.applyUpdate(this.doc, update, origin);
     this.lastAppliedSeq = Math.max(this.lastAppliedSeq, seq);
     this.uncompacted++;
     this.storedBytes += update.length;
   }
 
-  /** Sends a frame to every connection (but one); returns how many got it. */
-  broadcast(frame: Uint8Array, except?: Connection): number {
-    let sent = 0;
-    for (const conn of this.connections) {
-      if (conn === except) continue;
-      conn.send(frame);
-      sent++;
+  private dropInFlight(update: Uint8Array): boolean {
+    const i = this.inFlight.findIndex((w) => w.update === update);
+    if (i < 0) return false;
+    this.inFlight.splice(i, 1);
+    return true;
+  }
+
+  private async compactNow(): Promise<void> {
+    const covered = this.uncompacted;
+    const bytesBefore = this.storedBytes;
+    try {
+      const snapshot = Y.encodeStateAsUpdate(this.doc);
+      await this.context.log.compact(this.boardId, snapshot, this.lastAppliedSeq);
+      this.uncompacted -= covered;
+      this.storedBytes = snapshot.length + (this.storedBytes - bytesBefore);
+      this.gate.resize(this.storedBytes, this.inFlight.reduce((n, w) => n + w.update.length, 0));
+    } catch (err) {
+      this.context.onError(this.boardId, 'compaction failed', err);
     }
-    return sent;
   }
 
-  /** After compaction: the stored size is the snapshot's plus what came after it. */
-  compacted(snapshotBytes: number, bytesSinceSnapshot: number): void {
-    this.storedBytes = snapshotBytes + bytesSinceSnapshot;
-  }
-
-  destroy(): void {
-    this.awareness.off('update', this.onAwarenessUpdate);
-    this.doc.off('update', this.onDocUpdate);
-    this.awareness.destroy();
-    this.doc.destroy();
-    this.accepted.destroy();
-    this.shadow.destroy();
-  }
-
-  private refuse(code: CloseCode, reason: string): Verdict {
-    this.rebuildShadow();
-    return { ok: false, code, reason };
-  }
-
-  /** The shadow starts equal to `accepted`: the document plus the accepted updates still being written. */
-  private rebuildShadow(): void {
-    this.shadow?.destroy();
-    this.shadow = replicaOf(this.accepted, []);
-    this.shadow.on('afterTransaction', (tr: Y.Transaction) => {
-      this.lastChange = {
-        report: inspectTransaction(tr),
-        addedOrDeleted: tr.deleteSet.clients.size > 0 || !sameState(tr.beforeState, tr.afterState),
-      };
+  private receivePresence(conn: Connection, update: Uint8Array): void {
+    if (!conn.takePresence()) return this.context.refuse(conn, CloseCode.tooManyRequests, 'presence changes too often');
+    const entries = decodeAwarenessUpdate(update);
+    if (!entries) return this.context.refuse(conn, CloseCode.badMessage, 'malformed awareness');
+    const admission = this.presence.admit(conn, entries, {
+      clockOf: (id) => this.awareness.meta.get(id)?.clock,
+      isPresent: (id) => this.awareness.states.has(id),
     });
+    if (admission.problem !== null) return this.context.refuse(conn, CloseCode.presenceRefused, admission.problem);
+    if (admission.newBindings.length > 0) {
+      // Persisted so a flood or a restart cannot free a device's presence id for a stranger.
+      this.context.log.bindPresence(this.boardId, admission.newBindings).catch((err: unknown) => this.context.onError(this.boardId, 'presence binding not stored', err));
+    }
+    const { admitted } = admission;
+    if (admitted.length === 0) return;
+    try {
+      const frame = admitted.length === entries.length ? update : encodeAwarenessEntries(admitted);
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, frame, conn);
+    } catch {
+      this.context.refuse(conn, CloseCode.badMessage, 'malformed awareness');
+    }
   }
+
+  /** Everyone's presence to one connection. Never throws: a bad state costs that message, not the process. */
+  private sendAllPresence(conn: Connection, evenIfEmpty = false): void {
+    const ids = [...this.awareness.getStates().keys()];
+    if (ids.length === 0 && !evenIfEmpty) return;
+    const frame = this.presenceFrame(ids);
+    if (frame) conn.send(frame);
+  }
+
+  private presenceFrame(ids: number[]): Uint8Array | null {
+    try {
+      return encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
+    } catch (err) {
+      this.context.onError(this.boardId, 'presence could not be encoded', err);
+      return null;
+    }
+  }
+
+  /** Coalesced: one broadcast of every presence change per interval, skipping clients that are behind. */
+  private flushPresence = (): void => {
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
+    this.presenceTimer = null;
+    const ids = [...this.presenceChanged].filter((id) => this.awareness.meta.has(id));
+    this.presenceChanged.clear();
+    if (ids.length === 0) return;
+    const frame = this.presenceFrame(ids);
+    if (!frame) return;
+    let everyone: Uint8Array | null | undefined;
+    for (const conn of this.connections) {
+      const behind = conn.isBehind(this.context.limits.presenceSkipBytes);
+      if (behind) {
+        conn.presenceStale = true;
+        continue;
+      }
+      if (!conn.presenceStale) {
+        conn.send(frame);
+        continue;
+      }
+      // Caught up after missing broadcasts: the whole picture, once.
+      everyone ??= this.presenceFrame([...this.awareness.getStates().keys()]);
+      if (everyone) conn.send(everyone);
+      conn.presenceStale = false;
+    }
+  };
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.fullState = null;
     const sender = (origin as Partial<ConnectionOrigin> | null)?.connection;
-    const recipients = this.broadcast(encodeUpdate(update), sender);
-    this.options.onRelay?.(update.length, recipients);
+    const frame = encodeUpdate(update);
+    let recipients = 0;
+    for (const conn of this.connections) {
+      if (conn === sender) continue;
+      conn.send(frame);
+      recipients++;
+    }
+    this.context.onRelay?.(update.length, recipients);
   };
 
   private readonly onAwarenessUpdate = (
@@ -323,28 +348,13 @@ export class Room {
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;
     const conn = origin as Connection | null;
-    if (conn && this.connections.has(conn)) {
-      for (const id of [...added, ...updated]) conn.awarenessIds.add(id);
-      for (const id of removed) conn.awarenessIds.delete(id);
-    }
+    if (conn && this.connections.has(conn)) conn.noteAwareness([...added, ...updated], removed);
     // Relayed to the sender too: y-websocket clients expect their own state back.
-    this.broadcast(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)));
+    for (const id of changed) this.presenceChanged.add(id);
+    const interval = this.context.limits.presenceIntervalMs;
+    if (interval <= 0) return this.flushPresence();
+    this.presenceTimer ??= setTimeout(this.flushPresence, interval);
   };
 }
 
-/** A replica of `doc` with `updates` applied, every root defined (see validate.ts, rootAsMap). */
-function replicaOf(doc: Y.Doc, updates: readonly Uint8Array[]): Y.Doc {
-  const replica = new Y.Doc();
-  roots(replica);
-  Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
-  for (const update of updates) Y.applyUpdate(replica, update);
-  return replica;
-}
-
-interface ShadowChange {
-  readonly report: ChangeReport;
-  readonly addedOrDeleted: boolean;
-}
-
-const sameState = (a: Map<number, number>, b: Map<number, number>): boolean =>
-  a.size === b.size && [...a].every(([client, clock]) => b.get(client) === clock);
+export type { ClientOwner };

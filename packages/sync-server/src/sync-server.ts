@@ -1,25 +1,13 @@
 /**
- * The framework-free sync core: rooms that load on demand and unload when empty,
- * the y-websocket protocol per connection, roles and schema checks on every update,
- * and "stored before relayed" durability. Needs only a socket-like object.
+ * The framework-free sync core's registry: who may connect (tokens, addresses, backoff), rooms
+ * that load on demand and unload when empty, and the connections handed to them. A room owns its
+ * write path (room.ts); the gates judge (gate/); this file only routes. Needs a socket-like object.
  */
-import * as Y from 'yjs';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import type { Role } from '@tabla/plan-model';
+import { CloseCode, closeCodeName, decodeMessage, type IncomingMessage } from '@tabla/sync-protocol';
+import { BucketTable, RefusalBackoff, RefusalLog, TokenBucket } from './budget.js';
 import { Connection, type SocketLike, toUint8Array } from './connection.js';
-import {
-  CloseCode,
-  closeCodeName,
-  decodeMessage,
-  encodeAwareness,
-  encodeFlushAck,
-  encodeSyncStep1,
-  encodeSyncStep2,
-  type IncomingMessage,
-  decodeAwarenessUpdate,
-  encodeAwarenessEntries,
-} from './protocol.js';
-import { Room } from './room.js';
+import { Room, type RoomLimits } from './room.js';
 import type { BoardStorage } from './storage/types.js';
 import { type Access, accessForToken, hashToken, isValidBoardId } from './tokens.js';
 import { UpdateWriter } from './update-writer.js';
@@ -32,46 +20,81 @@ export interface Logger {
 
 const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
-export interface SyncServerOptions {
+export interface SyncServerOptions extends Partial<RoomLimits> {
   readonly storage: BoardStorage;
   readonly logger?: Logger;
   /** A client whose unsent data exceeds this is dropped (slow reader). */
   readonly maxBufferedBytes?: number;
   /** Ping every connection this often; one that missed the last pong is dropped. */
   readonly pingIntervalMs?: number;
-  /** Compact a board's log into a snapshot past this many stored updates. */
-  readonly compactAfterUpdates?: number;
   /** Keep an empty room loaded this long (a page reload should not reload the board). */
   readonly unloadDelayMs?: number;
+  /** One awareness (presence) message. */
   readonly maxAwarenessBytes?: number;
   /** Frames a client may send while its board loads. */
   readonly maxFramesBeforeLoad?: number;
-  /** A board may not grow past this many stored bytes (snapshot + log). */
-  readonly maxDocumentBytes?: number;
   /** Sustained messages per second per connection, and the burst allowed above it. */
   readonly maxMessagesPerSecond?: number;
   readonly messageBurst?: number;
+  /** Presence changes per second per connection, and the burst above it. */
+  readonly maxPresencePerSecond?: number;
+  readonly presenceBurst?: number;
+  /** Work (bytes read, answered or walked) per second per connection, and the burst above it. */
+  readonly maxWorkPerSecond?: number;
+  readonly workBurst?: number;
+  /** The same, shared by every connection of one address. */
+  readonly maxAddressWorkPerSecond?: number;
+  readonly addressWorkBurst?: number;
   /** Open connections per client IP address. */
   readonly maxConnectionsPerIp?: number;
   /** Boards loaded in memory at once; a new one beyond is refused (4503) until others unload. */
   readonly maxLoadedRooms?: number;
+  /** Refusals of one device key free of backoff within `refusalWindowMs`. */
+  readonly freeRefusals?: number;
+  /** The same for one address (a room behind one NAT shares it, so it is higher). */
+  readonly freeRefusalsPerAddress?: number;
+  readonly refusalWindowMs?: number;
   /** Observes each storage write (for a latency histogram). */
   readonly onStorageWrite?: (seconds: number, updates: number) => void;
 }
 
+const MiB = 1024 * 1024;
+
 const defaults = {
   logger: silentLogger,
-  maxBufferedBytes: 8 * 1024 * 1024,
+  maxBufferedBytes: 8 * MiB,
   pingIntervalMs: 30_000,
   compactAfterUpdates: 300,
   unloadDelayMs: 1_000,
-  maxAwarenessBytes: 32 * 1024,
+  maxAwarenessBytes: 8 * 1024,
   maxFramesBeforeLoad: 64,
-  maxDocumentBytes: 32 * 1024 * 1024,
+  // A plan of 2,000 full activities is 1.9 MiB and 40,000 structs (measured, see README): three times that.
+  maxDocumentBytes: 6 * MiB,
+  maxDocumentStructs: 120_000,
+  maxStructs: 60_000,
+  maxDeleteRanges: 100_000,
+  maxClients: 64,
+  maxNewClientsPerUpdate: 8,
+  maxClientsPerKey: 256,
+  maxClientsPerBoard: 10_000,
+  maxPresenceStateBytes: 2 * 1024,
+  maxPresenceIdsPerKey: 256,
+  maxPresenceBindings: 20_000,
+  presenceIntervalMs: 100,
+  presenceSkipBytes: 256 * 1024,
   maxMessagesPerSecond: 100,
   messageBurst: 300,
+  maxPresencePerSecond: 20,
+  presenceBurst: 60,
+  maxWorkPerSecond: 1 * MiB,
+  workBurst: 24 * MiB,
+  maxAddressWorkPerSecond: 8 * MiB,
+  addressWorkBurst: 128 * MiB,
   maxConnectionsPerIp: 200,
   maxLoadedRooms: 1_000,
+  freeRefusals: 3,
+  freeRefusalsPerAddress: 30,
+  refusalWindowMs: 60_000,
   onStorageWrite: () => {},
 } satisfies Omit<Required<SyncServerOptions>, 'storage'>;
 
@@ -111,17 +134,28 @@ export interface ConnectionInfo {
   readonly clientKey?: string | null;
 }
 
+/**
+ * Refusals that count towards backoff: the client sent something the board would not take (each
+ * may cost a shadow rebuild). Not 4429 itself: an honest client retrying would only wait longer.
+ */
+const BACKOFF_CODES = new Set<number>([CloseCode.badMessage, CloseCode.forbidden, CloseCode.documentTooLarge, CloseCode.invalidUpdate]);
+
 export class SyncServer {
-  private readonly options: Required<SyncServerOptions>;
+  private readonly options: Omit<Required<SyncServerOptions>, keyof RoomLimits> & RoomLimits;
   private readonly storage: BoardStorage;
   private readonly log: Logger;
   private readonly writer: UpdateWriter;
   private readonly rooms = new Map<string, Promise<Room>>();
+  private readonly unloadTimers = new Map<Room, ReturnType<typeof setTimeout>>();
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly connections = new Set<Connection>();
   private readonly pingTimer: ReturnType<typeof setInterval>;
   private closing = false;
   private readonly connectionsPerIp = new Map<string, number>();
+  private readonly addressWork: BucketTable;
+  private readonly keyBackoff: RefusalBackoff;
+  private readonly addressBackoff: RefusalBackoff;
+  private readonly refusalLog: RefusalLog;
   private nextConnectionId = 1;
   readonly stats: SyncStats = { connections: 0, rooms: 0, updatesStored: 0, bytesStored: 0, updatesRelayed: 0, bytesRelayed: 0, refused: {} };
 
@@ -130,6 +164,12 @@ export class SyncServer {
     this.storage = options.storage;
     this.log = this.options.logger;
     this.writer = new UpdateWriter(this.storage, this.options.onStorageWrite);
+    const o = this.options;
+    this.addressWork = new BucketTable(() => new TokenBucket(o.maxAddressWorkPerSecond, o.addressWorkBurst));
+    const backoff = { windowMs: o.refusalWindowMs, firstWaitMs: 1_000, maxWaitMs: 60_000 };
+    this.keyBackoff = new RefusalBackoff({ ...backoff, freeRefusals: o.freeRefusals });
+    this.addressBackoff = new RefusalBackoff({ ...backoff, freeRefusals: o.freeRefusalsPerAddress });
+    this.refusalLog = new RefusalLog((repeated) => this.log.warn({ repeated }, 'connections refused (counts beyond the first of each reason)'));
     this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs);
     this.pingTimer.unref();
   }
@@ -151,6 +191,8 @@ export class SyncServer {
     // Before any refusal: an 'error' on a socket nobody listens to would crash the process.
     socket.on('error', (err) => this.log.warn({ boardId, err: err.message }, 'socket error'));
     const ip = info.ip ?? 'unknown';
+    const o = this.options;
+    const keyHash = info.clientKey ? hashToken(info.clientKey) : '';
     const conn = new Connection({
       id: `c${this.nextConnectionId++}`,
       socket,
@@ -158,17 +200,20 @@ export class SyncServer {
       role: access.role,
       municipalityId: access.municipalityId,
       ip,
-      keyHash: info.clientKey ? hashToken(info.clientKey) : '',
-      maxBufferedBytes: this.options.maxBufferedBytes,
-      messagesPerSecond: this.options.maxMessagesPerSecond,
-      messageBurst: this.options.messageBurst,
+      keyHash,
+      maxBufferedBytes: o.maxBufferedBytes,
+      budgets: {
+        messages: new TokenBucket(o.maxMessagesPerSecond, o.messageBurst),
+        presence: new TokenBucket(o.maxPresencePerSecond, o.presenceBurst),
+        work: new TokenBucket(o.maxWorkPerSecond, o.workBurst),
+        addressWork: this.addressWork.get(ip),
+      },
     });
-    if (this.closing) {
-      conn.close(CloseCode.goingAway, 'server shutting down');
-      return;
-    }
+    if (this.closing) return conn.close(CloseCode.goingAway, 'server shutting down');
+    const wait = Math.max(this.addressBackoff.waitFor(ip), keyHash ? this.keyBackoff.waitFor(keyHash) : 0);
+    if (wait > 0) return this.refuse(conn, CloseCode.tooManyRequests, `refused too often: retry in ${Math.ceil(wait / 1000)} s`);
     const fromIp = this.connectionsPerIp.get(ip) ?? 0;
-    if (fromIp >= this.options.maxConnectionsPerIp) return this.refuse(conn, CloseCode.tooManyRequests, 'too many connections from this address');
+    if (fromIp >= o.maxConnectionsPerIp) return this.refuse(conn, CloseCode.tooManyRequests, 'too many connections from this address');
     this.connectionsPerIp.set(ip, fromIp + 1);
     this.connections.add(conn);
     this.stats.connections = this.connections.size;
@@ -181,14 +226,12 @@ export class SyncServer {
       const frame = isBinary ? toUint8Array(data) : null;
       if (!frame) return this.refuse(conn, CloseCode.unsupportedData, 'binary frames only');
       if (room) this.receive(room, conn, frame);
-      else if (waiting.length < this.options.maxFramesBeforeLoad) waiting.push(frame);
+      else if (waiting.length < o.maxFramesBeforeLoad) waiting.push(frame);
       else this.refuse(conn, CloseCode.tooManyRequests, 'too many frames before sync');
     });
-    socket.on('pong', () => {
-      conn.alive = true;
-    });
+    socket.on('pong', () => conn.pong());
     socket.on('close', () => {
-      conn.closed = true;
+      conn.closedBySocket();
       if (!this.connections.delete(conn)) return;
       const left = (this.connectionsPerIp.get(ip) ?? 1) - 1;
       if (left > 0) this.connectionsPerIp.set(ip, left);
@@ -201,11 +244,12 @@ export class SyncServer {
       (loaded) => {
         if (conn.closed) {
           // Left while the board loaded: nobody else may ever leave this room to unload it.
-          if (loaded.connections.size === 0 && !this.closing) this.scheduleUnload(loaded);
+          if (loaded.connectionCount === 0 && !this.closing) this.scheduleUnload(loaded);
           return;
         }
         room = loaded;
-        this.join(loaded, conn);
+        this.cancelUnload(loaded);
+        loaded.join(conn);
         for (const frame of waiting.splice(0)) if (!conn.closed) this.receive(loaded, conn, frame);
       },
       (err: unknown) => {
@@ -219,6 +263,12 @@ export class SyncServer {
 
   get loadedRoomCount(): number {
     return this.rooms.size;
+  }
+
+  /** A loaded board's room, if it is loaded (for tests and measurements). */
+  async loadedRoom(boardId: string): Promise<Room | null> {
+    const room = this.rooms.get(boardId);
+    return room ? room.catch(() => null) : null;
   }
 
   /**
@@ -243,14 +293,15 @@ export class SyncServer {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.pingTimer);
+    this.refusalLog.flush();
     for (const conn of this.connections) conn.close(CloseCode.goingAway, 'server shutting down');
     await this.writer.drain();
     const rooms = await Promise.allSettled(this.rooms.values());
     this.rooms.clear();
     for (const r of rooms) {
       if (r.status !== 'fulfilled') continue;
-      if (r.value.unloadTimer) clearTimeout(r.value.unloadTimer);
-      await this.compact(r.value);
+      this.cancelUnload(r.value);
+      await r.value.compact();
       r.value.destroy();
     }
     await Promise.allSettled(this.unloading.values());
@@ -276,62 +327,24 @@ export class SyncServer {
     await this.unloading.get(boardId);
     const state = await this.storage.loadState(boardId);
     if (!state) throw new UnknownBoardError(boardId);
-    const room = new Room(boardId, state, {
-      maxDocumentBytes: this.options.maxDocumentBytes,
+    const room = await Room.load(boardId, state, {
+      log: this.storage,
+      writer: this.writer,
+      limits: this.options,
+      refuse: (conn, code, reason) => this.refuse(conn, code, reason),
+      onError: (id, what, err) => this.log.error({ boardId: id, err: String(err) }, what),
       onRelay: (bytes, recipients) => {
         this.stats.updatesRelayed += recipients;
         this.stats.bytesRelayed += bytes * recipients;
+      },
+      onStored: (bytes) => {
+        this.stats.updatesStored++;
+        this.stats.bytesStored += bytes;
       },
     });
     this.stats.rooms++;
     this.log.info({ boardId, storedUpdates: state.updates.length }, 'board loaded');
     return room;
-  }
-
-  private join(room: Room, conn: Connection): void {
-    if (room.unloadTimer) clearTimeout(room.unloadTimer);
-    room.unloadTimer = null;
-    room.connections.add(conn);
-    conn.send(encodeSyncStep1(Y.encodeStateVector(room.doc)));
-    this.sendAllPresence(room, conn);
-  }
-
-  /** Everyone's presence to one connection. Never throws: a bad state costs that message, not the process. */
-  private sendAllPresence(room: Room, conn: Connection, evenIfEmpty = false): void {
-    const ids = [...room.awareness.getStates().keys()];
-    if (ids.length === 0 && !evenIfEmpty) return;
-    try {
-      conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids)));
-    } catch (err) {
-      this.log.error({ boardId: room.boardId, err: String(err) }, 'presence could not be encoded');
-    }
-  }
-
-  private leave(room: Room, conn: Connection): void {
-    room.connections.delete(conn);
-    if (conn.awarenessIds.size > 0) awarenessProtocol.removeAwarenessStates(room.awareness, [...conn.awarenessIds], null);
-    room.releaseAwareness(conn);
-    if (room.connections.size === 0 && !this.closing) this.scheduleUnload(room);
-  }
-
-  private scheduleUnload(room: Room): void {
-    if (room.unloadTimer) clearTimeout(room.unloadTimer);
-    room.unloadTimer = setTimeout(() => this.unload(room), this.options.unloadDelayMs);
-  }
-
-  private unload(room: Room): void {
-    if (room.connections.size > 0 || this.closing) return;
-    this.rooms.delete(room.boardId);
-    const done = (async () => {
-      await this.writer.drain();
-      await this.compact(room);
-      room.destroy();
-      this.stats.rooms--;
-      this.log.info({ boardId: room.boardId }, 'board unloaded');
-    })()
-      .catch((err: unknown) => this.log.error({ boardId: room.boardId, err: String(err) }, 'unload failed'))
-      .finally(() => this.unloading.delete(room.boardId));
-    this.unloading.set(room.boardId, done);
   }
 
   private receive(room: Room, conn: Connection, frame: Uint8Array): void {
@@ -341,140 +354,67 @@ export class SyncServer {
     } catch {
       return this.refuse(conn, CloseCode.badMessage, 'malformed message');
     }
-    switch (message.kind) {
-      case 'sync-step-1': {
-        let diff: Uint8Array;
-        try {
-          diff = Y.encodeStateAsUpdate(room.doc, message.stateVector);
-        } catch {
-          return this.refuse(conn, CloseCode.badMessage, 'malformed state vector');
-        }
-        conn.send(encodeSyncStep2(diff));
-        return;
-      }
-      case 'update':
-        return this.receiveUpdate(room, conn, message.update);
-      case 'awareness': {
-        if (message.update.length > this.options.maxAwarenessBytes) {
-          return this.refuse(conn, CloseCode.messageTooBig, 'awareness state too large');
-        }
-        const entries = decodeAwarenessUpdate(message.update);
-        if (!entries) return this.refuse(conn, CloseCode.badMessage, 'malformed awareness');
-        const { admitted, problem } = room.admitPresence(conn, entries);
-        if (problem) return this.refuse(conn, CloseCode.presenceRefused, problem);
-        if (admitted.length === 0) return;
-        try {
-          const update = admitted.length === entries.length ? message.update : encodeAwarenessEntries(admitted);
-          awarenessProtocol.applyAwarenessUpdate(room.awareness, update, conn);
-        } catch {
-          this.refuse(conn, CloseCode.badMessage, 'malformed awareness');
-        }
-        return;
-      }
-      case 'query-awareness': // asked: always answered
-        return this.sendAllPresence(room, conn, true);
-      case 'flush': {
-        // Frames are handled in arrival order, so every update sent before this flush is
-        // already in the connection's chain. A failed write closes the connection: no answer.
-        const { n } = message;
-        void conn.whenStored().then((ok) => {
-          if (ok) conn.send(encodeFlushAck(n));
-        });
-        return;
-      }
+    if (message.kind === 'awareness' && message.update.length > this.options.maxAwarenessBytes) {
+      return this.refuse(conn, CloseCode.messageTooBig, 'awareness message too large');
     }
+    // Reading the frame is work too, whatever it turns out to be.
+    if (!conn.charge(frame.length)) return this.refuse(conn, CloseCode.tooManyRequests, 'too much work');
+    room.receive(conn, message);
   }
 
-  private receiveUpdate(room: Room, conn: Connection, update: Uint8Array): void {
-    const verdict = room.inspect(update, conn);
-    if (!verdict.ok) return this.refuse(conn, verdict.code, verdict.reason);
-    if (verdict.noop) return this.receiveReplay(room, conn);
-    room.inFlight.push(update);
-    const stored = this.writer.append({ boardId: room.boardId, update, newOwners: verdict.newOwners }).then(
-      (seq) => {
-        this.stats.updatesStored++;
-        this.stats.bytesStored += update.length;
-        room.applyStored(update, seq, { source: 'remote', connection: conn });
-        if (room.uncompacted >= this.options.compactAfterUpdates) void this.compact(room);
-        return true;
-      },
-      (err: unknown) => {
-        // Not stored, so never relayed: forget it and tell the sender, whose client
-        // still has the change and sends it again when it reconnects.
-        room.inFlight.splice(room.inFlight.indexOf(update), 1);
-        room.forget(verdict.newOwners);
-        this.log.error({ boardId: room.boardId, conn: conn.id, err: String(err) }, 'storage write failed');
-        this.refuse(conn, CloseCode.storageFailed, 'storage write failed');
-        return false;
-      },
-    );
-    this.writes.set(update, stored);
-    conn.trackWrite(stored);
+  private leave(room: Room, conn: Connection): void {
+    room.leave(conn);
+    if (room.connectionCount === 0 && !this.closing) this.scheduleUnload(room);
   }
 
-  /**
-   * A no-op update (nothing new against the document plus the updates being written) may
-   * repeat one of those in-flight updates, e.g. from a client that reconnected before its
-   * last change was stored: a flush after it must wait for them too. If one of them fails,
-   * what this connection sent may be lost, so it is closed like the writer's connection
-   * (4500, "try again"), and its client sends it again.
-   */
-  private receiveReplay(room: Room, conn: Connection): void {
-    const pending = room.inFlight.flatMap((u) => this.writes.get(u) ?? []);
-    if (pending.length === 0) return;
-    conn.trackWrite(
-      Promise.all(pending).then((oks) => {
-        if (oks.every(Boolean)) return true;
-        this.refuse(conn, CloseCode.storageFailed, 'storage write failed');
-        return false;
-      }),
+  private scheduleUnload(room: Room): void {
+    this.cancelUnload(room);
+    this.unloadTimers.set(
+      room,
+      setTimeout(() => this.unload(room), this.options.unloadDelayMs),
     );
   }
 
-  private compacting = new WeakSet<Room>();
-  /** The write of each accepted update still in a room's `inFlight`, by identity (see `receiveReplay`). */
-  private readonly writes = new WeakMap<Uint8Array, Promise<boolean>>();
+  private cancelUnload(room: Room): void {
+    const timer = this.unloadTimers.get(room);
+    if (timer) clearTimeout(timer);
+    this.unloadTimers.delete(room);
+  }
 
-  private async compact(room: Room): Promise<void> {
-    if (room.uncompacted === 0 || this.compacting.has(room)) return;
-    this.compacting.add(room);
-    const covered = room.uncompacted;
-    const bytesBefore = room.storedBytes;
-    try {
-      const snapshot = Y.encodeStateAsUpdate(room.doc);
-      await this.storage.compact(room.boardId, snapshot, room.lastAppliedSeq);
-      room.uncompacted -= covered;
-      room.compacted(snapshot.length, room.storedBytes - bytesBefore);
-    } catch (err) {
-      this.log.error({ boardId: room.boardId, err: String(err) }, 'compaction failed');
-    } finally {
-      this.compacting.delete(room);
-    }
+  private unload(room: Room): void {
+    this.unloadTimers.delete(room);
+    if (room.connectionCount > 0 || this.closing) return;
+    this.rooms.delete(room.boardId);
+    const done = (async () => {
+      await this.writer.drain();
+      await room.compact();
+      room.destroy();
+      this.stats.rooms--;
+      this.log.info({ boardId: room.boardId }, 'board unloaded');
+    })()
+      .catch((err: unknown) => this.log.error({ boardId: room.boardId, err: String(err) }, 'unload failed'))
+      .finally(() => this.unloading.delete(room.boardId));
+    this.unloading.set(room.boardId, done);
   }
 
   private refuse(conn: Connection, code: CloseCode, reason: string): void {
+    if (conn.closed) return;
     const key = closeCodeName(code);
     this.stats.refused[key] = (this.stats.refused[key] ?? 0) + 1;
-    this.log.warn(
-      { boardId: conn.boardId, conn: conn.id, role: conn.role, municipalityId: conn.municipalityId, code, reason },
-      'connection refused',
-    );
+    if (BACKOFF_CODES.has(code)) {
+      this.addressBackoff.refused(conn.ip);
+      if (conn.keyHash) this.keyBackoff.refused(conn.keyHash);
+    }
+    if (this.refusalLog.count(`${key}: ${reason}`)) {
+      this.log.warn(
+        { boardId: conn.boardId, conn: conn.id, role: conn.role, municipalityId: conn.municipalityId, code, reason },
+        'connection refused',
+      );
+    }
     conn.close(code, reason);
   }
 
   private pingAll(): void {
-    for (const conn of this.connections) {
-      if (!conn.alive) {
-        conn.closed = true;
-        conn.socket.terminate();
-        continue;
-      }
-      conn.alive = false;
-      try {
-        conn.socket.ping();
-      } catch {
-        conn.socket.terminate();
-      }
-    }
+    for (const conn of this.connections) conn.ping();
   }
 }

@@ -5,7 +5,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { CloseCode } from './protocol.js';
+import { CloseCode } from '@tabla/sync-protocol';
 import type { SyncServer } from './sync-server.js';
 
 export interface WsAdapterOptions {
@@ -17,6 +17,14 @@ export interface WsAdapterOptions {
   readonly allowOrigin?: (origin: string | undefined, req: IncomingMessage) => boolean;
   /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). */
   readonly trustProxy?: boolean;
+  /**
+   * Upgrades of one address whose authorization has not finished; over it, 429 before the
+   * upgrade. Default 20. Authorization is a storage read: a flood of upgrades must not queue
+   * unbounded work and sockets behind a slow store.
+   */
+  readonly maxPendingUpgradesPerIp?: number;
+  /** An upgrade not authorized within this is answered 503 and closed. Default 10 000 ms. */
+  readonly authorizeTimeoutMs?: number;
 }
 
 /** The client address: behind a trusted proxy, the entry that proxy appended (the last one; earlier ones are the client's say). */
@@ -29,8 +37,14 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 export function attachSyncServer(server: Server, sync: SyncServer, options: WsAdapterOptions = {}): WebSocketServer {
   const prefix = `${options.path ?? '/sync'}/`;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 1024 * 1024 });
+  const maxPending = options.maxPendingUpgradesPerIp ?? 20;
+  const authorizeTimeoutMs = options.authorizeTimeoutMs ?? 10_000;
+  const pendingByIp = new Map<string, number>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node takes its error listener off an upgrading socket; until ws adds its own, a peer's reset
+    // (e.g. while authorization is pending) would be an unhandled 'error' and end the process.
+    socket.on('error', () => {});
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(prefix)) return reject(socket, 404, 'Not Found');
     if (options.allowOrigin && !options.allowOrigin(req.headers.origin, req)) return reject(socket, 403, 'Forbidden');
@@ -43,8 +57,35 @@ export function attachSyncServer(server: Server, sync: SyncServer, options: WsAd
     const token = url.searchParams.get('token');
     const clientKey = url.searchParams.get('key');
     if (clientKey !== null && !/^[A-Za-z0-9_-]{16,128}$/.test(clientKey)) return reject(socket, 400, 'Bad Request');
+    const ip = clientIp(req, options.trustProxy ?? false);
+    const pending = pendingByIp.get(ip) ?? 0;
+    if (pending >= maxPending) return reject(socket, 429, 'Too Many Requests');
+    pendingByIp.set(ip, pending + 1);
+    // Exactly once per upgrade, whichever comes first: the answer, the deadline or the client leaving.
+    let done = false;
+    const finish = (): boolean => {
+      if (done) return false;
+      done = true;
+      clearTimeout(deadline);
+      socket.off('close', finish);
+      socket.off('end', hungUp);
+      const left = (pendingByIp.get(ip) ?? 1) - 1;
+      if (left > 0) pendingByIp.set(ip, left);
+      else pendingByIp.delete(ip);
+      return true;
+    };
+    const deadline = setTimeout(() => {
+      if (finish()) reject(socket, 503, 'Service Unavailable');
+    }, authorizeTimeoutMs);
+    // A client that hung up (HTTP sockets stay half-open) wants no answer: its slot is free now.
+    const hungUp = () => {
+      if (finish()) socket.destroy();
+    };
+    socket.once('close', finish);
+    socket.once('end', hungUp);
     sync.authorize(boardId, token).then(
-      (access) =>
+      (access) => {
+        if (!finish()) return; // timed out or gone: nothing to upgrade
         wss.handleUpgrade(req, socket, head, (ws) => {
           // First thing: a protocol error on a socket nobody listens to would crash the process
           // (e.g. an unmasked frame right after a refusal). The core adds its own listener too.
@@ -52,9 +93,12 @@ export function attachSyncServer(server: Server, sync: SyncServer, options: WsAd
           // Refused right after the upgrade, with a close code a browser can read
           // (an HTTP status before it is invisible to page scripts). No document data is sent.
           if (!access) ws.close(CloseCode.unauthorized, 'unauthorized');
-          else sync.handleConnection(ws, boardId, access, { ip: clientIp(req, options.trustProxy ?? false), clientKey });
-        }),
-      () => reject(socket, 503, 'Service Unavailable'),
+          else sync.handleConnection(ws, boardId, access, { ip, clientKey });
+        });
+      },
+      () => {
+        if (finish()) reject(socket, 503, 'Service Unavailable');
+      },
     );
   });
   return wss;

@@ -1,9 +1,23 @@
 /**
- * Frames of the y-websocket protocol, as a client writes and reads them (with lib0: this
- * package cannot use @tabla/sync-server's codec, whose own tests depend on it).
+ * Frames of the y-websocket protocol, as a client writes and reads them: the encoders are
+ * @tabla/sync-protocol's (the server's own codec), plus what only tests need (any JSON as an
+ * awareness state, a hand-made update, a reader of server frames).
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import {
+  type AwarenessEntry,
+  decodeAwarenessUpdate,
+  encodeAwareness,
+  encodeAwarenessEntries,
+  encodeSyncStep1,
+  encodeUpdate,
+  messageAwareness,
+  messageSync,
+  syncStep1,
+  syncStep2,
+  syncUpdate,
+} from '@tabla/sync-protocol';
 
 export const frame = (write: (e: encoding.Encoder) => void): Uint8Array => {
   const e = encoding.createEncoder();
@@ -11,34 +25,18 @@ export const frame = (write: (e: encoding.Encoder) => void): Uint8Array => {
   return encoding.toUint8Array(e);
 };
 
-export const updateFrame = (update: Uint8Array): Uint8Array =>
-  frame((e) => {
-    encoding.writeVarUint(e, 0);
-    encoding.writeVarUint(e, 2);
-    encoding.writeVarUint8Array(e, update);
-  });
+export const updateFrame = (update: Uint8Array): Uint8Array => encodeUpdate(update);
 
-export const syncStep1Frame = (stateVector: Uint8Array): Uint8Array =>
-  frame((e) => {
-    encoding.writeVarUint(e, 0);
-    encoding.writeVarUint(e, 0);
-    encoding.writeVarUint8Array(e, stateVector);
-  });
+export const syncStep1Frame = (stateVector: Uint8Array): Uint8Array => encodeSyncStep1(stateVector);
 
-export const awarenessFrame = (payload: Uint8Array): Uint8Array =>
-  frame((e) => {
-    encoding.writeVarUint(e, 1);
-    encoding.writeVarUint8Array(e, payload);
-  });
+export const awarenessFrame = (payload: Uint8Array): Uint8Array => encodeAwareness(payload);
 
-/** An awareness update (the payload of an awareness frame) for one client. */
+/**
+ * An awareness update (the payload of an awareness frame) for one client. `state` may be any
+ * JSON, including what the server must refuse (a number, an array).
+ */
 export const awarenessPayload = (clientID: number, clock: number, state: unknown): Uint8Array =>
-  frame((e) => {
-    encoding.writeVarUint(e, 1);
-    encoding.writeVarUint(e, clientID);
-    encoding.writeVarUint(e, clock);
-    encoding.writeVarString(e, JSON.stringify(state));
-  });
+  encodeAwarenessEntries([{ clientId: clientID, clock, state: state as AwarenessEntry['state'] }]);
 
 /**
  * An update holding one GC struct of `client` covering clocks [clock, clock + length): no
@@ -61,27 +59,24 @@ export type ServerFrame =
   | { readonly type: 'awareness'; readonly states: Map<number, { clock: number; state: unknown }> }
   | { readonly type: 'other'; readonly raw: Uint8Array };
 
-/** Decodes a frame the server sent. */
+/**
+ * Decodes a frame the server sent. Not the codec's decodeMessage: that one reads client frames
+ * and does not tell step 2 from an update. An awareness update the codec finds malformed (the
+ * server never sends one) is `other`.
+ */
 export function parseServerFrame(data: Uint8Array): ServerFrame {
   const d = decoding.createDecoder(data);
   const type = decoding.readVarUint(d);
-  if (type === 0) {
+  if (type === messageSync) {
     const step = decoding.readVarUint(d);
     const payload = decoding.readVarUint8Array(d);
-    if (step === 0) return { type: 'sync-step-1', payload };
-    if (step === 1) return { type: 'sync-step-2', payload };
-    if (step === 2) return { type: 'update', payload };
+    if (step === syncStep1) return { type: 'sync-step-1', payload };
+    if (step === syncStep2) return { type: 'sync-step-2', payload };
+    if (step === syncUpdate) return { type: 'update', payload };
   }
-  if (type === 1) {
-    const a = decoding.createDecoder(decoding.readVarUint8Array(d));
-    const states = new Map<number, { clock: number; state: unknown }>();
-    const n = decoding.readVarUint(a);
-    for (let i = 0; i < n; i++) {
-      const clientID = decoding.readVarUint(a);
-      const clock = decoding.readVarUint(a);
-      states.set(clientID, { clock, state: JSON.parse(decoding.readVarString(a)) });
-    }
-    return { type: 'awareness', states };
+  if (type === messageAwareness) {
+    const entries = decodeAwarenessUpdate(decoding.readVarUint8Array(d));
+    if (entries) return { type: 'awareness', states: new Map(entries.map(({ clientId, clock, state }) => [clientId, { clock, state }])) };
   }
   return { type: 'other', raw: data };
 }

@@ -2,3 +2,4 @@ export * from './frames.js';
 export * from './raw.js';
 export * from './stock.js';
 export * from './time.js';
+export * from './crafted.js';

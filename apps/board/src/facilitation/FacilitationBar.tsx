@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { type BoardView, setSpotlight, summonEveryone } from '@tabla/plan-model';
 import { useAwarenessStates, useBoard } from '@tabla/plan-react';
 import { useSession, useSessionState } from '../ui/context.js';
+import { permissionsOf } from '../ui/permissions.js';
 import { serverNow } from './clock.js';
 import { setFocus, useFocusReporter, useFollowMark, useSpotlightScroll, useSteppedAway } from './focus.js';
 import { facilitatorFocus, type FocusTarget, followReason, newNonce, type ViewPresence } from './follow.js';
@@ -34,8 +35,9 @@ export function FacilitationBar({ projector, onToggleProjector }: { projector: b
   const { t } = useTranslation();
   const session = useSession();
   const board = useBoard(session.doc);
-  const { role } = useSessionState();
-  const facilitator = role === 'facilitator';
+  const { role, municipalityId } = useSessionState();
+  // The facilitator's tools (timer, spotlight, summon), where the write policy lets this link manage the board.
+  const facilitator = permissionsOf({ role, municipalityId }, board).canManageBoard;
   const states = useAwarenessStates(session.awareness);
   const { spotlight, timer, summon } = board.facilitation;
   const unplaced = t('board.unplaced');

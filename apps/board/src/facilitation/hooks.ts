@@ -1,7 +1,8 @@
 /** Facilitation hooks: the server clock, the ticking countdown, the facilitator's spotlight action. */
 import { useCallback, useEffect, useSyncExternalStore } from 'react';
 import { setSpotlight, type Spotlight, type TimerState, timerRemaining } from '@tabla/plan-model';
-import { useSession, useSessionState } from '../ui/context.js';
+import { useSession } from '../ui/context.js';
+import { usePermission } from '../ui/permissions.js';
 import { serverClock, serverNow } from './clock.js';
 import { remainingSeconds } from './countdown.js';
 import { setFocus } from './focus.js';
@@ -42,9 +43,9 @@ export function useRemainingSeconds(timer: TimerState | null): number | null {
   return useSyncExternalStore(subscribe, getSnapshot);
 }
 
-/** Whether this session shows the facilitator's tools (the server enforces it anyway). */
+/** Whether this session shows the facilitator's tools: the write policy lets it manage the board (the server enforces it anyway). */
 export function useIsFacilitator(): boolean {
-  return useSessionState().role === 'facilitator';
+  return usePermission((p) => p.canManageBoard);
 }
 
 /**

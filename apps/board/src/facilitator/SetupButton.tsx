@@ -5,19 +5,20 @@
  */
 import { Component, type ErrorInfo, lazy, type ReactNode, Suspense, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSessionState } from '../ui/context.js';
+import { usePermission } from '../ui/permissions.js';
 
 const loadPanel = () => import('./SetupPanel.js');
 
 export function SetupButton() {
   const { t } = useTranslation();
-  const { role } = useSessionState();
+  // The board's settings are the facilitator's: the write policy's answer, as the server's.
+  const managesBoard = usePermission((p) => p.canManageBoard);
   const [open, setOpen] = useState(false);
   // React.lazy keeps a failed load (offline): a retry needs a new lazy component.
   const [{ attempt, Panel }, setLoader] = useState(() => ({ attempt: 0, Panel: lazy(loadPanel) }));
   const button = useRef<HTMLButtonElement>(null);
 
-  if (role !== 'facilitator') return null;
+  if (!managesBoard) return null;
 
   const close = () => {
     setOpen(false);

@@ -83,7 +83,7 @@ export async function listMunicipalityLinks(auth: LinkAuth, fetchFn: Fetch = fet
  * Copies text to the clipboard: the Clipboard API where the page is a secure context, else
  * (a plain-http LAN address in a training room) the selected text of `input`.
  */
-export async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
+export async function copyText(text: string, input: HTMLInputElement | HTMLTextAreaElement | null): Promise<boolean> {
   try {
     if (window.isSecureContext && navigator.clipboard) {
       await navigator.clipboard.writeText(text);

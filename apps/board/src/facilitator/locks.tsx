@@ -7,9 +7,10 @@ import { useDroppable } from '@dnd-kit/core';
 import { useCallback, useSyncExternalStore } from 'react';
 import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
-import type { BoardView, Role } from '@tabla/plan-model';
+import type { BoardView } from '@tabla/plan-model';
 import { boardStore } from '@tabla/plan-react';
 import { useSession } from '../ui/context.js';
+import { usePermission } from '../ui/permissions.js';
 
 /** What locks a lane (or the not-yet-placed pool): the whole board wins over the lane's own lock. */
 export type LockState = 'none' | 'lane' | 'board';
@@ -28,16 +29,6 @@ export function useLock(containerId: string): LockState {
   const getSnapshot = useCallback(() => lockOf(store.getSnapshot(), containerId), [store, containerId]);
   return useSyncExternalStore(store.subscribe, getSnapshot);
 }
-
-/** Only the role (not the whole session state, which changes with every save). */
-export function useRole(): Role | null {
-  const session = useSession();
-  const getSnapshot = useCallback(() => session.getState().role, [session]);
-  return useSyncExternalStore(session.subscribe, getSnapshot);
-}
-
-/** Locks stop coordinators; the facilitator can still do everything. */
-export const lockedFor = (lock: LockState, role: Role | null): boolean => lock !== 'none' && role !== 'facilitator';
 
 const LockIcon = () => (
   <svg className="lock-icon" aria-hidden="true" viewBox="0 0 16 16" width="14" height="14" focusable="false">
@@ -78,12 +69,13 @@ export function LockedDropZone({ containerId }: { containerId: string }) {
 export function BoardLockBanner() {
   const { t } = useTranslation();
   const lock = useLock('pool');
-  const role = useRole();
+  // Whom the lock holds is the write policy's answer: everyone but the facilitator.
+  const held = usePermission((p) => p.lockedIn(null));
   if (lock !== 'board') return null;
   return createPortal(
     <p className="banner lock-banner" role="status">
       <LockIcon />
-      {role === 'facilitator' ? t('locks.boardBannerFacilitator') : t('locks.boardBanner')}
+      {held ? t('locks.boardBanner') : t('locks.boardBannerFacilitator')}
     </p>,
     document.body,
   );

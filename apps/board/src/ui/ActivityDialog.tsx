@@ -8,15 +8,14 @@ import {
   deleteActivity,
   editActivityAndPartners,
   LIMITS,
-  managesPartners,
   type MunicipalityId,
   STATUSES,
   type Status,
 } from '@tabla/plan-model';
 import { type ContainerId, laneIdOf, POOL } from '../dnd/ids.js';
-import { lockedFor, lockOf } from '../facilitator/locks.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { useSession, useSessionState } from './context.js';
+import { permissionsOf } from './permissions.js';
 import { MunicipalityOptions, SelectField } from './SelectField.js';
 import { TextField } from './TextField.js';
 
@@ -113,22 +112,25 @@ export function changedFields<T extends object>(now: T, opened: T): Partial<T> {
 export function ActivityDialog({ target, board, onClose }: { target: DialogTarget; board: BoardView; onClose: () => void }) {
   const { t } = useTranslation();
   const session = useSession();
-  // Coordinators cannot add to a locked lane (the server would refuse it): not offered.
   const sessionState = useSessionState();
-  const facilitator = sessionState.role === 'facilitator';
-  // A coordinator's link speaks for one municipality: it names other partners only on activities
-  // that municipality added, and otherwise joins or leaves by itself (the server enforces this).
-  const own = sessionState.municipalityId;
+  const own = sessionState.municipalityId ?? null;
+  const activityId = target.mode === 'edit' ? target.activity.id : null;
   const creator = target.mode === 'edit' ? target.activity.createdBy : own;
-  const namesPartners = facilitator || managesPartners(creator, own);
-  const partnerEditable = (id: string) => namesPartners || id === own;
+  // What this link may do here is the write policy's answer, the server's own rules. A coordinator's
+  // link speaks for one municipality: it names other partners (and another's lead) only on activities
+  // that municipality added, and otherwise joins, leaves, takes a free lead or drops its own by itself.
+  // Asked of the board as the dialog opened: a lock set meanwhile is said on saving, not by greying the form.
+  const [openedBoard] = useState(board);
+  const atOpen = permissionsOf(sessionState, openedBoard);
+  const namesPartners = atOpen.canManagePartners(activityId);
+  const partnerEditable = (id: string) => atOpen.canSetPartner(activityId, id);
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [opened] = useState<FormState>(() => (target.mode === 'add' ? emptyForm(target.containerId) : formFrom(target.activity, board)));
   const [form, setForm] = useState<FormState>(opened);
-  // The lead is a commitment too: someone else's is the proposer's to change; a free one (or
-  // one's own) a municipality takes or drops by itself.
-  const leadEditable = namesPartners || (own !== null && (opened.leadId === '' || opened.leadId === own));
-  const leadChoices = namesPartners ? board.municipalities : board.municipalities.filter((m) => m.id === own || m.id === form.leadId);
+  const leadEditable = atOpen.canChooseLead(activityId);
+  const leadChoices = board.municipalities.filter((m) => atOpen.canChooseLead(activityId, m.id) || m.id === form.leadId);
+  // Coordinators cannot add to a locked lane (the server would refuse it): not offered.
+  const live = permissionsOf(sessionState, board);
   const [error, setError] = useState<string | null>(null);
   const formId = useId();
   const deleted = target.mode === 'edit' && !board.activityById.has(target.activity.id);
@@ -169,8 +171,8 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
     });
     const fields = fieldsOf(form);
     // Locked while the dialog was open: the server would refuse the change (and reset this device).
-    const container = target.mode === 'add' ? form.container : (board.activityById.get(target.activity.id)?.laneId ?? POOL);
-    if (lockedFor(lockOf(board, container), sessionState.role)) return setError(t('activity.lockedMeanwhile'));
+    const allowed = target.mode === 'add' ? live.canAddActivity(laneIdOf(form.container)) : deleted || live.canEditActivity(target.activity.id);
+    if (!allowed) return setError(t('activity.lockedMeanwhile'));
     if (target.mode === 'add') {
       const partners = [...partnerChanges(form, opened, partnerEditable)].filter(([, joined]) => joined).map(([id]) => id);
       addActivity(session.doc, { ...fields, title, partners }, { laneId: laneIdOf(form.container) }, own ? { createdBy: own as MunicipalityId } : {});
@@ -205,7 +207,7 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
         <TextField name="description" label={t('activity.description')} value={form.description} max={LIMITS.longText} rows={3} onChange={(v) => set('description', v)} />
         <div className="field-row">
           <SelectField label={t('activity.lane')} name="lane" value={form.container} onChange={(v) => set('container', v as ContainerId)} disabled={target.mode === 'edit'}>
-            {board.lanes.filter(({ lane }) => facilitator || !lane.locked || lane.id === form.container).map(({ lane }) => (
+            {board.lanes.filter(({ lane }) => live.canAddActivity(lane.id) || lane.id === form.container).map(({ lane }) => (
               <option key={lane.id} value={lane.id}>
                 {lane.title}
               </option>

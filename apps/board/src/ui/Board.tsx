@@ -23,7 +23,7 @@ import {
 import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Activity, type ActivityId, type BoardView, type Municipality, type MunicipalityId, moveActivity, PlanError, setActivityPartner } from '@tabla/plan-model';
-import { useBoard } from '@tabla/plan-react';
+import { boardStore, useBoard } from '@tabla/plan-react';
 import { type ContainerId, containerFromDropId, laneIdOf, POOL } from '../dnd/ids.js';
 import { boardKeyboardCoordinates } from '../dnd/keyboard-coordinates.js';
 import { useSpotlightAction } from '../facilitation/hooks.js';
@@ -31,8 +31,9 @@ import { laneSpotlight } from '../facilitation/spotlight.js';
 import { lockedContainerOf } from '../facilitator/locks.js';
 import { laneFlags } from '../filters/match.js';
 import { CardBody } from './Card.js';
-import { canEditActivities, useSession, useSessionState } from './context.js';
+import { useSession, useSessionState } from './context.js';
 import { Lane } from './Lane.js';
+import { permissionsOf } from './permissions.js';
 import { useLanePresence } from './presence.js';
 import { useLaneVote } from '../voting/useLaneVote.js';
 
@@ -106,7 +107,8 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   const session = useSession();
   const board = useBoard(session.doc);
   const sessionState = useSessionState();
-  const editable = canEditActivities(sessionState) && !projector;
+  // Whether this link changes activities at all (the write policy); locks are each lane's and card's to ask.
+  const editable = permissionsOf(sessionState, board).canChangeActivities && !projector;
   // The facilitator's spotlight: its button (facilitator only), and what dims for everyone.
   const onSpotlight = useSpotlightAction(projector);
   const spotlightOf = laneSpotlight(board);
@@ -119,7 +121,6 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   const municipalities = board.municipalities;
   const municipalityById = useMemo(() => new Map<MunicipalityId, Municipality>(municipalities.map((m) => [m.id, m])), [municipalities]);
   const own = ownMunicipalityId ? municipalityById.get(ownMunicipalityId) : undefined;
-  const ownBound = own !== undefined && own.id === sessionState.municipalityId;
   const ownId = own?.id;
   const onSetPartner = useCallback(
     (activity: Activity, joined: boolean) => {
@@ -196,6 +197,8 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
     if (!current) return; // deleted meanwhile
     const list = containerActivities(board, target.container);
     if (list[target.index]?.id === id && current.laneId === laneIdOf(target.container)) return; // dropped in place
+    // Locked under the drag (the lanes' drop zones follow a frame later): the server would refuse it.
+    if (!permissionsOf(sessionState, boardStore(session.doc).getSnapshot()).canMoveActivity(id, laneIdOf(target.container))) return;
     // The whole drop is one operation, one transaction, one update on the wire.
     moveActivity(session.doc, id, laneIdOf(target.container), target.index);
   };
@@ -215,7 +218,6 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
       onAdd={onAdd}
       onEdit={onEdit}
       own={own}
-      ownBound={ownBound}
       onSetPartner={partnerAction}
       matches={laneFlags(activities, matching)}
       onlyMatches={onlyMatches}

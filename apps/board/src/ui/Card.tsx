@@ -2,13 +2,14 @@ import { useSortable } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
 import { Fragment, type KeyboardEvent, memo, useCallback, useMemo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type Activity, managesPartners, type Municipality, type MunicipalityId } from '@tabla/plan-model';
+import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
 import { cardControl } from '../dnd/card-control.js';
 import { MunicipalityCode } from '../facilitation/MunicipalityCode.js';
 import { SpotlightButton } from '../facilitation/SpotlightButton.js';
 import type { SpotlightHandler } from '../facilitation/spotlight.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { formatKM } from './format.js';
+import { usePermission } from './permissions.js';
 import type { PresenceMark } from './presence.js';
 import { CardVote } from '../voting/CardVote.js';
 import type { DotHandler } from '../voting/vote-view.js';
@@ -21,11 +22,10 @@ interface CardProps {
   /** The viewer's own municipality (from their identity): marks cards it leads or partners. */
   readonly own?: Municipality | undefined;
   /**
-   * `own` is the municipality this person's link is bound to: it may join any activity. One only
-   * picked may join just unsigned ones (no `createdBy`), as the server allows.
+   * Join (true) or leave (false) as the viewer's municipality; absent without edit rights. A card
+   * offers it only where the write policy lets this link change that membership (a link bound to
+   * `own` on any activity; one that only picked it, on unsigned ones), as the server allows.
    */
-  readonly ownBound?: boolean | undefined;
-  /** Join (true) or leave (false) as the viewer's municipality; absent without edit rights. */
   readonly onSetPartner?: ((activity: Activity, joined: boolean) => void) | undefined;
   /** A filter is active and this card does not match it: shown dimmed, still readable. */
   readonly dimmed?: boolean;
@@ -47,8 +47,11 @@ interface CardProps {
 
 
 /** A card in a lane: the whole card drags (pointer, touch and keyboard). */
-export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, ownBound, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
+export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
   const { t } = useTranslation();
+  // A boolean, so a card re-renders only when this answer changes.
+  const ownId = own?.id;
+  const mayJoin = usePermission((p) => ownId !== undefined && p.canSetPartner(activity.id, ownId));
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
     id: activity.id,
     data: { type: 'card', laneId: activity.laneId },
@@ -78,8 +81,7 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
         activity={activity}
         municipalities={municipalities}
         own={own}
-        ownBound={ownBound}
-        onSetPartner={onSetPartner}
+        onSetPartner={mayJoin ? onSetPartner : undefined}
         dimmed={dimmed}
         marks={marks}
         spotlight={spotlight}
@@ -108,7 +110,7 @@ type CardBodyProps = Omit<CardProps, 'draggable'> &
     readonly overlay?: boolean;
   };
 
-export function CardBody({ activity, municipalities, onEdit, own, ownBound = false, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots = 0, canAddDot = false, onDot, overlay = false, className = 'card', ...rest }: CardBodyProps) {
+export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots = 0, canAddDot = false, onDot, overlay = false, className = 'card', ...rest }: CardBodyProps) {
   const { t, i18n } = useTranslation();
   const lead = activity.leadId ? municipalities.get(activity.leadId) : undefined;
   const partners = activity.partners.map((id) => municipalities.get(id)).filter((m): m is Municipality => !!m);
@@ -196,7 +198,7 @@ export function CardBody({ activity, municipalities, onEdit, own, ownBound = fal
           {t('card.edit')}
         </button>
       )}
-      {onSetPartner && own && ownRole !== 'lead' && (ownBound || managesPartners(activity.createdBy, null)) && (
+      {onSetPartner && own && ownRole !== 'lead' && (
         // One button whose label follows the state, so focus stays on it after a click.
         <button
           type="button"

@@ -3,12 +3,13 @@ import { SortableContext, verticalListSortingStrategy } from '@dnd-kit/sortable'
 import { Fragment, memo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Activity, inVoteScope, type Municipality, type MunicipalityId } from '@tabla/plan-model';
-import { type ContainerId, containerDropId } from '../dnd/ids.js';
+import { type ContainerId, containerDropId, laneIdOf } from '../dnd/ids.js';
 import { sameFlags } from '../filters/match.js';
-import { BoardLockBanner, LockBadge, LockedDropZone, lockedFor, useLock, useRole } from '../facilitator/locks.js';
+import { BoardLockBanner, LockBadge, LockedDropZone, useLock } from '../facilitator/locks.js';
 import { SpotlightButton } from '../facilitation/SpotlightButton.js';
 import type { LaneSpotlightProps, SpotlightHandler } from '../facilitation/spotlight.js';
 import { SortableCard } from './Card.js';
+import { usePermission } from './permissions.js';
 import { type Ghost, type LanePresence, NO_PRESENCE } from './presence.js';
 import type { LaneVote } from '../voting/vote-view.js';
 
@@ -24,8 +25,6 @@ interface LaneProps {
   readonly onEdit?: (activity: Activity) => void;
   /** The viewer's own municipality, if they named one. */
   readonly own?: Municipality | undefined;
-  /** `own` is the municipality this person's link is bound to (not just picked). */
-  readonly ownBound?: boolean;
   readonly onSetPartner?: ((activity: Activity, joined: boolean) => void) | undefined;
   /**
    * Whether each activity matches the person's filter (aligned with `activities`); null when
@@ -57,7 +56,6 @@ export const Lane = memo(function Lane({
   onAdd,
   onEdit,
   own,
-  ownBound,
   onSetPartner,
   matches = null,
   onlyMatches = false,
@@ -68,10 +66,10 @@ export const Lane = memo(function Lane({
   vote,
 }: LaneProps) {
   const { t } = useTranslation();
-  // A locked lane (or board) stops coordinators: no drag out, no drop in, no add, no edit. Not the facilitator.
+  // A locked lane (or board) stops coordinators: no drag out, no drop in, no add, no edit. Not the
+  // facilitator: the write policy says whom a lock holds. The badge shows the lock to everyone.
   const lock = useLock(containerId);
-  const role = useRole();
-  const lockedForMe = lockedFor(lock, role);
+  const lockedForMe = usePermission((p) => p.lockedIn(laneIdOf(containerId)));
   const changeable = editable && !lockedForMe;
   const { setNodeRef, isOver } = useDroppable({ id: containerDropId(containerId), data: { type: 'lane', containerId }, disabled: lockedForMe });
   const headingId = `lane-title-${containerId}`;
@@ -114,7 +112,6 @@ export const Lane = memo(function Lane({
                 draggable={changeable}
                 onEdit={changeable ? onEdit : undefined}
                 own={own}
-                ownBound={ownBound}
                 onSetPartner={changeable ? onSetPartner : undefined}
                 dimmed={dimmed}
                 marks={presence.marks.get(activity.id)}

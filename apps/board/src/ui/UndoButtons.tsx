@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { dropUndoStep, undoStepProblems } from '@tabla/plan-model';
 import { useUndoState } from '@tabla/plan-react';
 import { useSession, useSessionState } from './context.js';
+import { accessOf } from './permissions.js';
 
 /** Is the keystroke meant for a text field's own undo? */
 const inTextField = (target: EventTarget | null) =>
@@ -15,21 +16,21 @@ export function UndoButtons() {
   const { undoManager } = session;
   const { canUndo, canRedo } = useUndoState(undoManager);
   const { role, municipalityId } = useSessionState();
-  const facilitator = role === 'facilitator';
   const [blocked, setBlocked] = useState<'undo' | 'redo' | null>(null);
 
   /**
-   * One step, unless the server would refuse it (it judges coordinators, not the facilitator):
-   * something locked since, or another municipality's activity brought back.
+   * One step, unless the server would refuse it (its own judge, the write policy: for a coordinator,
+   * something locked since, or another municipality's activity brought back).
    */
   const step = useCallback(
     (which: 'undo' | 'redo') => {
-      if (!facilitator && undoStepProblems(session.doc, undoManager, which, municipalityId).length > 0) return setBlocked(which);
+      const access = accessOf({ role, municipalityId });
+      if (!access || undoStepProblems(session.doc, undoManager, which, access).length > 0) return setBlocked(which);
       setBlocked(null);
       if (which === 'undo') undoManager.undo();
       else undoManager.redo();
     },
-    [facilitator, municipalityId, session.doc, undoManager],
+    [role, municipalityId, session.doc, undoManager],
   );
 
   // A new step (or any change of the stacks) makes an earlier refusal stale.

@@ -1,4 +1,5 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
+import { canWriteRoot } from '@tabla/plan-model';
 import type { BoardSession, SessionState } from '../session/board-session.js';
 
 export const SessionContext = createContext<BoardSession | null>(null);
@@ -14,4 +15,8 @@ export function useSessionState(): SessionState {
   return useSyncExternalStore(session.subscribe, session.getState);
 }
 
-export const canEditActivities = (state: SessionState): boolean => state.role === 'editor' || state.role === 'facilitator';
+/**
+ * Whether this link changes activities at all: the write policy's role table (PM13), which
+ * `permissionsFor(...).canChangeActivities` answers too; locks come on top, per lane (./permissions.ts).
+ */
+export const canEditActivities = (state: Pick<SessionState, 'role'>): boolean => state.role !== null && canWriteRoot(state.role, 'activities');

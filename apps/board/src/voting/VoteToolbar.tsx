@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { type BoardView, closeVote, currentVote, dotsGiven, dotsLeft, type LaneId, openVote, PlanError, revealVote, rerunVote, type Vote } from '@tabla/plan-model';
 import { serverNow } from '../facilitation/clock.js';
 import { useSession, useSessionState } from '../ui/context.js';
+import { permissionsOf } from '../ui/permissions.js';
 import { useDotMessage } from './status.js';
 import {
   DEFAULT_DOTS,
@@ -42,7 +43,8 @@ export function useScopeName(board: BoardView): (laneId: LaneId | null) => strin
 export function VoteToolbar({ board, projector, focus }: VoteToolbarProps) {
   const { role, municipalityId } = useSessionState();
   const vote = currentVote(board.votes);
-  if (role === 'facilitator' && !projector) return <VoteControls board={board} vote={vote} focus={focus} />;
+  // Running votes is managing the board (the write policy's answer: the facilitator's).
+  if (permissionsOf({ role, municipalityId }, board).canManageBoard && !projector) return <VoteControls board={board} vote={vote} focus={focus} />;
   const status = voterStatus({ role, municipalityId }, board, projector);
   if (status.kind === 'voter') return <VoterBanner board={board} vote={vote} municipalityId={status.municipalityId} />;
   if (vote?.state !== 'open') return null;

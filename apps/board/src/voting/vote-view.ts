@@ -12,6 +12,8 @@ import {
   LIMITS,
   type MunicipalityId,
   municipalitiesVoted,
+  permissionsFor,
+  type PolicyBoard,
   type Role,
   type Vote,
   type VoteResult,
@@ -50,8 +52,8 @@ export function defaultVoteScope(board: BoardView, focus: Target | null | undefi
 
 /**
  * Who may give dots on this screen: a coordinator whose link the server bound to a municipality
- * of this board, not in projector view. Anything else the server refuses (and drops the
- * connection), so the board never tries it.
+ * of this board (the write policy's `votesFor`), not in projector view. Anything else the server
+ * refuses (and drops the connection), so the board never tries it.
  */
 export type VoterStatus =
   | { readonly kind: 'voter'; readonly municipalityId: MunicipalityId }
@@ -62,11 +64,14 @@ export type VoterStatus =
 
 export function voterStatus(
   session: { readonly role: Role | null; readonly municipalityId: string | null },
-  board: Pick<BoardView, 'municipalityById'>,
+  board: PolicyBoard & Pick<BoardView, 'municipalityById'>,
   projector: boolean,
 ): VoterStatus {
-  if (session.role !== 'editor' || projector) return { kind: 'watcher' };
-  const id = session.municipalityId as MunicipalityId | null;
+  const can = permissionsFor(session.role ? { role: session.role, municipalityId: session.municipalityId ?? null } : null, board);
+  // A coordinator's link: it changes activities and does not run the board (the facilitator runs votes, a viewer watches).
+  const coordinator = can.canChangeActivities && !can.canManageBoard;
+  if (!coordinator || projector) return { kind: 'watcher' };
+  const id = can.votesFor;
   return id !== null && board.municipalityById.has(id) ? { kind: 'voter', municipalityId: id } : { kind: 'unbound' };
 }
 

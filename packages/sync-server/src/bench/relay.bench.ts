@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { type ActivityId, demoLaneId, moveActivity, roots } from '@tabla/plan-model';
-import { decodeMessage, encodeSyncStep1, encodeUpdate } from '../protocol.js';
+import { decodeMessage, encodeSyncStep1, encodeUpdate } from '@tabla/sync-protocol';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { SyncServer } from '../sync-server.js';
 import { storeDemoBoard } from '../test/demo-board.js';

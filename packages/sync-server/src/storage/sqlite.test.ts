@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +9,9 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { storageContractSuite } from './contract.js';
+import { applyStoredState } from './document.js';
 import { accessForToken, hashToken } from '../tokens.js';
-import { migrate, SCHEMA_VERSION, SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
+import { DamagedDatabaseError, migrate, SCHEMA_VERSION, SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
 import type { StoredState, TokenRecord } from './types.js';
 
 storageContractSuite('sqlite (file)', async () => {
@@ -51,8 +53,7 @@ const TOKENS: TokenRecord[] = [{ role: 'facilitator', tokenHash: 'f'.repeat(64) 
 function rebuild(state: StoredState | null): Y.Doc {
   expect(state).not.toBeNull();
   const doc = new Y.Doc();
-  if (state!.snapshot) Y.applyUpdate(doc, state!.snapshot);
-  for (const u of state!.updates) Y.applyUpdate(doc, u);
+  applyStoredState(doc, state!);
   return doc;
 }
 
@@ -171,21 +172,30 @@ describe('SqliteStorage (SQLite specifics)', () => {
     ).toThrow(/CHECK/);
   });
 
-  it('refuses compaction beyond the last appended seq, and invalid seqs', async () => {
+  it('[ST9] migrates a v3 database (before presence bindings): everything kept, presence binds', async () => {
+    const { initial } = logDoc();
+    const raw = new Database(file);
+    migrate(raw, 3);
+    expect(raw.pragma('user_version', { simple: true })).toBe(3);
+    raw.prepare('INSERT INTO boards (id, title, created_at) VALUES (?, ?, ?)').run('b', 'B', 1);
+    raw.prepare('INSERT INTO board_snapshots (board_id, data, through_seq, updated_at) VALUES (?, ?, 0, 1)').run('b', initial);
+    raw.prepare('INSERT INTO board_clients (board_id, client_id, key_hash) VALUES (?, ?, ?)').run('b', 5, 'k5');
+    raw.close();
+
     const storage = open();
-    const { initial, push, doc } = logDoc();
-    await storage.createBoard({ id: 'b', title: 'B', createdAt: 1 }, initial, TOKENS);
-    await storage.appendUpdates([{ boardId: 'b', update: push(1) }]);
-    const state = (await storage.loadState('b'))!;
-    const snap = Y.encodeStateAsUpdate(doc);
-    await expect(storage.compact('b', snap, state.lastSeq + 1)).rejects.toThrow(RangeError);
-    await expect(storage.compact('b', snap, -1)).rejects.toThrow(RangeError);
-    await expect(storage.compact('b', snap, 1.5)).rejects.toThrow(RangeError);
-    await expect(storage.compact('nope', snap, state.lastSeq)).rejects.toThrow(/Unknown board/);
-    expect(await storage.countUpdates('b')).toBe(1);
+    expect(storage.database.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const before = (await storage.loadState('b'))!;
+    expect([...before.clientOwners]).toEqual([[5, 'k5']]);
+    expect(before.presenceOwners.size).toBe(0);
+    await storage.bindPresence('b', [{ clientId: 5, keyHash: 'k-presence' }]);
+    expect([...(await storage.loadState('b'))!.presenceOwners]).toEqual([[5, 'k-presence']]);
+    // STRICT, like the other tables.
+    expect(() =>
+      storage.database.prepare("INSERT INTO board_presence (board_id, client_id, key_hash) VALUES ('b', 'six', 'k')").run(),
+    ).toThrow(/cannot store TEXT value in INTEGER column/);
   });
 
-  it('[R4] a fault injected in appendUpdates leaves no row of the batch', async () => {
+  it('[R4][ST4] a fault injected in appendUpdates leaves no row of the batch', async () => {
     let armed = false;
     let seenSeqs: readonly number[] = [];
     const storage = open({
@@ -226,7 +236,7 @@ describe('SqliteStorage (SQLite specifics)', () => {
     expect(rebuild(await storage.loadState('b')).getArray('log').toJSON()).toEqual([2]);
   });
 
-  it('[R5] a fault injected during compaction (before commit) keeps the old snapshot and every row', async () => {
+  it('[R5][ST5] a fault injected during compaction (before commit) keeps the old snapshot and every row', async () => {
     let armed = true;
     let deletedRows = -1;
     const storage = open({
@@ -320,5 +330,62 @@ describe('SqliteStorage (SQLite specifics)', () => {
         .map((r) => r.seq),
     );
     for (const c of commits) expect(seqs.has(c.seq)).toBe(true);
+  });
+});
+
+describe('sqlite: a damaged file, a disk that refuses writes', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tabla-sqlite-health-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('open refuses a file that is not SQLite, or a damaged one, with DamagedDatabaseError (and writes nothing to it)', async () => {
+    const garbage = join(dir, 'garbage.db');
+    writeFileSync(garbage, randomBytes(16 * 1024));
+    expect(() => SqliteStorage.open(garbage)).toThrow(DamagedDatabaseError);
+    expect(() => SqliteStorage.open(garbage)).toThrow(/is damaged \(file is not a database\)/);
+
+    const cut = join(dir, 'cut.db');
+    const storage = SqliteStorage.open(cut);
+    for (let i = 0; i < 20; i++) await storage.createBoard({ id: `b${i}`, title: 't', createdAt: i }, randomBytes(8 * 1024), []);
+    await storage.close();
+    const half = Math.floor(statSync(cut).size / 2);
+    truncateSync(cut, half);
+    expect(() => SqliteStorage.open(cut)).toThrow(DamagedDatabaseError);
+    expect(statSync(cut).size).toBe(half);
+    expect(existsSync(`${cut}-wal`)).toBe(false);
+  });
+
+  it('checkWritable commits a real write in the database and leaves no probe file behind; a refused write rejects', async () => {
+    let refuse = false;
+    const storage = SqliteStorage.open(join(dir, 'tabla.db'), {
+      faultInjection: {
+        beforeWriteProbeCommit: () => {
+          if (refuse) throw Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' });
+        },
+      },
+    });
+    try {
+      // Another connection sees the probe's write: it was committed, not only made.
+      const applicationIdSeenByOthers = () => {
+        const other = new Database(join(dir, 'tabla.db'), { readonly: true });
+        try {
+          return other.pragma('application_id', { simple: true });
+        } finally {
+          other.close();
+        }
+      };
+      expect(applicationIdSeenByOthers()).toBe(0);
+      await storage.checkWritable();
+      expect(applicationIdSeenByOthers()).toBe(0x5441424c);
+      expect(readdirSync(dir).filter((f) => f.includes('probe'))).toEqual([]);
+      refuse = true;
+      await expect(storage.checkWritable()).rejects.toMatchObject({ code: 'SQLITE_READONLY' });
+    } finally {
+      await storage.close();
+    }
   });
 });

@@ -1,9 +1,23 @@
 /**
- * What the sync server needs from persistence. Every adapter (SQLite today,
- * PostgreSQL later) passes the one contract suite in `contract.ts`.
+ * What the sync server needs from persistence: two interfaces, not one.
  *
- * Durability rule: an update is relayed only after `appendUpdates` resolved, so a
- * crash never loses anything another client has seen.
+ * - `DocumentLog` holds each board's document: a snapshot (the last compacted state; at first the
+ *   board's initial state), the Yjs updates appended after it with their sequence numbers, and two
+ *   kinds of per-board bindings of a Yjs client id to a device key hash, both first-binding-wins and
+ *   kept through compaction: `clientOwners` (who may extend a document client id, stored with the
+ *   update that first wrote under it) and `presenceOwners` (who speaks for an awareness client id).
+ * - `BoardDirectory` holds what the board is and who may enter it: the board record (id, title,
+ *   created) and its role links as hashed tokens (one active per role and municipality or none;
+ *   revoked ones stop working). `createBoard` also writes the log's first snapshot, atomically.
+ *
+ * `BoardStorage` is both plus `close()`; every adapter (memory, SQLite, later PostgreSQL) implements
+ * it and passes the contract suites in `contract.ts`, whose cases cite the rule ids of
+ * `packages/sync-server/STORAGE.md` (ST1…).
+ *
+ * Durability rule: a method resolves only once what it wrote is durable (for the memory adapter:
+ * once it is in memory), and a write that rejects left nothing behind. The server relays an update
+ * only after `appendUpdates` resolved, so a crash never loses anything another client has seen.
+ * Turning a `StoredState` into a document is `applyStoredState` / `loadStoredState` in `document.ts`.
  */
 import type { Role } from '@tabla/plan-model';
 
@@ -23,9 +37,11 @@ export interface StoredState {
   readonly lastSeq: number;
   /** Yjs client id -> hash of the client key allowed to extend it ('' = any keyless client). */
   readonly clientOwners: ReadonlyMap<number, string>;
+  /** Awareness (presence) client id -> hash of the device key that speaks for it (`bindPresence`). */
+  readonly presenceOwners: ReadonlyMap<number, string>;
 }
 
-/** Binds a Yjs client id to the key of the device that first wrote with it. */
+/** Binds a Yjs client id (document or presence) to the key hash of the device that first used it. */
 export interface ClientOwner {
   readonly clientId: number;
   readonly keyHash: string;
@@ -51,10 +67,43 @@ export interface TokenRecord {
   readonly createdAt?: number;
 }
 
-export interface BoardStorage {
-  /** Creates a board with its initial state and hashed role tokens, atomically. Throws if the id exists. */
+/** Each board's document: snapshot + update log, and the client-id bindings. Rules ST1-ST10. */
+export interface DocumentLog {
+  /** The stored state of a board, or null if the board does not exist. */
+  loadState(boardId: string): Promise<StoredState | null>;
+  /**
+   * Appends updates (possibly of several boards) durably, all or nothing, in order, with their
+   * `newOwners` (first binding per board and client id wins). Resolves with each update's sequence
+   * number (increasing, never reused), once durable. Rejects for an unknown board, storing nothing.
+   */
+  appendUpdates(updates: readonly PendingUpdate[]): Promise<number[]>;
+  /**
+   * Replaces the snapshot with `snapshot` and deletes the updates with seq <= throughSeq,
+   * atomically. `snapshot` must contain everything up to throughSeq. A throughSeq at or below the
+   * current snapshot's is a no-op; one beyond the last appended seq (or not a non-negative integer)
+   * is a RangeError. Rejects for an unknown board.
+   */
+  compact(boardId: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
+  /** Number of update rows after the snapshot (for deciding when to compact). */
+  countUpdates(boardId: string): Promise<number>;
+  /**
+   * Binds presence (awareness) client ids to device key hashes, durably and all at once: a client id
+   * already bound on this board keeps its first binding (also within one call). Rejects for an
+   * unknown board, binding nothing.
+   */
+  bindPresence(boardId: string, bindings: readonly ClientOwner[]): Promise<void>;
+}
+
+/** Boards and their role links (hashed tokens). Rules ST11-ST16. */
+export interface BoardDirectory {
+  /**
+   * Creates a board with its initial state (the log's first snapshot) and hashed role tokens,
+   * atomically. Throws if the id exists, for two tokens of one (role, municipality or none) link, and
+   * for a bad municipality binding (see `replaceToken`); then nothing is stored.
+   */
   createBoard(board: BoardRecord, initialState: Uint8Array, tokens: readonly TokenRecord[]): Promise<void>;
   getBoard(boardId: string): Promise<BoardRecord | null>;
+  /** Every board, by `createdAt`, then id. */
   listBoards(): Promise<BoardRecord[]>;
   /** Active (not revoked) token hashes of a board, with `municipalityId` (when bound) and `createdAt`. */
   getTokens(boardId: string): Promise<TokenRecord[]>;
@@ -70,21 +119,10 @@ export interface BoardStorage {
    * Throws for an unknown board.
    */
   revokeToken(boardId: string, role: Role, municipalityId?: string): Promise<boolean>;
+}
 
-  /** The stored state of a board, or null if the board does not exist. */
-  loadState(boardId: string): Promise<StoredState | null>;
-  /**
-   * Appends updates (possibly of several boards) durably, all or nothing, in order.
-   * Resolves with each update's sequence number (increasing), once durable.
-   */
-  appendUpdates(updates: readonly PendingUpdate[]): Promise<number[]>;
-  /**
-   * Replaces the snapshot with `snapshot` and deletes the updates with seq <= throughSeq,
-   * atomically. `snapshot` must contain everything up to throughSeq.
-   */
-  compact(boardId: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
-  /** Number of update rows after the snapshot (for deciding when to compact). */
-  countUpdates(boardId: string): Promise<number>;
-
+/** One store holding both, as the sync server and `apps/server` use it. */
+export interface BoardStorage extends DocumentLog, BoardDirectory {
+  /** Releases the store; calling it again is a no-op. */
   close(): Promise<void>;
 }

@@ -77,7 +77,7 @@ describe('attachSyncServer', () => {
   });
 
   it('[R7][R8] memory stays bounded under a flood of hostile frames (each refused)', async () => {
-    const { url } = await serve({ maxFrameBytes: 64 * 1024 }, { maxConnectionsPerIp: 10_000 });
+    const { url } = await serve({ maxFrameBytes: 64 * 1024 }, { maxConnectionsPerIp: 10_000, freeRefusalsPerAddress: Infinity });
     let seed = 7;
     const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const flood = async (n: number) => {

@@ -21,7 +21,7 @@ import {
   type ActivityId,
   type BoardView,
 } from '@tabla/plan-model';
-import { CloseCode } from '../protocol.js';
+import { CloseCode } from '@tabla/sync-protocol';
 import { generateToken, hashToken } from '../tokens.js';
 import {
   awarenessFrame,

@@ -8,7 +8,7 @@ import * as encoding from 'lib0/encoding';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type * as Y from 'yjs';
 import { demoLaneId, moveActivity, roots, type ActivityId, type LaneId } from '@tabla/plan-model';
-import { CloseCode, decodeMessage, encodeFlushAck, messageFlush } from '../protocol.js';
+import { CloseCode, decodeMessage, encodeFlushAck, messageFlush } from '@tabla/sync-protocol';
 import { documentFrames, frame, sleep, updateFrame, waitFor, type RawClient, closeOf } from '@tabla/test-clients';
 import { captureUpdate, nextWriteFails, storedDoc, storedView, type TestServer, testServer } from './harness.js';
 

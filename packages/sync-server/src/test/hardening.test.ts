@@ -4,7 +4,7 @@ import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { type ActivityId, demoLaneId, moveActivity, roots } from '@tabla/plan-model';
-import { CloseCode } from '../protocol.js';
+import { CloseCode } from '@tabla/sync-protocol';
 import { awarenessFrame, awarenessPayload, closeOf, updateFrame, waitFor } from '@tabla/test-clients';
 import { captureUpdate, storedDoc, testServer } from './harness.js';
 
@@ -58,7 +58,7 @@ describe('hardening', () => {
     encoding.writeVarUint(e, 1);
     encoding.writeVarUint(e, 777);
     encoding.writeVarUint(e, 1);
-    encoding.writeVarString(e, '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}');
+    encoding.writeVarString(e, '{"a":' + '['.repeat(3000) + ']'.repeat(3000) + '}'); // under the message limit: refused for its depth
     const bad = await h.raw('viewer');
     bad.send(awarenessFrame(encoding.toUint8Array(e)));
     expect(await closeOf(bad)).toMatchObject({ code: CloseCode.badMessage });
@@ -90,7 +90,7 @@ describe('hardening', () => {
   });
 
   it('[R10] one connection may hold only a few presence ids; "gone" for unknown ids leaves nothing behind', async () => {
-    const h = await testServer();
+    const h = await testServer({ sync: { presenceBurst: 200 } });
     const c = await h.raw('viewer');
     for (let id = 1; id <= 4; id++) c.send(awarenessFrame(awarenessPayload(id, 1, { user: { name: `n${id}` } })));
     for (let id = 100; id < 200; id++) c.send(awarenessFrame(awarenessPayload(id, 1, null)));

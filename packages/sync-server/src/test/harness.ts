@@ -13,6 +13,7 @@ import type { WebSocketServer } from 'ws';
 import * as Y from 'yjs';
 import { readBoard, type BoardView, type Role } from '@tabla/plan-model';
 import { type ClientOptions, connectStock, type RawClient, type RawClientOptions, rawClient, type StockClient, waitFor } from '@tabla/test-clients';
+import { applyStoredState } from '../storage/document.js';
 import { SqliteStorage, type SqliteFaultInjection } from '../storage/sqlite.js';
 import { SyncServer, type SyncServerOptions } from '../sync-server.js';
 import { generateToken, hashToken } from '../tokens.js';
@@ -63,7 +64,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const clients: { destroy(): void }[] = [];
 
   const openStorage = () => SqliteStorage.open(dataFile, { faultInjection: options.faultInjection });
-  let syncOptions: SyncOptions = { unloadDelayMs: 20, ...options.sync };
+  // Suites refuse hundreds of connections from one address on purpose: backoff has its own tests.
+  let syncOptions: SyncOptions = { unloadDelayMs: 20, freeRefusals: Infinity, freeRefusalsPerAddress: Infinity, ...options.sync };
   const openServer = (storage: SqliteStorage) => new SyncServer({ ...syncOptions, storage });
 
   let storage = openStorage();
@@ -168,7 +170,7 @@ export async function storedDoc(storage: SqliteStorage, boardId: string): Promis
   const state = await storage.loadState(boardId);
   if (!state) throw new Error(`no board ${boardId}`);
   const doc = new Y.Doc();
-  for (const u of [state.snapshot, ...state.updates]) if (u) Y.applyUpdate(doc, u);
+  applyStoredState(doc, state);
   return doc;
 }
 

@@ -8,8 +8,8 @@ import type { Socket } from 'node:net';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type * as Y from 'yjs';
 import { demoLaneId, demoMunicipalityId, editActivity, moveActivity, roots, type ActivityId } from '@tabla/plan-model';
-import { CloseCode } from '../protocol.js';
-import { Room, type Sender } from '../room.js';
+import { CloseCode } from '@tabla/sync-protocol';
+import { type Sender, UpdateGate } from '../gate/update-gate.js';
 import {
   awarenessFrame,
   awarenessPayload,
@@ -378,8 +378,8 @@ describe('disconnect', () => {
     const general = await joined(await h.raw('editor'));
     const elsewhere = await joined(await h.raw({ token: otherBoardMostar, boardId: h.other.boardId }));
 
-    // The server hands the link's municipality to the update checks (Room.inspect), whatever the client says.
-    const inspect = vi.spyOn(Room.prototype, 'inspect');
+    // The server hands the link's municipality to the update gate, whatever the client says.
+    const inspect = vi.spyOn(UpdateGate.prototype, 'judge');
     onTestFinished(() => inspect.mockRestore());
     const doc = await replica(h, 150_002);
     const id = activityIds(doc).find((x) => roots(doc).activities.get(x)?.get('laneId') !== demoLaneId('D'))!;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { type ActivityId, demoLaneId, editActivity, moveActivity, readBoard, setBoardLocked, setLaneLocked } from '@tabla/plan-model';
-import { CloseCode } from '../protocol.js';
+import { CloseCode } from '@tabla/sync-protocol';
 import { type StockClient, waitFor } from '@tabla/test-clients';
 import { testServer } from './harness.js';
 

@@ -23,7 +23,7 @@ import {
   setActivityPartner,
   setBoardLocked,
 } from '@tabla/plan-model';
-import { CloseCode } from '../protocol.js';
+import { CloseCode } from '@tabla/sync-protocol';
 import { type StockClient, waitFor } from '@tabla/test-clients';
 import { issueMunicipalityLink, type TestServer, testServer } from './harness.js';
 

@@ -7,7 +7,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { demoLaneId, editActivity, moveActivity, roots, type ActivityId, type Role } from '@tabla/plan-model';
-import { CloseCode } from '../protocol.js';
+import { CloseCode } from '@tabla/sync-protocol';
 import { hashToken } from '../tokens.js';
 import { documentFrames, gcUpdate, sleep, updateFrame, waitFor, type RawClient, closeOf } from '@tabla/test-clients';
 import { captureUpdate, nextWriteFails, storedDoc, storedView, view, type TestServer, testServer } from './harness.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ActivityId, demoMunicipalityId, editActivity, roots } from '@tabla/plan-model';
-import { CloseCode } from '../protocol.js';
+import { CloseCode } from '@tabla/sync-protocol';
 import { awarenessFrame, awarenessPayload, closeOf, parseServerFrame, type RawClient, updateFrame, waitFor } from '@tabla/test-clients';
 import { captureUpdate, issueMunicipalityLink, storedDoc, testServer } from './harness.js';
 

@@ -1,0 +1,173 @@
+/**
+ * The update gate alone, in memory (no socket, no storage): every class of costly update from
+ * RELIABILITY R16-R18 is refused before it touches a replica, with its work counted, not timed.
+ */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { demoLaneId, moveActivity, roots, seedDemoBoard, setBoardTitle } from '@tabla/plan-model';
+import { CloseCode } from '@tabla/sync-protocol';
+import {
+  deleteRanges,
+  deletedRun,
+  everyOtherDeleted,
+  longStringEntry,
+  manyClients,
+  manyKeysEntry,
+  manyValuesEntry,
+  repeatedDelete,
+} from '@tabla/test-clients';
+import { defaultLimits } from '../sync-server.js';
+import { type GateLimits, type Sender, UpdateGate } from './update-gate.js';
+
+const coordinator: Sender = { role: 'editor', municipalityId: null, keyHash: 'k-coordinator' };
+const facilitator: Sender = { role: 'facilitator', municipalityId: null, keyHash: 'k-facilitator' };
+const viewer: Sender = { role: 'viewer', municipalityId: null, keyHash: 'k-viewer' };
+
+function demo(): Y.Doc {
+  const doc = new Y.Doc();
+  seedDemoBoard(doc);
+  return doc;
+}
+
+function gateFor(doc: Y.Doc, limits: Partial<GateLimits> = {}): UpdateGate {
+  return new UpdateGate({ doc, clientOwners: new Map(), storedBytes: Y.encodeStateAsUpdate(doc).length, limits: { ...defaultLimits, ...limits } });
+}
+
+/** The item holding the first activity's map: where crafted entries go. */
+function firstActivity(doc: Y.Doc): { id: string; item: { client: number; clock: number } } {
+  const [id, entry] = [...roots(doc).activities.entries()][0]!;
+  return { id, item: (entry as Y.Map<unknown>)._item!.id };
+}
+
+/** An update made by a fresh replica of `doc` with its own client id. */
+function changeOf(doc: Y.Doc, change: (replica: Y.Doc) => void, clientID = 9_001): Uint8Array {
+  const replica = new Y.Doc();
+  replica.clientID = clientID;
+  Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+  const before = Y.encodeStateVector(replica);
+  change(replica);
+  return Y.encodeStateAsUpdate(replica, before);
+}
+
+describe('update gate', () => {
+  it('[R16] accepts an honest move and ignores its replay without applying it again', () => {
+    const doc = demo();
+    const gate = gateFor(doc);
+    const id = firstActivity(doc).id;
+    const move = changeOf(doc, (d) => moveActivity(d, id as never, demoLaneId('D'), null, null));
+    const first = gate.judge(move, coordinator);
+    expect(first).toMatchObject({ ok: true, noop: false });
+    expect(gate.judge(move, coordinator)).toMatchObject({ ok: true, noop: true });
+    expect(gate.rebuilds).toBe(1); // the first shadow, built lazily
+  });
+
+  it('[R16] refuses structures no Tabla client makes, before any replica: long strings, many values, gaps, unsorted deletes', () => {
+    const doc = demo();
+    const gate = gateFor(doc);
+    const { item } = firstActivity(doc);
+    const cases: [string, Uint8Array][] = [
+      ['a long string item', longStringEntry(77, 0, item, 'x', 10_000)],
+      ['several values in one item', manyValuesEntry(77, 0, item, 'x', 10_000)],
+      ['overlapping delete ranges', repeatedDelete(doc.clientID, 0, 10, 50)],
+      ['unsorted delete ranges', deleteRanges(doc.clientID, [[5, 1], [1, 1]])],
+    ];
+    for (const [what, update] of cases) {
+      const verdict = gate.judge(update, facilitator);
+      expect(verdict.ok, what).toBe(false);
+      expect(verdict, what).toMatchObject({ code: CloseCode.invalidUpdate });
+      expect(verdict.work, what).toBe(update.length); // read once, nothing walked or applied
+    }
+    expect(gate.rebuilds).toBe(0);
+  });
+
+  it('[R16] a long deleted run is fine (honest sync answers carry them), and deleting inside it costs no splits', () => {
+    const doc = demo();
+    const gate = gateFor(doc);
+    const { item } = firstActivity(doc);
+    expect(gate.judge(deletedRun(77, 0, item, 'gone', 5_000), coordinator)).toMatchObject({ ok: true, noop: false });
+    const deletes = everyOtherDeleted(77, 0, 5_000);
+    const verdict = gate.judge(deletes, coordinator);
+    expect(verdict).toMatchObject({ ok: true, noop: true }); // all already deleted
+    expect(verdict.work).toBeLessThanOrEqual(deletes.length + 2_500); // one struct looked at per range: no splits, no walks
+  });
+
+  it('[R16][R17] new client ids are bounded per update, per device key and per board; the facilitator is not held by the board bound', () => {
+    const doc = demo();
+    const gate = gateFor(doc, { maxNewClientsPerUpdate: 4, maxClientsPerKey: 6, maxClientsPerBoard: 8 });
+    expect(gate.judge(manyClients(1_000, 5), coordinator)).toMatchObject({ ok: false, code: CloseCode.invalidUpdate });
+    expect(gate.judge(manyClients(1_000, 4), coordinator)).toMatchObject({ ok: true });
+    // Per key: 4 + 3 > 6.
+    expect(gate.judge(manyClients(2_000, 3), coordinator)).toMatchObject({ ok: false, code: CloseCode.documentTooLarge });
+    expect(gate.judge(manyClients(2_000, 2), coordinator)).toMatchObject({ ok: true });
+    // Per board: 6 + 3 > 8, whoever the key.
+    const other: Sender = { ...coordinator, keyHash: 'k-other' };
+    expect(gate.judge(manyClients(3_000, 3), other)).toMatchObject({ ok: false, code: CloseCode.documentTooLarge, reason: 'board has too many client ids' });
+    expect(gate.judge(manyClients(3_000, 3), facilitator)).toMatchObject({ ok: true });
+  });
+
+  it('[R17] a board at its size limit refuses growth but accepts deletions, from a coordinator and from the facilitator', () => {
+    const doc = demo();
+    const bytes = Y.encodeStateAsUpdate(doc).length;
+    const gate = gateFor(doc, { maxDocumentBytes: bytes + 200 });
+    const { item } = firstActivity(doc);
+    expect(gate.judge(manyKeysEntry(77, 0, item, 8, 'a'), coordinator)).toMatchObject({ ok: true, noop: false });
+    const more = manyKeysEntry(77, 8, item, 8, 'b');
+    expect(gate.judge(more, coordinator)).toMatchObject({ ok: false, code: CloseCode.documentTooLarge });
+    // At the limit: deleting what was added (a pure delete set) is still taken.
+    expect(gate.judge(deleteRanges(77, [[0, 8]]), coordinator)).toMatchObject({ ok: true, noop: false });
+    const id = [...roots(doc).activities.keys()][1]!;
+    const removal = changeOf(doc, (d) => roots(d).activities.delete(id), 9_100);
+    expect(gate.judge(removal, facilitator)).toMatchObject({ ok: true, noop: false });
+  });
+
+  it('[R17] the number of items a board holds is bounded too (tiny unknown keys cost little on the wire, much in memory)', () => {
+    const doc = demo();
+    const gate = gateFor(doc, { maxDocumentStructs: 0 });
+    const before = gate.structs;
+    const limited = gateFor(doc, { maxDocumentStructs: before + 10 });
+    const { item } = firstActivity(doc);
+    expect(limited.judge(manyKeysEntry(77, 0, item, 11), coordinator)).toMatchObject({ ok: false, reason: 'board holds too many items' });
+    expect(limited.judge(manyKeysEntry(77, 0, item, 10), coordinator).ok).toBe(true);
+    void gate;
+  });
+
+  it('[R18] a viewer’s frame is judged without applying it: nothing new is ignored, anything new refused, no rebuild either way', () => {
+    const doc = demo();
+    const gate = gateFor(doc);
+    const whole = Y.encodeStateAsUpdate(doc);
+    const echo = gate.judge(whole, viewer);
+    expect(echo).toMatchObject({ ok: true, noop: true });
+    const { id } = firstActivity(doc);
+    const removal = changeOf(doc, (d) => roots(d).activities.delete(id));
+    expect(gate.judge(removal, viewer)).toMatchObject({ ok: false, code: CloseCode.forbidden });
+    const title = changeOf(doc, (d) => setBoardTitle(d, 'x'));
+    expect(gate.judge(title, viewer)).toMatchObject({ ok: false, code: CloseCode.forbidden });
+    expect(gate.rebuilds).toBe(0);
+  });
+
+  it('[R18] a refusal after the shadow costs at most one lazy rebuild (by the next update that needs it); refusals before it cost none', () => {
+    const doc = demo();
+    const gate = gateFor(doc);
+    const title = changeOf(doc, (d) => setBoardTitle(d, 'not yours'));
+    expect(gate.judge(title, coordinator)).toMatchObject({ ok: false, code: CloseCode.forbidden });
+    expect(gate.rebuilds).toBe(1); // the shadow it was applied to is dropped, not rebuilt now
+    for (let i = 0; i < 20; i++) expect(gate.judge(title, viewer)).toMatchObject({ ok: false, code: CloseCode.forbidden });
+    expect(gate.judge(repeatedDelete(doc.clientID, 0, 10, 5), coordinator).ok).toBe(false);
+    expect(gate.rebuilds).toBe(1);
+    const honest = changeOf(doc, (d) => moveActivity(d, firstActivity(d).id as never, demoLaneId('D'), null, null), 9_002);
+    const verdict = gate.judge(honest, coordinator);
+    expect(verdict).toMatchObject({ ok: true, noop: false });
+    expect(gate.rebuilds).toBe(2);
+    // Its work includes the rebuild, charged to the connection that needed it.
+    expect(verdict.work).toBeGreaterThan(Y.encodeStateAsUpdate(doc).length);
+  });
+
+  it('[R16] forged dependencies are refused without applying: gaps in a client’s clocks, deletes of what the server lacks', () => {
+    const doc = demo();
+    const gate = gateFor(doc);
+    const { item } = firstActivity(doc);
+    expect(gate.judge(manyKeysEntry(77, 5, item, 1), coordinator)).toMatchObject({ ok: false, code: CloseCode.invalidUpdate });
+    expect(gate.judge(deleteRanges(doc.clientID, [[0, 1_000_000]]), coordinator)).toMatchObject({ ok: false, code: CloseCode.invalidUpdate });
+    expect(gate.rebuilds).toBe(0);
+  });
+});

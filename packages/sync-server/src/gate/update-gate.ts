@@ -1,0 +1,289 @@
+/**
+ * The update gate: judges one incoming update against a board's accepted state, with no socket,
+ * storage or clock. Pure of the network and testable in memory (gate.fuzz.test.ts).
+ *
+ * Order, cheapest first, so an expensive update is refused before it costs anything:
+ * 1. shape (update-shape.ts): O(bytes), no replica touched;
+ * 2. clock ranges and delete ranges against the accepted store: whose client ids, anything new,
+ *    anything the server does not have (forged dependencies); O(update + structs it deletes);
+ * 3. nothing new: ignored (a viewer's echo, a replay) without applying it anywhere;
+ * 4. budgets: new client ids (per update, device key, board) and the board's size;
+ * 5. only then applied to the shadow replica, whose transaction says what changed, and judged by
+ *    plan-model's one write policy (schema, roles, locks, attribution, votes).
+ * A refusal after step 5 leaves the shadow dirty: it is rebuilt lazily, once, by the next update
+ * that needs it, never per refusal.
+ */
+import * as Y from 'yjs';
+import { type Access, type ChangeReport, inspectTransaction, judgeChange, roots } from '@tabla/plan-model';
+import { CloseCode } from '@tabla/sync-protocol';
+import type { ClientOwner } from '../storage/types.js';
+import { type DeleteRange, readUpdateShape, type ShapeLimits, type UpdateShape } from './update-shape.js';
+
+export interface GateLimits extends ShapeLimits {
+  /** New Yjs client ids one update may introduce. */
+  readonly maxNewClientsPerUpdate: number;
+  /** Yjs client ids one device key may own on a board (keyless clients: only the board's bound applies). */
+  readonly maxClientsPerKey: number;
+  /** Yjs client ids a board may hold: its state vector, which every device sends on connecting, stays small. */
+  readonly maxClientsPerBoard: number;
+  /** Structs (live and deleted items) the board may hold in memory, per replica. */
+  readonly maxDocumentStructs: number;
+  /** Stored size of the board (snapshot + log). */
+  readonly maxDocumentBytes: number;
+}
+
+/** Who sends an update: what its link grants, and its device key's hash ('' = a keyless client). */
+export interface Sender extends Access {
+  readonly keyHash: string;
+}
+
+export type GateVerdict =
+  | { readonly ok: true; readonly noop: true; readonly work: number }
+  | { readonly ok: true; readonly noop: false; readonly newOwners: readonly ClientOwner[]; readonly work: number }
+  | { readonly ok: false; readonly code: CloseCode; readonly reason: string; readonly work: number };
+
+export interface GateInit {
+  /** The document as stored and applied: the gate's first accepted state. */
+  readonly doc: Y.Doc;
+  /** Yjs client id -> key hash of the device that first wrote under it. */
+  readonly clientOwners: ReadonlyMap<number, string>;
+  /** Stored size of the board now. */
+  readonly storedBytes: number;
+  readonly limits: GateLimits;
+  /** Which device speaks for a presence id (a client id announced in presence is its device's, even before it writes). */
+  readonly presenceOwner?: (clientId: number) => string | undefined;
+}
+
+export class UpdateGate {
+  /** The document plus every accepted update, including those still being written: what an update is judged against. */
+  private accepted: Y.Doc;
+  private shadow: Y.Doc | null = null;
+  private lastChange: ChangeReport | null = null;
+  private readonly owners: Map<number, string>;
+  private readonly clientsPerKey = new Map<string, number>();
+  private readonly limits: GateLimits;
+  private readonly presenceOwner: (clientId: number) => string | undefined;
+  /** Stored size plus accepted updates not yet stored: grows with each acceptance, reset by compaction. */
+  private bytes: number;
+  /** Shadow rebuilds so far (each O(board)): for tests and metrics. */
+  rebuilds = 0;
+
+  constructor(init: GateInit) {
+    this.accepted = replicaOf(init.doc);
+    this.owners = new Map(init.clientOwners);
+    for (const key of this.owners.values()) this.clientsPerKey.set(key, (this.clientsPerKey.get(key) ?? 0) + 1);
+    this.limits = init.limits;
+    this.bytes = init.storedBytes;
+    this.presenceOwner = init.presenceOwner ?? (() => undefined);
+  }
+
+  /** The device key bound to a Yjs client id that wrote to the board. */
+  ownerOf(clientId: number): string | undefined {
+    return this.owners.get(clientId);
+  }
+
+  /** Structs held by one replica of the board (live and deleted), O(client ids). */
+  get structs(): number {
+    let n = 0;
+    for (const structs of this.accepted.store.clients.values()) n += structs.length;
+    return n;
+  }
+
+  judge(update: Uint8Array, sender: Sender): GateVerdict {
+    let work = update.length;
+    const refuse = (code: CloseCode, reason: string): GateVerdict => ({ ok: false, code, reason, work });
+    const read = readUpdateShape(update, this.limits);
+    if (!read.ok) return refuse(read.reason === 'undecodable update' ? CloseCode.badMessage : CloseCode.invalidUpdate, read.reason);
+    const { shape } = read;
+    const store = this.accepted.store;
+
+    // Clock ranges: only a device that owns a client id may extend it; nothing may build on what the server lacks.
+    const newOwners: ClientOwner[] = [];
+    let newStructs = 0;
+    const ends = new Map<number, number>();
+    for (const run of shape.runs) {
+      const known = Y.getState(store, run.client);
+      ends.set(run.client, Math.max(known, run.to));
+      if (run.to <= known) continue;
+      if (sender.role === 'viewer') return refuse(CloseCode.forbidden, 'viewers cannot write');
+      const owner = this.owners.get(run.client);
+      if (owner === undefined && known === 0) {
+        const announcer = this.presenceOwner(run.client);
+        if (announcer !== undefined && announcer !== sender.keyHash) return refuse(CloseCode.forbidden, 'writes under another client id');
+        newOwners.push({ clientId: run.client, keyHash: sender.keyHash });
+      } else if (owner !== sender.keyHash) return refuse(CloseCode.forbidden, 'writes under another client id');
+      // Honest clients only build on what the server relayed (it stores first): a gap is forged.
+      if (run.from > known) return refuse(CloseCode.invalidUpdate, 'depends on changes the server does not have');
+      newStructs += run.to - known; // an upper bound: deleted runs count by length
+    }
+    const deletes = this.newDeletes(shape, ends);
+    work += deletes.visited;
+    if (deletes.forged) return refuse(CloseCode.invalidUpdate, 'deletes changes the server does not have');
+    const somethingNew = newOwners.length > 0 || shape.runs.some((r) => r.to > Y.getState(store, r.client)) || deletes.fresh;
+    if (!somethingNew) return { ok: true, noop: true, work };
+    if (sender.role === 'viewer') return refuse(CloseCode.forbidden, 'viewers cannot write');
+
+    const budget = this.budgetProblem(shape, newOwners, newStructs, update.length, sender);
+    if (budget) return refuse(budget.code, budget.reason);
+
+    const shadow = this.freshShadow();
+    if (shadow.rebuilt) work += this.bytes;
+    const { pendingStructs, pendingDs } = shadow.doc.store;
+    this.lastChange = null;
+    try {
+      Y.applyUpdate(shadow.doc, update);
+    } catch {
+      return this.dirty(refuse(CloseCode.badMessage, 'undecodable update'));
+    }
+    work += update.length;
+    if (pendingStructs !== shadow.doc.store.pendingStructs || pendingDs !== shadow.doc.store.pendingDs) {
+      return this.dirty(refuse(CloseCode.invalidUpdate, 'depends on changes the server does not have'));
+    }
+    const change = this.lastChange as ChangeReport | null;
+    if (!change) return this.dirty(refuse(CloseCode.badMessage, 'update not applied'));
+    const judgement = judgeChange(this.accepted, shadow.doc, change, sender);
+    if (!judgement.ok) return this.dirty(refuse(judgement.rule === 'schema' ? CloseCode.invalidUpdate : CloseCode.forbidden, judgement.reason));
+
+    // Bound now, so this sender's next update (sent before this one is stored) passes too.
+    for (const o of newOwners) this.bind(o);
+    Y.applyUpdate(this.accepted, update);
+    this.bytes += update.length;
+    return { ok: true, noop: false, newOwners, work };
+  }
+
+  /**
+   * An update stored and applied that the gate did not judge (none today; later: another
+   * instance's): the replicas stay equal to what is stored.
+   */
+  admitStored(update: Uint8Array, newOwners: readonly ClientOwner[] = []): void {
+    for (const o of newOwners) if (!this.owners.has(o.clientId)) this.bind(o);
+    Y.applyUpdate(this.accepted, update);
+    if (this.shadow) Y.applyUpdate(this.shadow, update);
+    this.bytes += update.length;
+  }
+
+  /** After a failed storage write: the accepted state goes back to what is stored plus what is still in flight. */
+  rollBack(doc: Y.Doc, inFlight: readonly Uint8Array[], newOwners: readonly ClientOwner[], storedBytes: number): void {
+    for (const o of newOwners) {
+      if (this.owners.get(o.clientId) !== o.keyHash) continue;
+      this.owners.delete(o.clientId);
+      this.clientsPerKey.set(o.keyHash, (this.clientsPerKey.get(o.keyHash) ?? 1) - 1);
+    }
+    this.accepted.destroy();
+    this.accepted = replicaOf(doc, inFlight);
+    this.bytes = storedBytes + inFlight.reduce((n, u) => n + u.length, 0);
+    this.dropShadow();
+  }
+
+  /** After compaction: the stored size is known again. */
+  resize(storedBytes: number, inFlightBytes: number): void {
+    this.bytes = storedBytes + inFlightBytes;
+  }
+
+  get storedBytesEstimate(): number {
+    return this.bytes;
+  }
+
+  destroy(): void {
+    this.accepted.destroy();
+    this.dropShadow();
+  }
+
+  private bind(o: ClientOwner): void {
+    this.owners.set(o.clientId, o.keyHash);
+    this.clientsPerKey.set(o.keyHash, (this.clientsPerKey.get(o.keyHash) ?? 0) + 1);
+  }
+
+  /**
+   * Which delete ranges delete something not yet deleted, walking the accepted store from each
+   * range's start (ranges are sorted and disjoint, so no struct is visited twice per client).
+   * A range past what the server has (or what the update itself adds) is forged.
+   */
+  private newDeletes(shape: UpdateShape, ends: ReadonlyMap<number, number>): { fresh: boolean; forged: boolean; visited: number } {
+    let visited = 0;
+    let fresh = false;
+    const store = this.accepted.store;
+    for (const range of shape.deletes) {
+      const known = ends.get(range.client) ?? Y.getState(store, range.client);
+      if (range.clock + range.length > known) return { fresh, forged: true, visited };
+      if (fresh) continue; // one is enough; the rest are still checked for forgery above
+      const r = this.rangeHasLive(range);
+      visited += r.visited;
+      fresh = r.live;
+    }
+    return { fresh, forged: false, visited };
+  }
+
+  private rangeHasLive({ client, clock, length }: DeleteRange): { live: boolean; visited: number } {
+    const structs = this.accepted.store.clients.get(client);
+    const state = Y.getState(this.accepted.store, client);
+    // Clocks past the accepted state are the update's own new structs: deleting those is new too.
+    if (clock + length > state) return { live: true, visited: 0 };
+    if (!structs) return { live: false, visited: 0 };
+    let visited = 0;
+    for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
+      const struct = structs[i]!;
+      if (struct.id.clock >= clock + length) break;
+      visited++;
+      if (!struct.deleted) return { live: true, visited };
+    }
+    return { live: false, visited };
+  }
+
+  private budgetProblem(
+    shape: UpdateShape,
+    newOwners: readonly ClientOwner[],
+    newStructs: number,
+    bytes: number,
+    sender: Sender,
+  ): { code: CloseCode; reason: string } | null {
+    const l = this.limits;
+    if (newOwners.length > l.maxNewClientsPerUpdate) return { code: CloseCode.invalidUpdate, reason: `update introduces ${newOwners.length} client ids (limit ${l.maxNewClientsPerUpdate})` };
+    if (newOwners.length > 0) {
+      // Keyless (stock) clients share one key: for them only the board's bound counts.
+      if (sender.keyHash !== '' && (this.clientsPerKey.get(sender.keyHash) ?? 0) + newOwners.length > l.maxClientsPerKey) {
+        return { code: CloseCode.documentTooLarge, reason: 'this device wrote under too many client ids' };
+      }
+      // The facilitator can always repair a board, so the board's own bound does not stop it.
+      if (sender.role !== 'facilitator' && this.owners.size + newOwners.length > l.maxClientsPerBoard) {
+        return { code: CloseCode.documentTooLarge, reason: 'board has too many client ids' };
+      }
+    }
+    // A board at its limit still takes what makes it no larger: pure deletions.
+    const grows = shape.runs.some((r) => r.to > Y.getState(this.accepted.store, r.client));
+    if (!grows) return null;
+    if (this.bytes + bytes > l.maxDocumentBytes) return { code: CloseCode.documentTooLarge, reason: 'board too large' };
+    if (this.structs + newStructs > l.maxDocumentStructs) return { code: CloseCode.documentTooLarge, reason: 'board holds too many items' };
+    return null;
+  }
+
+  private freshShadow(): { doc: Y.Doc; rebuilt: boolean } {
+    if (this.shadow) return { doc: this.shadow, rebuilt: false };
+    this.rebuilds++;
+    const shadow = replicaOf(this.accepted);
+    shadow.on('afterTransaction', (tr: Y.Transaction) => {
+      this.lastChange = inspectTransaction(tr);
+    });
+    this.shadow = shadow;
+    return { doc: shadow, rebuilt: true };
+  }
+
+  private dirty(verdict: GateVerdict): GateVerdict {
+    this.dropShadow();
+    return verdict;
+  }
+
+  private dropShadow(): void {
+    this.shadow?.destroy();
+    this.shadow = null;
+  }
+}
+
+/** A replica of `doc` with `updates` applied, every root defined (see plan-model validate.ts, rootAsMap). */
+export function replicaOf(doc: Y.Doc, updates: readonly Uint8Array[] = []): Y.Doc {
+  const replica = new Y.Doc();
+  roots(replica);
+  Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+  for (const update of updates) Y.applyUpdate(replica, update);
+  return replica;
+}
