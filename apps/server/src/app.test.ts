@@ -2,7 +2,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { addMunicipality, asMunicipalityId, demoMunicipalityId, readBoard, type Role, roots } from '@tabla/plan-model';
-import { SqliteStorage, SyncServer, hashToken } from '@tabla/sync-server';
+import { applyStoredState, SqliteStorage, SyncServer, hashToken } from '@tabla/sync-server';
 import { createApp } from './app.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -246,7 +246,7 @@ describe('HTTP API', () => {
       const edit = async (change: (doc: Y.Doc) => void) => {
         const state = (await storage.loadState(id))!;
         const doc = new Y.Doc();
-        for (const u of [state.snapshot, ...state.updates]) if (u) Y.applyUpdate(doc, u);
+        applyStoredState(doc, state);
         const before = Y.encodeStateVector(doc);
         change(doc);
         await storage.appendUpdates([{ boardId: id, update: Y.encodeStateAsUpdate(doc, before) }]);
@@ -310,7 +310,7 @@ describe('HTTP API', () => {
     expect((await sync.authorize(copy.id, copy.tokens.editor))?.role).toBe('editor');
     const state = (await storage.loadState(copy.id))!;
     const doc = new Y.Doc();
-    Y.applyUpdate(doc, state.snapshot!);
+    applyStoredState(doc, state);
     const view = readBoard(doc);
     expect(view.meta.title).toBe('Igman 2023');
     expect(view.lanes.map((l) => l.lane.title)).toHaveLength(4);

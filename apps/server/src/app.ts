@@ -8,10 +8,20 @@ import * as Y from 'yjs';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { type BoardView, isRole, LIMITS, type MunicipalityId, readBoard, ROLES, type Role } from '@tabla/plan-model';
-import { type Access, type BoardStorage, generateToken, hashToken, type Logger, type SyncServer } from '@tabla/sync-server';
+import {
+  type Access,
+  type BoardStorage,
+  generateToken,
+  hashToken,
+  loadStoredState,
+  type Logger,
+  type SyncServer,
+} from '@tabla/sync-server';
 import type { Registry } from 'prom-client';
 import { type BoardTemplate, createBoard } from './boards.js';
+import { RenderCache } from './export-cache.js';
 import { planCsv, planXlsx, XLSX_CONTENT_TYPE } from './export.js';
+import { slidingWindowLimiter } from './rate-limit.js';
 
 export interface AppDeps {
   readonly storage: BoardStorage;
@@ -22,8 +32,12 @@ export interface AppDeps {
   /** The built board app (apps/board/dist); when missing, only the API is served. */
   readonly boardDist: string | null;
   readonly metrics?: Registry;
-  /** New boards allowed per minute (the admin token is one key). */
+  /** New boards allowed per minute, per caller: the admin, and each board's facilitator. */
   readonly boardsPerMinute?: number;
+  /** Exports allowed per minute, per link token. */
+  readonly exportsPerMinute?: number;
+  /** Rejects when the disk refuses writes (e.g. `SqliteStorage.checkWritable`); /readyz asks it. */
+  readonly checkWritable?: () => Promise<void>;
   /** False once shutting down: /readyz turns 503 so a balancer stops sending traffic. */
   readonly accepting?: () => boolean;
 }
@@ -39,17 +53,19 @@ export function roleLinks(base: string, id: string, tokens: Record<Role, string>
   return Object.fromEntries(ROLES.map((r) => [r, roleLink(base, id, tokens[r])])) as Record<Role, string>;
 }
 
-/** A sliding one-minute window: true while fewer than `limit` calls happened in the last 60 s. */
-function perMinute(limit: number, now: () => number = Date.now) {
-  const calls: number[] = [];
-  return {
-    take(): { ok: boolean; retryAfterSeconds: number } {
-      const t = now();
-      while (calls.length > 0 && calls[0]! <= t - 60_000) calls.shift();
-      if (calls.length >= limit) return { ok: false, retryAfterSeconds: Math.ceil((calls[0]! + 60_000 - t) / 1000) };
-      calls.push(t);
-      return { ok: true, retryAfterSeconds: 0 };
-    },
+/** How long /readyz reuses the disk's answer: it is public, and each probe costs two fsyncs. */
+const WRITABLE_CHECK_TTL_MS = 5_000;
+
+/** `check`, asked at most once per `ttlMs`: callers within that share the last answer (or the one in flight). */
+function cachedCheck(check: () => Promise<void>, ttlMs: number, now: () => number = Date.now): () => Promise<void> {
+  let last: { at: number; answer: Promise<void> } | null = null;
+  return () => {
+    if (!last || now() - last.at >= ttlMs) {
+      const answer = check();
+      answer.catch(() => {}); // a refusal is answered to each caller; never unhandled while cached
+      last = { at: now(), answer };
+    }
+    return last.answer;
   };
 }
 
@@ -58,17 +74,34 @@ const bearer = (header: string | undefined): string => (header?.startsWith('Bear
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const baseUrl = (requestUrl: string) => deps.publicUrl ?? new URL(requestUrl).origin;
-  const boardCreation = perMinute(deps.boardsPerMinute ?? 30);
+  const boardCreation = slidingWindowLimiter(deps.boardsPerMinute ?? 30);
+  const exportsByLink = slidingWindowLimiter(deps.exportsPerMinute ?? 10);
+  const csvCache = new RenderCache<string>();
+  const xlsxCache = new RenderCache<Uint8Array<ArrayBuffer>>();
+  const writable = deps.checkWritable ? cachedCheck(deps.checkWritable, WRITABLE_CHECK_TTL_MS) : null;
+
   const isAdmin = (header: string | undefined) => {
     const presented = bearer(header);
     return presented !== '' && sameSecret(presented, deps.adminToken);
   };
+  type Caller = 'admin' | 'facilitator';
   /** The admin token or this board's facilitator token: who may copy a board and manage its links. */
-  const isAdminOrFacilitator = async (boardId: string, header: string | undefined): Promise<boolean> => {
-    if (isAdmin(header)) return true;
+  const adminOrFacilitator = async (boardId: string, header: string | undefined): Promise<Caller | null> => {
+    if (isAdmin(header)) return 'admin';
     const presented = bearer(header);
-    return presented !== '' && (await deps.sync.authorize(boardId, presented))?.role === 'facilitator';
+    return presented !== '' && (await deps.sync.authorize(boardId, presented))?.role === 'facilitator' ? 'facilitator' : null;
   };
+  const isAdminOrFacilitator = async (boardId: string, header: string | undefined) => (await adminOrFacilitator(boardId, header)) !== null;
+
+  /**
+   * Whose budget pays for new boards copied by a facilitator, by the copy's id: the budget of the
+   * board it was copied from. Else the facilitator of each copy would have a fresh budget, and a
+   * chain of copies no limit at all. (In memory, like the budgets themselves.)
+   */
+  const copiedWithBudget = new Map<string, string>();
+  /** The admin has one budget; a board's facilitator spends its board's (or what its board was copied with). */
+  const boardCreationBudget = (caller: Caller, boardId: string) =>
+    caller === 'admin' ? 'admin' : (copiedWithBudget.get(boardId) ?? `board:${boardId}`);
   const ADMIN_OR_FACILITATOR = "the admin token or this board's facilitator token is required";
 
   app.use(
@@ -92,15 +125,23 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/healthz', (c) => c.json({ status: 'ok', rooms: deps.sync.loadedRoomCount, connections: deps.sync.stats.connections }));
 
-  /** Ready = storage answers and the server is not shutting down. */
+  /** Ready = storage answers, the disk takes writes (asked at most every few seconds) and the server is not shutting down. */
   app.get('/readyz', async (c) => {
     if (deps.accepting && !deps.accepting()) return c.json({ status: 'shutting down' }, 503);
     try {
       await deps.storage.getBoard('readyz-probe');
-      return c.json({ status: 'ready' });
     } catch {
       return c.json({ status: 'storage unavailable' }, 503);
     }
+    try {
+      await writable?.();
+    } catch (err) {
+      // The code only (e.g. SQLITE_READONLY, ENOSPC): anyone may ask, and a message can name paths.
+      const code = (err as { code?: unknown } | null)?.code;
+      deps.logger.error({ err: String(err) }, 'storage refuses writes');
+      return c.json({ status: 'storage refuses writes', reason: typeof code === 'string' ? code : 'write failed' }, 503);
+    }
+    return c.json({ status: 'ready' });
   });
 
   if (deps.metrics) {
@@ -113,10 +154,7 @@ export function createApp(deps: AppDeps): Hono {
     const state = await deps.storage.loadState(id);
     if (!state) return null;
     const doc = new Y.Doc();
-    doc.transact(() => {
-      if (state.snapshot) Y.applyUpdate(doc, state.snapshot);
-      for (const update of state.updates) Y.applyUpdate(doc, update);
-    });
+    await loadStoredState(doc, state); // in slices: a long log does not stall the boards being edited
     return doc;
   };
 
@@ -133,14 +171,25 @@ export function createApp(deps: AppDeps): Hono {
       ? `title must be a non-empty string of at most ${LIMITS.title} characters`
       : null;
 
-  /** Creates a board (rate-limited: counted only for valid requests, so a typo costs no slot) and answers with its links. */
-  const respondWithNewBoard = async (c: Context, title: string, template: BoardTemplate, logAs: string) => {
-    const slot = boardCreation.take();
+  /**
+   * Creates a board (rate-limited per `budget`, see `boardCreationBudget`: counted only for valid
+   * requests, so a typo costs no slot) and answers with its links. `onCreated` sees the new id.
+   */
+  const respondWithNewBoard = async (
+    c: Context,
+    title: string,
+    template: BoardTemplate,
+    logAs: string,
+    budget: string,
+    onCreated?: (boardId: string) => void,
+  ) => {
+    const slot = boardCreation.take(budget);
     if (!slot.ok) {
       c.header('retry-after', String(slot.retryAfterSeconds));
       return c.json({ error: `too many new boards; try again in ${slot.retryAfterSeconds} s` }, 429);
     }
     const { board, tokens } = await createBoard(deps.storage, { title, template });
+    onCreated?.(board.id);
     deps.logger.info({ boardId: board.id, template: logAs }, 'board created');
     return c.json({ id: board.id, title: board.title, tokens, links: roleLinks(baseUrl(c.req.url), board.id, tokens) }, 201);
   };
@@ -153,13 +202,14 @@ export function createApp(deps: AppDeps): Hono {
     const problem = titleProblem(title);
     if (problem) return c.json({ error: problem }, 400);
     if (template !== 'empty' && template !== 'demo') return c.json({ error: 'template must be "empty" or "demo"' }, 400);
-    return respondWithNewBoard(c, title as string, template, template);
+    return respondWithNewBoard(c, title as string, template, template, boardCreationBudget('admin', ''));
   });
 
   /** A board as the template for the next training (its municipalities and lanes), by its facilitator or the admin. */
   app.post('/api/boards/:id/duplicate', jsonBody, async (c) => {
     const id = c.req.param('id');
-    if (!(await isAdminOrFacilitator(id, c.req.header('authorization')))) return c.json({ error: ADMIN_OR_FACILITATOR }, 401);
+    const caller = await adminOrFacilitator(id, c.req.header('authorization'));
+    if (!caller) return c.json({ error: ADMIN_OR_FACILITATOR }, 401);
     const body = await readBody(c);
     if (!body) return c.json({ error: 'body must be JSON: {"title": string}' }, 400);
     const problem = titleProblem(body.title);
@@ -167,33 +217,53 @@ export function createApp(deps: AppDeps): Hono {
     const source = await loadBoardDoc(id);
     if (!source) return c.json({ error: 'no such board' }, 404);
     try {
-      return await respondWithNewBoard(c, body.title as string, { copyOf: source }, 'copy');
+      const budget = boardCreationBudget(caller, id);
+      // A facilitator's copy keeps spending the budget its board spends; the admin's copies start their own.
+      const onCreated = caller === 'facilitator' ? (copyId: string) => copiedWithBudget.set(copyId, budget) : undefined;
+      return await respondWithNewBoard(c, body.title as string, { copyOf: source }, 'copy', budget, onCreated);
     } finally {
       source.destroy();
     }
   });
 
+  type Exported<T> = { readonly ok: true; readonly body: T } | { readonly ok: false; readonly response: Response };
+
   /**
-   * A board's plan through `write`, for any role's link (everyone may read the plan);
-   * null alike for a bad link and an unknown board.
+   * A board's plan through `write`, for any role's link (everyone may read the plan): 401 alike for
+   * a bad link and an unknown board, 429 over the link's exports per minute. A rendering is reused
+   * until the board changes (`RenderCache`), so a link asking again costs one storage read.
    */
-  const exportPlan = async <T>(id: string, token: string | undefined, write: (board: BoardView) => T | Promise<T>): Promise<T | null> => {
-    if (!(await deps.sync.authorize(id, token))) return null;
-    const doc = await loadBoardDoc(id);
-    if (!doc) return null;
-    try {
-      return await write(readBoard(doc));
-    } finally {
-      doc.destroy();
+  const exportPlan = async <T>(c: Context, cache: RenderCache<T>, write: (board: BoardView) => T | Promise<T>): Promise<Exported<T>> => {
+    const id = c.req.param('id')!;
+    const token = c.req.query('token');
+    const invalid = (): Exported<T> => ({ ok: false, response: c.json({ error: 'this link is not valid' }, 401) });
+    if (!token || !(await deps.sync.authorize(id, token))) return invalid();
+    // Per link, by its hash (no plain token kept as a key); after the link check, so a bad link costs no budget.
+    const slot = exportsByLink.take(hashToken(token));
+    if (!slot.ok) {
+      c.header('retry-after', String(slot.retryAfterSeconds));
+      return { ok: false, response: c.json({ error: `too many exports; try again in ${slot.retryAfterSeconds} s` }, 429) };
     }
+    const state = await deps.storage.loadState(id);
+    if (!state) return invalid();
+    const body = await cache.get(id, state.lastSeq, async () => {
+      const doc = new Y.Doc();
+      try {
+        await loadStoredState(doc, state);
+        return await write(readBoard(doc));
+      } finally {
+        doc.destroy();
+      }
+    });
+    return { ok: true, body };
   };
 
   /** The plan as CSV. */
   app.get('/api/boards/:id/export.csv', async (c) => {
     const id = c.req.param('id');
-    const csv = await exportPlan(id, c.req.query('token'), planCsv);
-    if (csv === null) return c.json({ error: 'this link is not valid' }, 401);
-    return c.body(csv, 200, {
+    const csv = await exportPlan(c, csvCache, planCsv);
+    if (!csv.ok) return csv.response;
+    return c.body(csv.body, 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="plan-${id}.csv"`,
       'cache-control': 'no-store',
@@ -203,9 +273,9 @@ export function createApp(deps: AppDeps): Hono {
   /** The plan as an Excel workbook. */
   app.get('/api/boards/:id/export.xlsx', async (c) => {
     const id = c.req.param('id');
-    const xlsx = await exportPlan(id, c.req.query('token'), planXlsx);
-    if (xlsx === null) return c.json({ error: 'this link is not valid' }, 401);
-    return c.body(xlsx, 200, {
+    const xlsx = await exportPlan(c, xlsxCache, planXlsx);
+    if (!xlsx.ok) return xlsx.response;
+    return c.body(xlsx.body, 200, {
       'content-type': XLSX_CONTENT_TYPE,
       'content-disposition': `attachment; filename="plan-${id}.xlsx"`,
       'cache-control': 'no-store',

@@ -45,6 +45,8 @@ describe('loadConfig', () => {
       maxAwarenessBytes: 32 * 1024,
       maxBufferedBytes: 8 * 1024 * 1024,
       boardsPerMinute: 30,
+      exportsPerMinute: 10,
+      maxPendingConnectionsPerIp: 20,
     });
     const c = loadConfig({
       DATA_DIR: dataDir(),
@@ -56,6 +58,8 @@ describe('loadConfig', () => {
       MAX_AWARENESS_BYTES: '1000',
       MAX_BUFFERED_BYTES: '70000',
       BOARDS_PER_MINUTE: '2',
+      EXPORTS_PER_MINUTE: '4',
+      MAX_PENDING_CONNECTIONS_PER_IP: '5',
       MAX_FRAME_BYTES: '2048',
       TRUST_PROXY: '1',
     });
@@ -68,9 +72,21 @@ describe('loadConfig', () => {
       maxAwarenessBytes: 1000,
       maxBufferedBytes: 70_000,
       boardsPerMinute: 2,
+      exportsPerMinute: 4,
+      maxPendingConnectionsPerIp: 5,
     });
     expect(c.maxFrameBytes).toBe(2048);
     expect(c.trustProxy).toBe(true);
     expect(() => loadConfig({ DATA_DIR: dataDir(), MAX_MESSAGES_PER_SECOND: '0' })).toThrow(/MAX_MESSAGES_PER_SECOND/);
+  });
+
+  it('[R13] reads the header and request timeouts, and refuses a header timeout longer than the request timeout', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() })).toMatchObject({ headerTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
+    expect(loadConfig({ DATA_DIR: dataDir(), HEADER_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '300' })).toMatchObject({
+      headerTimeoutMs: 300,
+      requestTimeoutMs: 300,
+    });
+    expect(() => loadConfig({ DATA_DIR: dataDir(), HEADER_TIMEOUT_MS: '40000' })).toThrow(/HEADER_TIMEOUT_MS \(40000\) must not exceed REQUEST_TIMEOUT_MS \(30000\)/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), HEADER_TIMEOUT_MS: '50' })).toThrow(/HEADER_TIMEOUT_MS/);
   });
 });

@@ -14,6 +14,12 @@ export interface Config {
   readonly publicUrl: string | null;
   readonly maxFrameBytes: number;
   readonly pingIntervalMs: number;
+  /**
+   * Time a client has to send a request's headers (also: a WebSocket upgrade's authorization), and
+   * the whole request: a slow or silent client (slowloris) cannot hold a socket longer.
+   */
+  readonly headerTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly limits: Limits;
   /** Take client addresses from X-Forwarded-For (only behind your own reverse proxy). */
   readonly trustProxy: boolean;
@@ -31,7 +37,12 @@ export interface Limits {
   readonly maxLoadedBoards: number;
   readonly maxAwarenessBytes: number;
   readonly maxBufferedBytes: number;
+  /** Per caller: the admin token, and each board's facilitator (see `boardCreationBudget` in app.ts). */
   readonly boardsPerMinute: number;
+  /** Per link token. */
+  readonly exportsPerMinute: number;
+  /** Connections of one address that have not yet sent a complete request or been authorized. */
+  readonly maxPendingConnectionsPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicUrl = env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : null;
   if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
 
+  const headerTimeoutMs = int(env, 'HEADER_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  // Node refuses a header timeout longer than the request timeout; say so in our words.
+  if (headerTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADER_TIMEOUT_MS (${headerTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw new ConfigError(`LOG_LEVEL "${logLevel}" is not one of debug, info, warn, error, silent`);
 
@@ -81,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     maxFrameBytes: int(env, 'MAX_FRAME_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     pingIntervalMs: int(env, 'PING_INTERVAL_MS', 30_000, 100, 600_000),
+    headerTimeoutMs,
+    requestTimeoutMs,
     limits: {
       maxDocumentBytes: int(env, 'MAX_DOCUMENT_BYTES', 32 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
       maxMessagesPerSecond: int(env, 'MAX_MESSAGES_PER_SECOND', 100, 1, 100_000),
@@ -90,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAwarenessBytes: int(env, 'MAX_AWARENESS_BYTES', 32 * 1024, 256, 16 * 1024 * 1024),
       maxBufferedBytes: int(env, 'MAX_BUFFERED_BYTES', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
       boardsPerMinute: int(env, 'BOARDS_PER_MINUTE', 30, 1, 100_000),
+      exportsPerMinute: int(env, 'EXPORTS_PER_MINUTE', 10, 1, 100_000),
+      maxPendingConnectionsPerIp: int(env, 'MAX_PENDING_CONNECTIONS_PER_IP', 20, 1, 1_000_000),
     },
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logLevel,

@@ -14,6 +14,8 @@
  * - `crash-in-compaction`  the first compaction kills this process with SIGKILL inside the
  *                          transaction, after the snapshot was written and the covered updates
  *                          deleted, before COMMIT (a crash in the middle of compaction).
+ * - `fail-write-probe`     every write probe of the readiness check (`checkWritable`) fails as
+ *                          on a full or read-only disk, so /readyz reports it; other writes work.
  * Anything else is a configuration error: a mistyped fault must not make a test pass silently.
  */
 import type { SqliteStorage } from '@tabla/sync-server';
@@ -36,11 +38,13 @@ export function faultInjectionFromEnv(
 
   const failAppends = new Set<number>();
   let crashInCompaction = false;
+  let failWriteProbe = false;
   for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const append = /^fail-append:([1-9][0-9]{0,8})$/.exec(item);
     if (append) failAppends.add(Number(append[1]));
     else if (item === 'crash-in-compaction') crashInCompaction = true;
-    else throw new ConfigError(`${FAULTS_ENV}: unknown fault "${item}" (known: fail-append:N, crash-in-compaction)`);
+    else if (item === 'fail-write-probe') failWriteProbe = true;
+    else throw new ConfigError(`${FAULTS_ENV}: unknown fault "${item}" (known: fail-append:N, crash-in-compaction, fail-write-probe)`);
   }
 
   let appends = 0;
@@ -56,6 +60,11 @@ export function faultInjectionFromEnv(
       crash();
       // Should the kill not land at once, the transaction must still not commit.
       throw new Error('injected fault: crash in compaction');
+    };
+  }
+  if (failWriteProbe) {
+    faults.beforeWriteProbeCommit = () => {
+      throw Object.assign(new Error('injected fault: attempt to write a readonly database'), { code: 'SQLITE_READONLY' });
     };
   }
   return faults;

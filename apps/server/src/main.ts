@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Server } from 'node:http';
-import { attachSyncServer, SqliteStorage, SyncServer } from '@tabla/sync-server';
+import { attachSyncServer, DamagedDatabaseError, SqliteStorage, SyncServer } from '@tabla/sync-server';
 import type { Role } from '@tabla/plan-model';
 import { createApp } from './app.js';
 import { bannerText } from './banner.js';
@@ -17,6 +17,10 @@ import { faultInjectionFromEnv } from './faults.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { originPolicy } from './origin.js';
+import { httpTimeouts, limitPendingConnections } from './slow-clients.js';
+
+/** Exit status for a damaged database: told apart from a crash (1), so a supervisor need not restart into it (systemd: RestartPreventExitStatus=3). */
+const EXIT_DAMAGED_DATABASE = 3;
 
 function boardDistDir(): string | null {
   try {
@@ -31,7 +35,7 @@ async function main(): Promise<void> {
   process.stdout.on('error', () => {});
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const storage = SqliteStorage.open(join(config.dataDir, 'tabla.db'), { faultInjection: faultInjectionFromEnv(process.env) });
+  const storage = openStorage(join(config.dataDir, 'tabla.db'));
 
   // First start: the demo board exists. Its plain links are kept beside the database
   // (like the admin token), so every start can print them.
@@ -68,17 +72,31 @@ async function main(): Promise<void> {
     boardDist: boardDistDir(),
     metrics: metrics.registry,
     boardsPerMinute: limits.boardsPerMinute,
+    exportsPerMinute: limits.exportsPerMinute,
+    checkWritable: () => storage.checkWritable(),
     accepting: () => !stopping,
   });
 
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        serverOptions: httpTimeouts(config.headerTimeoutMs, config.requestTimeoutMs),
+      },
+      () => resolve(s),
+    );
   });
   const httpServer = server as Server;
+  if (!config.trustProxy) limitPendingConnections(httpServer, limits.maxPendingConnectionsPerIp);
   attachSyncServer(httpServer, sync, {
     maxFrameBytes: config.maxFrameBytes,
     trustProxy: config.trustProxy,
     allowOrigin: originPolicy(config.allowedOrigins),
+    maxPendingUpgradesPerIp: limits.maxPendingConnectionsPerIp,
+    // An upgrade is a request whose answer waits for the authorization: the same deadline as headers.
+    authorizeTimeoutMs: config.headerTimeoutMs,
   });
 
   // Before anyone hears "listening": a SIGTERM that arrives with no handler kills the process outright.
@@ -115,6 +133,22 @@ async function main(): Promise<void> {
   );
   logger.info({ port, host: config.host }, 'listening');
 
+}
+
+/**
+ * The SQLite storage; a damaged database ends the process here with one sentence for the
+ * operator and EXIT_DAMAGED_DATABASE (a stack trace would only hide what to do).
+ */
+function openStorage(file: string): SqliteStorage {
+  try {
+    return SqliteStorage.open(file, { faultInjection: faultInjectionFromEnv(process.env) });
+  } catch (err) {
+    if (!(err instanceof DamagedDatabaseError)) throw err;
+    process.stderr.write(
+      `Tabla cannot start: the database ${file} is damaged (${err.problem}). Restore it from a backup or move it away to start with an empty one.\n`,
+    );
+    process.exit(EXIT_DAMAGED_DATABASE);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -27,6 +27,13 @@ describe('faultInjectionFromEnv (test seam)', () => {
     expect(faults?.beforeAppendCommit).toBeUndefined();
   });
 
+  it('fail-write-probe makes every write probe fail as a read-only disk would, and nothing else', () => {
+    const faults = faultInjectionFromEnv({ TABLA_TEST_FAULTS: 'fail-write-probe' });
+    for (let i = 0; i < 2; i++) expect(() => faults?.beforeWriteProbeCommit?.()).toThrow(expect.objectContaining({ code: 'SQLITE_READONLY' }));
+    expect(faults?.beforeAppendCommit).toBeUndefined();
+    expect(faults?.beforeCompactCommit).toBeUndefined();
+  });
+
   it('refuses an unknown or malformed fault instead of ignoring it', () => {
     for (const spec of ['fail-apend:3', 'fail-append:0', 'fail-append:x', 'crash']) {
       expect(() => faultInjectionFromEnv({ TABLA_TEST_FAULTS: spec })).toThrow(ConfigError);

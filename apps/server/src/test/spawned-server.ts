@@ -43,6 +43,8 @@ export interface Exit {
 export interface StartOptions {
   /** `TABLA_TEST_FAULTS` for this process (see src/faults.ts); none when omitted. */
   readonly faults?: string;
+  /** More environment for this process (e.g. limits: `HEADER_TIMEOUT_MS`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface CreatedBoard {
@@ -55,6 +57,7 @@ export class SpawnedServer {
   private exitPromise: Promise<Exit> | null = null;
   private signalledAt = 0;
   private readonly output: string[] = [];
+  private readonly errorOutput: string[] = [];
   /** JSON log lines of every process started so far, in order. */
   readonly logs: LogEntry[] = [];
   port = 0;
@@ -62,8 +65,7 @@ export class SpawnedServer {
   private constructor(readonly dataDir: string) {}
 
   static async start(options: StartOptions = {}): Promise<SpawnedServer> {
-    ensureServerBuilt();
-    const server = new SpawnedServer(mkdtempSync(join(tmpdir(), 'tabla-durability-')));
+    const server = SpawnedServer.prepare();
     try {
       await server.spawn(0, options);
     } catch (err) {
@@ -71,6 +73,12 @@ export class SpawnedServer {
       throw err;
     }
     return server;
+  }
+
+  /** A server not started yet: its DATA_DIR exists (put files there first); `restart` starts it. */
+  static prepare(): SpawnedServer {
+    ensureServerBuilt();
+    return new SpawnedServer(mkdtempSync(join(tmpdir(), 'tabla-durability-')));
   }
 
   get dbFile(): string {
@@ -89,7 +97,7 @@ export class SpawnedServer {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the server again on the same port and data directory (after `stop`/`kill`). */
+  /** Starts the server again on the same port and data directory (after `stop`/`kill`, or first after `prepare`). */
   async restart(options: StartOptions = {}): Promise<void> {
     if (this.running) throw new Error('restart: the server is still running');
     await this.spawn(this.port, options);
@@ -144,6 +152,11 @@ export class SpawnedServer {
     return this.output.join('\n');
   }
 
+  /** Everything the processes wrote to stderr, as written. */
+  stderr(): string {
+    return this.errorOutput.join('');
+  }
+
   /**
    * Reads the database with a separate read-only connection (the server may be running:
    * SQLite in WAL mode lets a reader in beside the writer).
@@ -183,6 +196,7 @@ export class SpawnedServer {
       DATA_DIR: this.dataDir,
       ADMIN_TOKEN,
       LOG_LEVEL: 'info',
+      ...options.env,
     };
     delete env.TABLA_TEST_FAULTS;
     if (options.faults) env.TABLA_TEST_FAULTS = options.faults;
@@ -194,7 +208,10 @@ export class SpawnedServer {
         resolve({ code, signal, ms: this.signalledAt ? Math.round(performance.now() - this.signalledAt) : 0 }),
       );
     });
-    child.stderr!.on('data', (d: Buffer) => this.output.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => {
+      this.output.push(d.toString());
+      this.errorOutput.push(d.toString());
+    });
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.log()}`)), 10_000);
       void this.exitPromise!.then((exit) => {
