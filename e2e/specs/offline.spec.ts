@@ -107,3 +107,51 @@ test('the facilitator’s lazily loaded panels open offline too (kept by the ser
   await server.restart();
   await facilitator.close();
 });
+
+test('a change the server refuses is kept aside, not lost: the coordinator is told what and why, and goes on from the server’s board', async ({ browser, server }) => {
+  const ODLUKA = 'Odluka o LDP-u kao savjetodavnom tijelu';
+  const RENAMED = 'Odluka o LDP-u (nacrt)';
+  const board = await server.createBoard('demo');
+  const facilitator = await BoardPage.open(browser, board.links.facilitator);
+  const coordinator = await BoardPage.open(browser, board.links.editor);
+  await facilitator.join('facilitatorica', 'Bez općine (npr. facilitator/ica)');
+  await coordinator.join('koordinatorica LDP-a Mostar', 'Grad Mostar');
+  await coordinator.expectConnected();
+
+  // Offline, the coordinator renames a card in lane A (kept on the device), then leaves the page.
+  await server.stop('SIGKILL');
+  const editor = await coordinator.openEditor(ODLUKA);
+  await editor.getByLabel('Aktivnost', { exact: true }).fill(RENAMED);
+  await editor.getByRole('button', { name: 'Sačuvaj' }).click();
+  await expect(savedIndicator(coordinator)).toHaveText(WAITING);
+  await coordinator.page.waitForTimeout(300); // IndexedDB's write, before the page goes
+  await coordinator.page.goto('about:blank');
+
+  // Meanwhile the facilitator locks lane A.
+  await server.restart();
+  await facilitator.expectConnected();
+  const panel = await facilitator.openSetup();
+  await panel.getByRole('group', { name: LANE_A, exact: true }).getByRole('button', { name: 'Zaključaj', exact: true }).click();
+  await expect(facilitator.lane(LANE_A).getByText('Zaključano')).toBeVisible();
+
+  // The coordinator comes back: the change is refused, kept aside and explained; the board is the server's.
+  await coordinator.page.goto(board.links.editor);
+  const notice = coordinator.page.getByTestId('held-back');
+  await expect(notice.getByRole('alert')).toHaveText(`Tabla nije prihvatila vašu promjenu: oblast „${LANE_A}" je zaključana.`);
+  await expect(notice).toContainText(`Izmijenjeno: „${RENAMED}" (${LANE_A})`);
+  await expect(notice).toContainText(`Aktivnost: ${ODLUKA} → ${RENAMED}`);
+  await expect(coordinator.lane(LANE_A).getByRole('article', { name: ODLUKA })).toBeVisible();
+  await coordinator.expectConnected();
+  await expect(savedIndicator(coordinator)).toHaveText(SAVED);
+  await expect(facilitator.lane(LANE_A).getByRole('article', { name: RENAMED })).toHaveCount(0);
+
+  // Still there after a reload, until the coordinator dismisses it.
+  await coordinator.page.reload();
+  await expect(notice).toContainText(`Izmijenjeno: „${RENAMED}"`);
+  await notice.getByRole('button', { name: 'Zatvori' }).click();
+  await expect(notice).toHaveCount(0);
+  await coordinator.page.reload();
+  await coordinator.expectConnected();
+  await expect(coordinator.page.getByTestId('held-back')).toHaveCount(0);
+  await Promise.all([facilitator.close(), coordinator.close()]);
+});

@@ -6,8 +6,10 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { messageFlush } from '@tabla/sync-server/protocol';
+import { messageFlush } from '@tabla/sync-protocol';
+import { type ActivityId, demoLaneId, editActivity, readBoard, seedDemoBoard, setLaneLocked } from '@tabla/plan-model';
 import { BoardSession } from './board-session.js';
+import { heldBackUpdate, loadHeldBack } from './held-back.js';
 import { cachedAccess, hasPendingChanges } from './offline-store.js';
 
 class FakeSocket {
@@ -52,10 +54,30 @@ class FakeSocket {
     this.receive(frame((e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 1), encoding.writeVarUint8Array(e, update))));
   }
 
+  /** The server's sync step 1: its state vector (the client answers with what the server lacks). */
+  step1(stateVector: Uint8Array): void {
+    this.receive(frame((e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, stateVector))));
+  }
+
   /** The connection drops (or an attempt fails). */
   drop(): void {
+    this.closeWith(1006);
+  }
+
+  /** The server closes the connection with a code (a refusal, a limit, a fault). */
+  closeWith(code: number, reason = ''): void {
     this.readyState = 3;
-    this.onclose?.({ code: 1006, reason: '' });
+    this.onclose?.({ code, reason });
+  }
+
+  /** The sync updates (step 2 or update) the client sent on this socket. */
+  get updates(): Uint8Array[] {
+    return this.sent.filter((f) => f[0] === 0 && (f[1] === 1 || f[1] === 2)).map((f) => {
+      const d = decoding.createDecoder(f);
+      decoding.readVarUint(d);
+      decoding.readVarUint(d);
+      return decoding.readVarUint8Array(d);
+    });
   }
 
   /** The n of each flush the client sent on this socket. */
@@ -81,10 +103,12 @@ const base = { protocol: 'http:', host: 'board.test' };
 let sessions: BoardSession[] = [];
 let boards = 0;
 
+const options = { WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket, persist: false };
+
 function open(role: unknown = 'editor', municipalityId: unknown = undefined): BoardSession {
   const link = { boardId: `b${++boards}-${Date.now()}`, token: 'editor-token' };
   vi.stubGlobal('fetch', vi.fn(async () => ({ status: 200, ok: true, json: async () => ({ role, municipalityId }) })));
-  const s = new BoardSession(link, base, { WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket, persist: false });
+  const s = new BoardSession(link, base, options);
   sessions.push(s);
   return s;
 }
@@ -234,5 +258,176 @@ describe('BoardSession: a change the server refuses', () => {
     expect(hasPendingChanges(s.link.boardId, s.link.token)).toBe(false);
     await new Promise((r) => setTimeout(r, 300));
     expect(FakeSocket.instances.at(-1)).toBe(refused); // no new attempt that would be refused again
+  });
+});
+
+const LANE_A = demoLaneId('A');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const activityTitled = (doc: Y.Doc, title: string): ActivityId => [...readBoard(doc).activityById.values()].find((a) => a.title === title)!.id;
+
+/** The scripted server's whole sync on a fresh socket: its state vector, then its state. */
+function syncWith(ws: FakeSocket, server: Y.Doc): void {
+  ws.open();
+  ws.step1(Y.encodeStateVector(server));
+  ws.sync(Y.encodeStateAsUpdate(server));
+}
+
+describe('BoardSession: honest clients keep their work (a refused change)', () => {
+  it('keeps aside what the server refused, goes on from the server’s state in a new session, and says what was not accepted', async () => {
+    const server = new Y.Doc();
+    seedDemoBoard(server);
+    const s = open();
+    syncWith(socket(), server);
+    const id = activityTitled(s.doc, 'Odluka o LDP-u kao savjetodavnom tijelu');
+
+    // Offline, the coordinator renames a card; meanwhile the facilitator locks its lane.
+    socket().drop();
+    editActivity(s.doc, id, { title: 'Odluka o LDP-u (nacrt)', notes: 'Nacrt do juna' });
+    setLaneLocked(server, LANE_A, true);
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(2), { timeout: 3000 });
+    const refused = socket();
+    syncWith(refused, server);
+    expect(refused.updates.length).toBeGreaterThan(0); // the offline change went out in the sync
+    refused.closeWith(4403, `activity ${id} is in a locked lane`);
+
+    const state = s.getState();
+    expect(state.connection).toBe('rejected');
+    expect(state.heldBack).toHaveLength(1);
+    expect(state.heldBack[0]).toMatchObject({ code: 4403, reason: `activity ${id} is in a locked lane`, summary: null });
+    // Only what the server did not have (it sent its state vector): not the whole board again.
+    expect(heldBackUpdate(state.heldBack[0]!).length).toBeLessThan(Y.encodeStateAsUpdate(server).length / 4);
+    // Kept on this device before the copy goes; the pending mark goes, or a reload would send it again.
+    expect(loadHeldBack(s.link.boardId, s.link.token)).toEqual(state.heldBack);
+    expect(hasPendingChanges(s.link.boardId, s.link.token)).toBe(false);
+    await sleep(300);
+    expect(FakeSocket.instances.at(-1)).toBe(refused); // no new attempt that would be refused again
+
+    // A new session on the same link: the server's board, and what was not accepted, explained.
+    const next = await s.reopen();
+    sessions.push(next);
+    expect(FakeSocket.instances).toHaveLength(3);
+    const fresh = socket();
+    syncWith(fresh, server);
+    expect(next.getState()).toMatchObject({ connection: 'connected', synced: true, saved: 'saved' });
+    expect(readBoard(next.doc).activityById.get(id)).toMatchObject({ title: 'Odluka o LDP-u kao savjetodavnom tijelu' });
+    expect(readBoard(next.doc).activityById.get(id)?.notes).toBeUndefined();
+    expect(fresh.updates.every((u) => Y.decodeUpdate(u).structs.length === 0)).toBe(true); // nothing refused goes out again
+    const [kept] = next.getState().heldBack;
+    expect(kept!.summary).toEqual({
+      activities: [
+        {
+          id,
+          change: 'changed',
+          title: 'Odluka o LDP-u (nacrt)',
+          lane: 'Učešće građana u odlučivanju',
+          fields: [
+            { field: 'title', before: 'Odluka o LDP-u kao savjetodavnom tijelu', after: 'Odluka o LDP-u (nacrt)' },
+            { field: 'notes', before: null, after: 'Nacrt do juna' },
+          ],
+        },
+      ],
+      other: [],
+      lockedLane: 'Učešće građana u odlučivanju',
+    });
+
+    // It goes on: a change the server allows is sent and confirmed as usual.
+    editActivity(next.doc, activityTitled(next.doc, 'Dijalog sa mladima'), { notes: 'ponovo' });
+    await vi.waitFor(() => expect(fresh.flushes).toEqual([1]));
+    fresh.receive(ackFrame(1));
+    expect(next.getState().saved).toBe('saved');
+
+    // A reload of the page: still there (from this device's storage), until dismissed.
+    const reloaded = new BoardSession(s.link, base, options);
+    sessions.push(reloaded);
+    expect(reloaded.getState().heldBack).toEqual(next.getState().heldBack);
+    reloaded.dismissHeldBack(kept!.id);
+    expect(reloaded.getState().heldBack).toEqual([]);
+    expect(loadHeldBack(s.link.boardId, s.link.token)).toEqual([]);
+  });
+
+  it('kept aside even where storage fails: it travels to the new session in memory', async () => {
+    const server = new Y.Doc();
+    seedDemoBoard(server);
+    const s = open();
+    syncWith(socket(), server);
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    try {
+      editActivity(s.doc, activityTitled(s.doc, 'Dijalog sa mladima'), { title: 'Dijalog sa mladima 2' });
+      socket().closeWith(4422, 'activity a_1: title too long');
+      expect(s.getState().connection).toBe('rejected');
+      const next = await s.reopen();
+      sessions.push(next);
+      syncWith(socket(), server);
+      expect(next.getState().heldBack).toHaveLength(1);
+      expect(next.getState().heldBack[0]!.summary!.activities[0]).toMatchObject({ change: 'changed', title: 'Dijalog sa mladima 2' });
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+});
+
+describe('BoardSession: closes that reconnecting cannot fix', () => {
+  it.each([
+    [1009, 'Max payload size exceeded'],
+    [4400, 'malformed message'],
+  ])('%i: stops reconnecting, says so, and tries again only when asked', async (code, reason) => {
+    const s = open();
+    socket().open();
+    socket().sync();
+    socket().closeWith(code, reason);
+    expect(s.getState()).toMatchObject({ connection: 'stopped', stopped: { code, reason } });
+    await sleep(400);
+    expect(FakeSocket.instances).toHaveLength(1);
+
+    s.retry();
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(s.getState()).toMatchObject({ connection: 'reconnecting', stopped: null });
+    socket().open();
+    socket().sync();
+    expect(s.getState().connection).toBe('connected');
+  });
+
+  it('4401 (link revoked): refused, and no new attempt', async () => {
+    const s = open();
+    socket().open();
+    socket().sync();
+    socket().closeWith(4401, 'link revoked');
+    expect(s.getState().connection).toBe('refused');
+    await sleep(400);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it.each([4429, 4500, 4503])('%i is transient: retried with backoff', async (code) => {
+    const s = open();
+    socket().open();
+    socket().sync();
+    socket().closeWith(code, 'busy');
+    expect(s.getState()).toMatchObject({ connection: 'reconnecting', stopped: null });
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(2), { timeout: 3000 });
+  });
+
+  it('1009 in answer to its own sync (offline changes too big to send): the work can be kept aside and the board loaded', async () => {
+    const server = new Y.Doc();
+    seedDemoBoard(server);
+    const s = open();
+    syncWith(socket(), server);
+    socket().drop();
+    const id = activityTitled(s.doc, 'Mapa prostora za mlade');
+    editActivity(s.doc, id, { description: 'dugačak opis' });
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(2), { timeout: 3000 });
+    syncWith(socket(), server);
+    socket().closeWith(1009, 'Max payload size exceeded');
+    expect(s.getState().connection).toBe('stopped');
+
+    s.setAsideLocalWork();
+    expect(s.getState()).toMatchObject({ connection: 'rejected', heldBack: [{ code: 1009, summary: null }] });
+    const next = await s.reopen();
+    sessions.push(next);
+    syncWith(socket(), server);
+    expect(next.getState().heldBack[0]!.summary!.activities).toEqual([
+      { id, change: 'changed', title: 'Mapa prostora za mlade', lane: 'Položaj mladih u lokalnoj zajednici', fields: [{ field: 'description', before: null, after: 'dugačak opis' }] },
+    ]);
   });
 });

@@ -4,13 +4,13 @@
  * person's changes have reached the server. Not React: the UI subscribes.
  */
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { type Access, createUndoManager, isRole, type Role } from '@tabla/plan-model';
-import { CloseCode, messageFlush } from '@tabla/sync-server/protocol';
+import { CloseCode, type DraggingPresence, encodeFlush, messageFlush, messageSync, type PresenceUser, syncStep1 } from '@tabla/sync-protocol';
 import { deviceKey } from './device-key.js';
+import { type HeldBackWork, loadHeldBack, newHeldBack, storeHeldBack, summarize } from './held-back.js';
 import type { Identity } from './identity.js';
 import type { BoardLink } from './link.js';
 import { cachedAccess, cacheAccess, hasPendingChanges, localCopyName, setPendingChanges } from './offline-store.js';
@@ -18,8 +18,12 @@ import { type SavedState, SaveTracker } from './save-tracker.js';
 
 export type { SavedState } from './save-tracker.js';
 
-/** `refused`: the link is not (or no longer) valid. `rejected`: the server refused a change. */
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused' | 'rejected';
+/**
+ * `refused`: the link is not (or no longer) valid. `rejected`: the server refused a change; the
+ * work it was in is kept aside and a new session (`reopen`) continues from the server's state.
+ * `stopped`: a close that reconnecting cannot fix (see `stopped`); retried only when asked.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused' | 'rejected' | 'stopped';
 
 export interface SessionState {
   readonly connection: ConnectionState;
@@ -36,26 +40,34 @@ export interface SessionState {
   readonly municipalityId: string | null;
   /** Whether every change made here is confirmed stored by the server. */
   readonly saved: SavedState;
+  /** Work the server refused, kept aside on this device until the person dismisses it (oldest first). */
+  readonly heldBack: readonly HeldBackWork[];
+  /** Why the board stopped connecting (`stopped`): the server's close code and reason. */
+  readonly stopped: { readonly code: number; readonly reason: string } | null;
 }
 
-/** Presence, as it travels in awareness (never in the document). */
-export interface PresenceUser {
-  readonly name: string;
-  readonly municipalityId: string | null;
-  readonly color: string;
-  readonly role: Role | null;
-}
+/** Presence, as it travels in awareness (never in the document): the wire's own types. */
+export type { DraggingPresence, PresenceUser } from '@tabla/sync-protocol';
 
-/** Where a person is dragging a card to: the target lane ('pool' for not yet placed) and position. */
-export interface DraggingPresence {
-  readonly activityId: string;
-  readonly title: string;
-  readonly container: string;
-  readonly index: number;
-}
-
-/** Forbidden, too large, invalid: resending the same change would only be refused again. */
+/**
+ * Forbidden, too large, invalid: resending the same change would only be refused again. The
+ * work is kept aside and the board starts again from the server's state.
+ */
 const REJECTED = new Set<number>([CloseCode.forbidden, CloseCode.documentTooLarge, CloseCode.invalidUpdate]);
+/**
+ * What the server could not read (too big a frame: a long offline session's sync, or a bad
+ * message): a reconnect would send the same frames again. Shown, and retried only when asked.
+ */
+const STOPPING = new Set<number>([CloseCode.messageTooBig, CloseCode.unsupportedData, CloseCode.badMessage]);
+/**
+ * Every other close is transient and retried with backoff: 4429 (too many requests), 45xx (the
+ * server's trouble), 4409 (presence: nothing of the document at stake), a dropped network. The
+ * stock client's default would give up on every 44xx, 4429 included.
+ */
+const shouldReconnect = (event: CloseEvent): boolean =>
+  event.code !== CloseCode.unauthorized && !REJECTED.has(event.code) && !STOPPING.has(event.code);
+/** How long a reopen waits for this device's copy to be deleted (another tab may hold it open). */
+const CLEAR_WAIT_MS = 3_000;
 
 /** Changes come in bursts (a drag is several transactions): one flush after the burst. */
 const FLUSH_DEBOUNCE_MS = 100;
@@ -65,6 +77,8 @@ export interface SessionOptions {
   readonly WebSocketPolyfill?: typeof WebSocket;
   /** Keep the board on this device (IndexedDB). Default: where IndexedDB exists. */
   readonly persist?: boolean;
+  /** Work kept aside by the session this one replaces (`reopen`), in case storage could not keep it. */
+  readonly heldBack?: readonly HeldBackWork[];
 }
 
 export class BoardSession {
@@ -86,11 +100,19 @@ export class BoardSession {
   /** Who this person said they are (presence follows it and what the link grants). */
   private announced: { identity: Identity; color: string } | null = null;
   private readonly listeners = new Set<() => void>();
+  /**
+   * What the server is known to have (client id -> clock): its state vector from its sync step 1
+   * and what it sent since. A lower bound: what this device sent and the server stored is not
+   * in it, so work kept aside against it may hold more than was refused, never less.
+   */
+  private readonly serverState = new Map<number, number>();
+  /** This device's copy being deleted after a refusal (a reopen waits for it). */
+  private cleared: Promise<void> | null = null;
 
   constructor(
     readonly link: BoardLink,
-    base: { protocol: string; host: string } = window.location,
-    options: SessionOptions = {},
+    private readonly base: { protocol: string; host: string } = window.location,
+    private readonly options: SessionOptions = {},
   ) {
     const persist = options.persist ?? typeof indexedDB !== 'undefined';
     // Changes from an earlier visit that were never confirmed stored (kept in IndexedDB) still count.
@@ -103,6 +125,8 @@ export class BoardSession {
       role: access?.role ?? null,
       municipalityId: access?.municipalityId ?? null,
       saved: this.saves.state(false),
+      heldBack: mergeHeldBack(loadHeldBack(link.boardId, link.token), options.heldBack ?? []),
+      stopped: null,
     };
     this.localLoaded = !persist;
     // Before the provider, so that a change made while it loads is already kept here.
@@ -126,8 +150,14 @@ export class BoardSession {
       // No tab-to-tab sync: tabs of one board on other links (a viewer, another municipality on a
       // shared laptop) would hand each other changes their own link may not send.
       disableBc: true,
+      shouldReconnect,
       ...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
     });
+    const handleSync = this.provider.messageHandlers[messageSync]!;
+    this.provider.messageHandlers[messageSync] = (encoder, decoder, provider, fromServer, messageType) => {
+      if (fromServer) this.noteServerStateVector(decoder);
+      handleSync(encoder, decoder, provider, fromServer, messageType);
+    };
     this.provider.messageHandlers[messageFlush] = (_encoder, decoder, _provider, fromServer) => {
       // Only the server answers flushes; a frame from another tab (BroadcastChannel) is not one.
       if (fromServer) this.onFlushAnswer(decoding.readVarUint(decoder));
@@ -146,25 +176,20 @@ export class BoardSession {
       this.update({ synced: true });
       // The sync sent everything the server lacked (this device's offline changes included).
       this.flushSoon(0);
+      this.summarizeHeldBack();
     });
-    this.provider.on('connection-close', (event: CloseEvent | null) => {
+    this.provider.on('connection-close', () => {
       this.saves.connectionLost();
-      const code = event?.code ?? 0;
-      if (code === CloseCode.unauthorized || REJECTED.has(code)) {
-        this.provider.disconnect(); // retrying would only be refused again
-        if (REJECTED.has(code)) {
-          // The refused change is in this device's copy: drop the copy, or every reload would
-          // send it again and be refused again. After a reload the board is the server's.
-          void this.persistence?.clearData().catch(() => {});
-          setPendingChanges(this.link.boardId, this.link.token, false);
-        }
-        this.update({ connection: code === CloseCode.unauthorized ? 'refused' : 'rejected' });
-        return;
-      }
       if (!this.provider.wsconnected) {
         this.attemptFailed = true;
         this.update({ connection: this.connectionFrom('disconnected') });
       }
+    });
+    // A close `shouldReconnect` called final (the provider no longer reconnects by itself).
+    this.provider.on('closed', ({ code, reason }: { code: number; reason: string }) => {
+      if (code === CloseCode.unauthorized) this.update({ connection: 'refused' });
+      else if (REJECTED.has(code)) this.setAside(code, reason);
+      else this.update({ connection: 'stopped', stopped: { code, reason } });
     });
     // Registered after the provider's own listener, which sends each change at once when connected.
     this.doc.on('update', this.onDocUpdate);
@@ -199,7 +224,7 @@ export class BoardSession {
     const { identity, color } = this.announced;
     const known = this.state.role !== null;
     const municipalityId = this.state.municipalityId ?? (known ? identity.municipalityId : null);
-    const user: PresenceUser = { ...identity, municipalityId, color, role: this.state.role };
+    const user: PresenceUser = { name: identity.name, municipalityId, color, role: this.state.role };
     this.awareness.setLocalStateField('user', user);
   }
 
@@ -212,6 +237,7 @@ export class BoardSession {
   }
 
   destroy(): void {
+    if (this.destroyed) return;
     this.destroyed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     window.removeEventListener('online', this.onNetworkChange);
@@ -223,8 +249,94 @@ export class BoardSession {
     this.listeners.clear();
   }
 
+  /** After a close that reconnecting could not fix (`stopped`): try once more, as the person asked. */
+  retry(): void {
+    if (this.state.connection !== 'stopped' || this.destroyed) return;
+    this.attemptFailed = false;
+    this.state = { ...this.state, connection: 'connecting' }; // no longer sticky (see connectionFrom)
+    this.update({ connection: this.connectionFrom('connecting'), stopped: null });
+    this.provider.connect();
+  }
+
+  /**
+   * After a close that reconnecting cannot fix (`stopped`, e.g. this device's offline changes
+   * too big to send): keep this device's work aside, as for a refusal, and start again from
+   * the server's state.
+   */
+  setAsideLocalWork(): void {
+    const { stopped } = this.state;
+    if (this.state.connection === 'stopped' && stopped) this.setAside(stopped.code, stopped.reason);
+  }
+
+  /** The person has what they need from work kept aside: forget it on this device. */
+  dismissHeldBack(id: string): void {
+    const heldBack = this.state.heldBack.filter((w) => w.id !== id);
+    storeHeldBack(this.link.boardId, this.link.token, heldBack);
+    this.update({ heldBack });
+  }
+
+  /**
+   * After a refusal (`rejected`): this session ends, and a new one on the same link starts from
+   * the server's state (this device's copy is gone), with the work kept aside.
+   */
+  async reopen(): Promise<BoardSession> {
+    if (this.cleared) await Promise.race([this.cleared, new Promise((r) => setTimeout(r, CLEAR_WAIT_MS))]);
+    const { heldBack } = this.state;
+    this.destroy();
+    return new BoardSession(this.link, this.base, { ...this.options, heldBack });
+  }
+
+  /**
+   * The server refused work of this device (or could not take it): the part of this device's
+   * copy the server does not have is kept aside, then the copy and its pending mark are dropped,
+   * or every reconnect and reload would send the same work and be refused again. What it would
+   * have changed is read once the server's state is here (`summarizeHeldBack`, after `reopen`).
+   */
+  private setAside(code: number, reason: string): void {
+    if (this.cleared || this.destroyed) return;
+    this.provider.disconnect(); // nothing more goes out from this copy
+    const work = newHeldBack(code, reason, Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.serverState)));
+    const heldBack = [...this.state.heldBack, work];
+    // Not stored (no storage, or full): it still travels to the next session, in memory.
+    storeHeldBack(this.link.boardId, this.link.token, heldBack);
+    setPendingChanges(this.link.boardId, this.link.token, false);
+    this.cleared = this.persistence ? this.persistence.clearData().catch(() => {}) : Promise.resolve();
+    this.update({ connection: 'rejected', heldBack });
+  }
+
+  /** Work kept aside and not yet compared with the server's state: compared now (just synced). */
+  private summarizeHeldBack(): void {
+    if (!this.state.heldBack.some((w) => w.summary === null)) return;
+    const heldBack = this.state.heldBack.map((w) => {
+      if (w.summary !== null) return w;
+      try {
+        return summarize(this.doc, w);
+      } catch {
+        return w; // an update that does not apply: kept as it is, for the download
+      }
+    });
+    storeHeldBack(this.link.boardId, this.link.token, heldBack);
+    this.update({ heldBack });
+  }
+
+  /** The server's sync step 1 carries its state vector: peeked, then handled as usual. */
+  private noteServerStateVector(decoder: decoding.Decoder): void {
+    try {
+      const peek = decoding.clone(decoder);
+      if (decoding.readVarUint(peek) !== syncStep1) return;
+      this.mergeServerState(Y.decodeStateVector(decoding.readVarUint8Array(peek)));
+    } catch {
+      // malformed: y-protocols will say so
+    }
+  }
+
+  private mergeServerState(sv: Map<number, number>): void {
+    for (const [client, clock] of sv) if (clock > (this.serverState.get(client) ?? 0)) this.serverState.set(client, clock);
+  }
+
   private connectionFrom(status: string): ConnectionState {
-    if (this.state.connection === 'refused' || this.state.connection === 'rejected') return this.state.connection;
+    const { connection } = this.state;
+    if (connection === 'refused' || connection === 'rejected' || connection === 'stopped') return connection;
     if (status === 'connected') return 'connected';
     if (!navigator.onLine) return 'offline';
     return this.everConnected || this.attemptFailed ? 'reconnecting' : 'connecting';
@@ -234,8 +346,13 @@ export class BoardSession {
    * A change made here: everything but what the provider applied from the server (or another
    * tab) and what was loaded from this device's copy (counted at start, see SaveTracker).
    */
-  private readonly onDocUpdate = (_update: Uint8Array, origin: unknown): void => {
-    if (origin === this.provider || (this.persistence !== null && origin === this.persistence)) return;
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === this.provider) {
+      // Sent by the server: it has all of it (it relays only what it stored).
+      this.mergeServerState(Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update)));
+      return;
+    }
+    if (this.persistence !== null && origin === this.persistence) return;
     const wasDirty = this.saves.dirty;
     this.saves.localChange();
     if (!wasDirty) setPendingChanges(this.link.boardId, this.link.token, true);
@@ -259,11 +376,8 @@ export class BoardSession {
   private sendFlush(): void {
     const ws = this.provider.ws;
     if (!this.saves.needsFlush || !this.localLoaded || !this.provider.synced || !ws || ws.readyState !== ws.OPEN) return;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, messageFlush);
-    encoding.writeVarUint(encoder, this.saves.flushSent());
     // Straight to the server: broadcasting it to other tabs would only confuse them.
-    ws.send(encoding.toUint8Array(encoder));
+    ws.send(encodeFlush(this.saves.flushSent()));
   }
 
   private onFlushAnswer(n: number): void {
@@ -315,4 +429,11 @@ export class BoardSession {
     this.state = next;
     for (const l of [...this.listeners]) l();
   }
+}
+
+/** Work kept aside, from storage and from the session before, once each (by id), oldest first. */
+function mergeHeldBack(stored: readonly HeldBackWork[], carried: readonly HeldBackWork[]): readonly HeldBackWork[] {
+  const byId = new Map(stored.map((w) => [w.id, w]));
+  for (const w of carried) if (!byId.has(w.id)) byId.set(w.id, w);
+  return [...byId.values()].sort((a, b) => a.at - b.at);
 }

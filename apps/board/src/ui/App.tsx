@@ -15,6 +15,7 @@ import { Board } from './Board.js';
 import { SessionContext } from './context.js';
 import { FilterBar } from './FilterBar.js';
 import { Header } from './Header.js';
+import { HeldBackNotice } from './HeldBackNotice.js';
 import { JoinDialog } from './JoinDialog.js';
 
 export function App() {
@@ -34,9 +35,25 @@ export function App() {
 function BoardScreen({ link }: { link: BoardLink }) {
   const [session, setSession] = useState<BoardSession | null>(null);
   useEffect(() => {
-    const s = new BoardSession(link);
-    setSession(s);
-    return () => s.destroy();
+    let current = new BoardSession(link);
+    let closed = false;
+    let unsubscribe = () => {};
+    // After a refused change (its work kept aside), a new session goes on from the server's state.
+    const follow = (s: BoardSession) => {
+      current = s;
+      setSession(s);
+      unsubscribe = s.subscribe(() => {
+        if (s.getState().connection !== 'rejected') return;
+        unsubscribe();
+        void s.reopen().then((next) => (closed ? next.destroy() : follow(next)));
+      });
+    };
+    follow(current);
+    return () => {
+      closed = true;
+      unsubscribe();
+      current.destroy();
+    };
   }, [link]);
   if (!session) return null;
   return (
@@ -79,6 +96,9 @@ function BoardPage({ session }: { session: BoardSession }) {
       <main className="notice" role="alert">
         <h1>{t('app.error')}</h1>
         <p>{t('app.badLink')}</p>
+        <button type="button" onClick={() => window.location.reload()}>
+          {t('connection.retry')}
+        </button>
       </main>
     );
   }
@@ -94,6 +114,7 @@ function BoardPage({ session }: { session: BoardSession }) {
           {t('app.rejected')}
         </p>
       )}
+      <HeldBackNotice works={state.heldBack} boardId={session.link.boardId} onDismiss={(id) => session.dismissHeldBack(id)} />
       {hasBoard && <FacilitationBar projector={projector} onToggleProjector={toggleProjector} />}
       {hasBoard && !projector && (
         <FilterBar

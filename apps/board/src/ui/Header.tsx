@@ -1,8 +1,10 @@
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useAwarenessStates } from '@tabla/plan-react';
+import { CloseCode } from '@tabla/sync-protocol';
 import { SetupButton } from '../facilitator/SetupButton.js';
 import { LANGUAGES } from '../i18n/index.js';
-import type { PresenceUser } from '../session/board-session.js';
+import type { PresenceUser, SessionState } from '../session/board-session.js';
 import { canEditActivities, useSession, useSessionState } from './context.js';
 import { SavedIndicator } from './SavedIndicator.js';
 import { UndoButtons } from './UndoButtons.js';
@@ -24,8 +26,21 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
       {canEditActivities(state) && <UndoButtons />}
       <p className={`connection connection--${state.connection}`} role="status" aria-label={t('connection.label')} data-state={state.connection}>
         <span className="connection__dot" aria-hidden="true" />
-        {t(`connection.${state.connection}`)}
+        {state.connection === 'stopped' ? t('connection.stopped', { reason: unreachableReason(t, state.stopped) }) : t(`connection.${state.connection}`)}
       </p>
+      {state.connection === 'stopped' && (
+        <>
+          <button type="button" className="connection__action" onClick={() => session.retry()}>
+            {t('connection.retry')}
+          </button>
+          {/* This device's changes are what cannot go: keep them aside and go on from the server's board. */}
+          {state.stopped?.code === CloseCode.messageTooBig && (
+            <button type="button" className="connection__action" onClick={() => session.setAsideLocalWork()}>
+              {t('connection.setAside')}
+            </button>
+          )}
+        </>
+      )}
       {canEditActivities(state) && <SavedIndicator />}
       <section className="presence" aria-labelledby="presence-title">
         <h2 id="presence-title" className="presence__title">
@@ -75,4 +90,12 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
       </label>
     </header>
   );
+}
+
+/** Why reconnecting cannot help, as the header says it ("Ne možemo se povezati: …"). */
+function unreachableReason(t: TFunction, stopped: SessionState['stopped']): string {
+  const code = stopped?.code ?? 0;
+  if (code === CloseCode.messageTooBig) return t('unreachable.tooBig');
+  if (code === CloseCode.badMessage || code === CloseCode.unsupportedData) return t('unreachable.badMessage');
+  return t('unreachable.other', { code });
 }

@@ -54,7 +54,7 @@ describe('update gate', () => {
     const doc = demo();
     const gate = gateFor(doc);
     const id = firstActivity(doc).id;
-    const move = changeOf(doc, (d) => moveActivity(d, id as never, demoLaneId('D'), null, null));
+    const move = changeOf(doc, (d) => moveActivity(d, id as never, demoLaneId('D'), 0));
     const first = gate.judge(move, coordinator);
     expect(first).toMatchObject({ ok: true, noop: false });
     expect(gate.judge(move, coordinator)).toMatchObject({ ok: true, noop: true });
@@ -154,7 +154,7 @@ describe('update gate', () => {
     for (let i = 0; i < 20; i++) expect(gate.judge(title, viewer)).toMatchObject({ ok: false, code: CloseCode.forbidden });
     expect(gate.judge(repeatedDelete(doc.clientID, 0, 10, 5), coordinator).ok).toBe(false);
     expect(gate.rebuilds).toBe(1);
-    const honest = changeOf(doc, (d) => moveActivity(d, firstActivity(d).id as never, demoLaneId('D'), null, null), 9_002);
+    const honest = changeOf(doc, (d) => moveActivity(d, firstActivity(d).id as never, demoLaneId('D'), 0), 9_002);
     const verdict = gate.judge(honest, coordinator);
     expect(verdict).toMatchObject({ ok: true, noop: false });
     expect(gate.rebuilds).toBe(2);
