@@ -25,6 +25,10 @@ export const LIMITS = {
   shortText: 500,
   longText: 5000,
   unknownValue: 2000,
+  /** Unknown keys one entry (or `meta`) may hold: a newer client adds a few, not thousands (each is an item in memory). */
+  unknownKeys: 16,
+  /** Length of an unknown key's name. */
+  unknownKeyName: 64,
   /** Dots one municipality may give in one vote. */
   dotsPerMunicipality: 20,
   /** Entries of a vote's frozen results. */
@@ -326,9 +330,7 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
     }
   }
   if (entry.get('id') !== key) problems.push(`${kind}.${key}.id: does not match its key`);
-  for (const [name, value] of entry.entries()) {
-    if (!Object.hasOwn(spec, name) && !isSmallPlainValue(value)) problems.push(`${kind}.${key}.${name}: unknown key with a complex value`);
-  }
+  problems.push(...unknownKeyProblems(`${kind}.${key}`, entry, spec));
   if (kind === 'votes') problems.push(...ballotProblems(key, entry));
   if (kind === 'activities') {
     const partners = entry.get('partners');
@@ -369,8 +371,26 @@ export function metaProblems(meta: Y.Map<unknown>): string[] {
   const problems: string[] = [];
   for (const [name, value] of meta.entries()) {
     const check = Object.hasOwn(META_KEYS, name) ? META_KEYS[name] : undefined;
-    if (check ? !check(value) : !isSmallPlainValue(value)) problems.push(`meta.${name}: wrong type`);
+    if (check && !check(value)) problems.push(`meta.${name}: wrong type`);
   }
+  problems.push(...unknownKeyProblems('meta', meta, META_KEYS));
+  return problems;
+}
+
+/**
+ * Unknown keys [PM7][PM25]: preserved for newer clients, but few, short-named and small-valued, so
+ * tiny keys cannot fill a board's memory (each is a whole item in every replica).
+ */
+function unknownKeyProblems(where: string, map: Y.Map<unknown>, known: object): string[] {
+  const problems: string[] = [];
+  let unknown = 0;
+  for (const [name, value] of map.entries()) {
+    if (Object.hasOwn(known, name)) continue;
+    unknown++;
+    if (name.length > LIMITS.unknownKeyName) problems.push(`${where}: unknown key name too long`);
+    else if (!isSmallPlainValue(value)) problems.push(`${where}.${name}: unknown key with a complex value`);
+  }
+  if (unknown > LIMITS.unknownKeys) problems.push(`${where}: more than ${LIMITS.unknownKeys} unknown keys`);
   return problems;
 }
 

@@ -166,6 +166,17 @@ describe('inspectTransaction: accepts valid changes and reports the roots they t
     expect(entry(report.shadow, 'activities', ACT).get('priority')).toBe(3);
   });
 
+  it('[PM25] at most 16 unknown keys per entry and in meta, each named in at most 64 characters', () => {
+    const fill = (m: Y.Map<unknown>, n: number, prefix = 'k') => {
+      for (let i = 0; i < n; i++) m.set(`${prefix}${i}`, 1);
+    };
+    expect(inspect(demoDoc(), (c) => fill(entry(c, 'activities', ACT), LIMITS.unknownKeys)).problems).toEqual([]);
+    expectRefused(inspect(demoDoc(), (c) => fill(entry(c, 'activities', ACT), LIMITS.unknownKeys + 1)), /more than 16 unknown keys/);
+    expectRefused(inspect(demoDoc(), (c) => fill(roots(c).meta, LIMITS.unknownKeys + 1)), /meta: more than 16 unknown keys/);
+    expect(inspect(demoDoc(), (c) => entry(c, 'lanes', 'l_A').set('x'.repeat(LIMITS.unknownKeyName), 1)).problems).toEqual([]);
+    expectRefused(inspect(demoDoc(), (c) => entry(c, 'lanes', 'l_A').set('x'.repeat(LIMITS.unknownKeyName + 1), 1)), /unknown key name too long/);
+  });
+
   it('a duplicate update touches nothing', () => {
     const base = demoDoc();
     const client = new Y.Doc();
