@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { defaultLimits } from '@tabla/sync-server';
+import { ConfigError, loadConfig, SYNC_LIMITS } from './config.js';
 
 describe('loadConfig', () => {
   const dirs: string[] = [];
@@ -36,45 +37,27 @@ describe('loadConfig', () => {
   });
 
   it('[R13] reads every limit from the environment, with the documented defaults', () => {
-    expect(loadConfig({ DATA_DIR: dataDir() }).limits).toEqual({
-      maxDocumentBytes: 32 * 1024 * 1024,
-      maxMessagesPerSecond: 100,
-      messageBurst: 300,
-      maxConnectionsPerIp: 200,
-      maxLoadedBoards: 1000,
-      maxAwarenessBytes: 32 * 1024,
-      maxBufferedBytes: 8 * 1024 * 1024,
-      boardsPerMinute: 30,
-      exportsPerMinute: 10,
-      maxPendingConnectionsPerIp: 20,
-    });
+    const defaults = loadConfig({ DATA_DIR: dataDir() }).limits;
+    expect(defaults).toMatchObject({ boardsPerMinute: 30, exportsPerMinute: 10, maxPendingConnectionsPerIp: 20 });
+    // The sync core's defaults are its own, written once.
+    for (const [, option] of SYNC_LIMITS) expect(defaults.sync[option], option).toBe(defaultLimits[option]);
+    // Every sync limit has its variable, taken at both ends of its range and refused past them.
+    for (const [name, option, min, max] of SYNC_LIMITS) {
+      expect(loadConfig({ DATA_DIR: dataDir(), [name]: String(min) }).limits.sync[option], name).toBe(min);
+      expect(loadConfig({ DATA_DIR: dataDir(), [name]: String(max) }).limits.sync[option], name).toBe(max);
+      expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: String(min - 1) }), name).toThrow(new RegExp(name));
+    }
     const c = loadConfig({
       DATA_DIR: dataDir(),
       MAX_DOCUMENT_BYTES: '100000',
-      MAX_MESSAGES_PER_SECOND: '7',
-      MESSAGE_BURST: '8',
-      MAX_CONNECTIONS_PER_IP: '9',
-      MAX_LOADED_BOARDS: '10',
-      MAX_AWARENESS_BYTES: '1000',
-      MAX_BUFFERED_BYTES: '70000',
       BOARDS_PER_MINUTE: '2',
       EXPORTS_PER_MINUTE: '4',
       MAX_PENDING_CONNECTIONS_PER_IP: '5',
       MAX_FRAME_BYTES: '2048',
       TRUST_PROXY: '1',
     });
-    expect(c.limits).toEqual({
-      maxDocumentBytes: 100_000,
-      maxMessagesPerSecond: 7,
-      messageBurst: 8,
-      maxConnectionsPerIp: 9,
-      maxLoadedBoards: 10,
-      maxAwarenessBytes: 1000,
-      maxBufferedBytes: 70_000,
-      boardsPerMinute: 2,
-      exportsPerMinute: 4,
-      maxPendingConnectionsPerIp: 5,
-    });
+    expect(c.limits).toMatchObject({ boardsPerMinute: 2, exportsPerMinute: 4, maxPendingConnectionsPerIp: 5 });
+    expect(c.limits.sync.maxDocumentBytes).toBe(100_000);
     expect(c.maxFrameBytes).toBe(2048);
     expect(c.trustProxy).toBe(true);
     expect(() => loadConfig({ DATA_DIR: dataDir(), MAX_MESSAGES_PER_SECOND: '0' })).toThrow(/MAX_MESSAGES_PER_SECOND/);

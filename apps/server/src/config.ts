@@ -1,7 +1,7 @@
 /** Configuration from the environment: parsed and validated once, here and nowhere else. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { generateToken } from '@tabla/sync-server';
+import { defaultLimits, generateToken, type SyncLimits } from '@tabla/sync-server';
 
 export interface Config {
   readonly port: number;
@@ -30,13 +30,8 @@ export interface Config {
 
 /** Every limit the server enforces besides the frame size; README "Security and limits" lists them. */
 export interface Limits {
-  readonly maxDocumentBytes: number;
-  readonly maxMessagesPerSecond: number;
-  readonly messageBurst: number;
-  readonly maxConnectionsPerIp: number;
-  readonly maxLoadedBoards: number;
-  readonly maxAwarenessBytes: number;
-  readonly maxBufferedBytes: number;
+  /** The sync core's (SYNC_LIMITS): handed to SyncServer as they are. */
+  readonly sync: SyncLimitsFromEnv;
   /** Per caller: the admin token, and each board's facilitator (see `boardCreationBudget` in app.ts). */
   readonly boardsPerMinute: number;
   /** Per link token. */
@@ -47,6 +42,53 @@ export interface Limits {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/**
+ * The sync core's limits, one row each: environment variable, SyncServer option, smallest and
+ * largest value allowed. The defaults are the core's own (`defaultLimits`), written once.
+ */
+export const SYNC_LIMITS = [
+  ['MAX_DOCUMENT_BYTES', 'maxDocumentBytes', 64 * KiB, 1024 * MiB],
+  ['MAX_DOCUMENT_ITEMS', 'maxDocumentStructs', 1_000, 100_000_000],
+  ['MAX_UPDATE_ITEMS', 'maxStructs', 100, 10_000_000],
+  ['MAX_UPDATE_DELETE_RANGES', 'maxDeleteRanges', 100, 10_000_000],
+  ['MAX_UPDATE_CLIENT_IDS', 'maxClients', 1, 1_000_000],
+  ['MAX_NEW_CLIENT_IDS_PER_UPDATE', 'maxNewClientsPerUpdate', 1, 1_000_000],
+  ['MAX_CLIENT_IDS_PER_DEVICE', 'maxClientsPerKey', 1, 10_000_000],
+  ['MAX_CLIENT_IDS_PER_BOARD', 'maxClientsPerBoard', 10, 10_000_000],
+  ['MAX_PRESENCE_STATE_BYTES', 'maxPresenceStateBytes', 256, 1 * MiB],
+  ['MAX_PRESENCE_IDS_PER_DEVICE', 'maxPresenceIdsPerKey', 1, 10_000_000],
+  ['MAX_PRESENCE_BINDINGS', 'maxPresenceBindings', 10, 100_000_000],
+  ['PRESENCE_INTERVAL_MS', 'presenceIntervalMs', 0, 10_000],
+  ['PRESENCE_SKIP_BYTES', 'presenceSkipBytes', 1 * KiB, 1024 * MiB],
+  ['MAX_MESSAGES_PER_SECOND', 'maxMessagesPerSecond', 1, 100_000],
+  ['MESSAGE_BURST', 'messageBurst', 1, 1_000_000],
+  ['MAX_PRESENCE_PER_SECOND', 'maxPresencePerSecond', 1, 100_000],
+  ['PRESENCE_BURST', 'presenceBurst', 1, 1_000_000],
+  ['MAX_WORK_PER_SECOND', 'maxWorkPerSecond', 1 * KiB, 1024 * MiB],
+  ['WORK_BURST', 'workBurst', 64 * KiB, 16 * 1024 * MiB],
+  ['MAX_ADDRESS_WORK_PER_SECOND', 'maxAddressWorkPerSecond', 1 * KiB, 16 * 1024 * MiB],
+  ['ADDRESS_WORK_BURST', 'addressWorkBurst', 64 * KiB, 64 * 1024 * MiB],
+  ['MAX_CONNECTIONS_PER_IP', 'maxConnectionsPerIp', 1, 1_000_000],
+  ['MAX_LOADED_BOARDS', 'maxLoadedRooms', 1, 1_000_000],
+  ['MAX_AWARENESS_BYTES', 'maxAwarenessBytes', 256, 16 * MiB],
+  ['MAX_BUFFERED_BYTES', 'maxBufferedBytes', 64 * KiB, 1024 * MiB],
+  ['FREE_REFUSALS', 'freeRefusals', 0, 1_000_000],
+  ['FREE_REFUSALS_PER_ADDRESS', 'freeRefusalsPerAddress', 0, 1_000_000],
+  ['REFUSAL_WINDOW_MS', 'refusalWindowMs', 1_000, 86_400_000],
+  ['COMPACT_AFTER_UPDATES', 'compactAfterUpdates', 1, 1_000_000],
+] as const satisfies readonly (readonly [string, keyof SyncLimits, number, number])[];
+
+export type SyncLimitsFromEnv = Pick<SyncLimits, (typeof SYNC_LIMITS)[number][1]>;
+
+function syncLimits(env: NodeJS.ProcessEnv): SyncLimitsFromEnv {
+  const limits: Record<string, number> = {};
+  for (const [name, option, min, max] of SYNC_LIMITS) limits[option] = int(env, name, defaultLimits[option], min, max);
+  return limits as SyncLimitsFromEnv;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -100,13 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headerTimeoutMs,
     requestTimeoutMs,
     limits: {
-      maxDocumentBytes: int(env, 'MAX_DOCUMENT_BYTES', 32 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
-      maxMessagesPerSecond: int(env, 'MAX_MESSAGES_PER_SECOND', 100, 1, 100_000),
-      messageBurst: int(env, 'MESSAGE_BURST', 300, 1, 1_000_000),
-      maxConnectionsPerIp: int(env, 'MAX_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
-      maxLoadedBoards: int(env, 'MAX_LOADED_BOARDS', 1_000, 1, 1_000_000),
-      maxAwarenessBytes: int(env, 'MAX_AWARENESS_BYTES', 32 * 1024, 256, 16 * 1024 * 1024),
-      maxBufferedBytes: int(env, 'MAX_BUFFERED_BYTES', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+      sync: syncLimits(env),
       boardsPerMinute: int(env, 'BOARDS_PER_MINUTE', 30, 1, 100_000),
       exportsPerMinute: int(env, 'EXPORTS_PER_MINUTE', 10, 1, 100_000),
       maxPendingConnectionsPerIp: int(env, 'MAX_PENDING_CONNECTIONS_PER_IP', 20, 1, 1_000_000),

@@ -52,13 +52,7 @@ async function main(): Promise<void> {
     storage,
     logger,
     pingIntervalMs: config.pingIntervalMs,
-    maxDocumentBytes: limits.maxDocumentBytes,
-    maxMessagesPerSecond: limits.maxMessagesPerSecond,
-    messageBurst: limits.messageBurst,
-    maxConnectionsPerIp: limits.maxConnectionsPerIp,
-    maxLoadedRooms: limits.maxLoadedBoards,
-    maxAwarenessBytes: limits.maxAwarenessBytes,
-    maxBufferedBytes: limits.maxBufferedBytes,
+    ...limits.sync,
     onStorageWrite: metrics.observeStorageWrite,
   });
   metrics.watch(sync);

@@ -7,6 +7,7 @@ export {
   type Logger,
   type SyncServerOptions,
   type SyncStats,
+  type SyncLimits,
 } from './sync-server.js';
 export type { SocketLike } from './connection.js';
 export { CloseCode, closeCodeName } from '@tabla/sync-protocol';

@@ -101,6 +101,9 @@ const defaults = {
 /** The limits in force, for documentation and tests. */
 export const defaultLimits = defaults;
 
+/** Every numeric limit of the core: what an operator may set (apps/server maps one environment variable to each). */
+export type SyncLimits = { readonly [K in keyof typeof defaults as (typeof defaults)[K] extends number ? K : never]: number };
+
 export class UnknownBoardError extends Error {
   constructor(boardId: string) {
     super(`unknown board ${boardId}`);

@@ -18,6 +18,7 @@ import {
 } from '@tabla/test-clients';
 import { defaultLimits } from '../sync-server.js';
 import { type GateLimits, type Sender, UpdateGate } from './update-gate.js';
+import { readUpdateShape } from './update-shape.js';
 
 const coordinator: Sender = { role: 'editor', municipalityId: null, keyHash: 'k-coordinator' };
 const facilitator: Sender = { role: 'facilitator', municipalityId: null, keyHash: 'k-facilitator' };
@@ -169,5 +170,26 @@ describe('update gate', () => {
     expect(gate.judge(manyKeysEntry(77, 5, item, 1), coordinator)).toMatchObject({ ok: false, code: CloseCode.invalidUpdate });
     expect(gate.judge(deleteRanges(doc.clientID, [[0, 1_000_000]]), coordinator)).toMatchObject({ ok: false, code: CloseCode.invalidUpdate });
     expect(gate.rebuilds).toBe(0);
+  });
+});
+
+describe('update shape limits, each at its edge', () => {
+  const limits = { maxStructs: 10, maxDeleteRanges: 6, maxClients: 3 };
+  it('[R16] items per update (MAX_UPDATE_ITEMS)', () => {
+    const { item } = firstActivity(demo());
+    expect(readUpdateShape(manyKeysEntry(77, 0, item, 10), limits).ok).toBe(true);
+    expect(readUpdateShape(manyKeysEntry(77, 0, item, 11), limits)).toEqual({ ok: false, reason: 'update holds over 10 structs' });
+  });
+  it('[R16] delete ranges per update (MAX_UPDATE_DELETE_RANGES)', () => {
+    const ranges = (n: number) => Array.from({ length: n }, (_, i): [number, number] => [i * 2, 1]);
+    expect(readUpdateShape(deleteRanges(1, ranges(6)), limits).ok).toBe(true);
+    expect(readUpdateShape(deleteRanges(1, ranges(7)), limits)).toEqual({ ok: false, reason: 'delete set over 6 ranges' });
+  });
+  it('[R16] client ids per update (MAX_UPDATE_CLIENT_IDS)', () => {
+    expect(readUpdateShape(manyClients(1, 3), limits).ok).toBe(true);
+    expect(readUpdateShape(manyClients(1, 4), limits)).toEqual({ ok: false, reason: 'update writes for 4 client ids (limit 3)' });
+  });
+  it('[R7] counts larger than the bytes left are undecodable (4400), not a budget question', () => {
+    expect(readUpdateShape(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]), limits)).toEqual({ ok: false, reason: 'undecodable update' });
   });
 });
