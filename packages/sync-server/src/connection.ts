@@ -54,7 +54,7 @@ export class Connection {
   /** Presence ids this connection has announced, removed when it leaves. */
   readonly awarenessIds = new Set<number>();
   /** Missed presence broadcasts while it was behind: it gets the whole picture when it catches up. */
-  presenceStale = false;
+  private missedPresence = false;
   private alive = true;
   private isClosed = false;
   /**
@@ -101,8 +101,22 @@ export class Connection {
   }
 
   /** Whether more unsent data waits than `bytes`. */
-  isBehind(bytes: number): boolean {
+  private isBehind(bytes: number): boolean {
     return this.socket.bufferedAmount > bytes;
+  }
+
+  /**
+   * Whether to send it a presence broadcast now: not while it is behind (`skipBytes` unsent), and
+   * `'whole'` once it catches up after missing some (it needs everyone's state, not the change).
+   */
+  presenceDue(skipBytes: number): 'change' | 'whole' | 'none' {
+    if (this.isBehind(skipBytes)) {
+      this.missedPresence = true;
+      return 'none';
+    }
+    if (!this.missedPresence) return 'change';
+    this.missedPresence = false;
+    return 'whole';
   }
 
   noteAwareness(present: readonly number[], gone: readonly number[]): void {

@@ -312,19 +312,12 @@ export class Room {
     if (!frame) return;
     let everyone: Uint8Array | null | undefined;
     for (const conn of this.connections) {
-      const behind = conn.isBehind(this.context.limits.presenceSkipBytes);
-      if (behind) {
-        conn.presenceStale = true;
-        continue;
+      const due = conn.presenceDue(this.context.limits.presenceSkipBytes);
+      if (due === 'change') conn.send(frame);
+      else if (due === 'whole') {
+        everyone ??= this.presenceFrame([...this.awareness.getStates().keys()]);
+        if (everyone) conn.send(everyone);
       }
-      if (!conn.presenceStale) {
-        conn.send(frame);
-        continue;
-      }
-      // Caught up after missing broadcasts: the whole picture, once.
-      everyone ??= this.presenceFrame([...this.awareness.getStates().keys()]);
-      if (everyone) conn.send(everyone);
-      conn.presenceStale = false;
     }
   };
 
