@@ -270,7 +270,7 @@ async function timedSync(url: string, boardId: string, token: string, timeoutMs 
 function closeText(c: RawClient): string {
   const i = c.closeInfo;
   if (!i) return 'open';
-  return `${i.code}${i.reason ? ` (${i.reason.slice(0, 48)})` : ''}`;
+  return `${i.code}${i.reason ? ` (${i.reason.slice(0, 70)})` : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -465,7 +465,7 @@ const attacks: AttackDef[] = [
             const doc = await storedDoc(s.storage, target.boardId);
             const sv = Y.encodeStateVector(doc).length;
             doc.destroy();
-            return [`stored board's state vector ${(sv / 1024).toFixed(0)} KiB`];
+            return [`stored board's state vector ${sv < 10_000 ? `${sv} bytes` : `${(sv / 1024).toFixed(0)} KiB`}`];
           },
           fresh: async () => {
             // A stock client syncs, then reconnects: its own sync step 1 carries the board's state vector.
@@ -819,9 +819,10 @@ async function runOne(def: AttackDef): Promise<Result> {
     result = { outcome: `attempt failed: ${String(err).slice(0, 80)}`, accepted: null, detail: [] };
   }
   const t1 = performance.now();
-  await sleep(200); // a block right at the end still shows
+  // At least a second of honest moves in the window, and a block right at the end still shows.
+  await sleep(Math.max(200, 1000 - (t1 - t0)));
   const loop = watch.stop();
-  const window = await honest.window(t0, t1);
+  const window = await honest.window(t0, Math.max(t1, t0 + 1000));
   const m1 = memory();
   const detail = [...result.detail, ...((await result.extra?.().catch((e: unknown) => [`extra failed: ${String(e)}`])) ?? [])];
   let fresh = 'n/a';
@@ -934,7 +935,12 @@ if (process.argv[2] === '--child') {
   const def = attacks.find((a) => a.id === process.argv[3]);
   if (!def) throw new Error(`unknown attack ${process.argv[3]}`);
   const result = await runOne(def);
-  process.send!(result, () => process.exit(0));
+  // Run by hand (e.g. with --cpu-prof): print the result.
+  if (process.send) process.send(result, () => process.exit(0));
+  else {
+    console.log(JSON.stringify(result, null, 2));
+    process.exit(0);
+  }
 } else {
   const wanted = process.argv.slice(2);
   const selected = wanted.length ? attacks.filter((a) => wanted.includes(a.id)) : attacks;
