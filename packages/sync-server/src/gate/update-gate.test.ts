@@ -119,6 +119,16 @@ describe('update gate', () => {
     const id = [...roots(doc).activities.keys()][1]!;
     const removal = changeOf(doc, (d) => roots(d).activities.delete(id), 9_100);
     expect(gate.judge(removal, facilitator)).toMatchObject({ ok: true, noop: false });
+    // At its limit, a facilitator's change that removes more than it adds passes; one that only adds does not.
+    const full = gateFor(doc, { maxDocumentBytes: bytes });
+    const [laneId] = [...roots(doc).lanes.keys()];
+    const [other] = [...roots(doc).activities.keys()].slice(2);
+    const tidy = changeOf(doc, (d) => {
+      roots(d).activities.delete(other!);
+      (roots(d).lanes.get(laneId!) as Y.Map<unknown>).set('archived', true);
+    }, 9_101);
+    expect(full.judge(tidy, facilitator)).toMatchObject({ ok: true, noop: false });
+    expect(full.judge(changeOf(doc, (d) => setBoardTitle(d, 'Novi naslov'), 9_102), facilitator)).toMatchObject({ ok: false, code: CloseCode.documentTooLarge });
   });
 
   it('[R17] the number of items a board holds is bounded too (tiny unknown keys cost little on the wire, much in memory)', () => {

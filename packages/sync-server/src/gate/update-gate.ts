@@ -124,7 +124,8 @@ export class UpdateGate {
     if (sender.role === 'viewer') return refuse(CloseCode.forbidden, 'viewers cannot write');
 
     const budget = this.budgetProblem(shape, newOwners, newStructs, update.length, sender);
-    if (budget) return refuse(budget.code, budget.reason);
+    work += budget.work;
+    if (budget.problem) return refuse(budget.problem.code, budget.problem.reason);
 
     const shadow = this.freshShadow();
     if (shadow.rebuilt) work += this.bytes;
@@ -207,27 +208,41 @@ export class UpdateGate {
       const known = ends.get(range.client) ?? Y.getState(store, range.client);
       if (range.clock + range.length > known) return { fresh, forged: true, visited };
       if (fresh) continue; // one is enough; the rest are still checked for forgery above
-      const r = this.rangeHasLive(range);
+      const r = this.liveIn(range, 1);
       visited += r.visited;
-      fresh = r.live;
+      fresh = r.live > 0;
     }
     return { fresh, forged: false, visited };
   }
 
-  private rangeHasLive({ client, clock, length }: DeleteRange): { live: boolean; visited: number } {
+  /** Live (not yet deleted) structs of the accepted store in a range, counting up to `enough`. */
+  private liveIn({ client, clock, length }: DeleteRange, enough: number): { live: number; visited: number } {
     const structs = this.accepted.store.clients.get(client);
     const state = Y.getState(this.accepted.store, client);
-    // Clocks past the accepted state are the update's own new structs: deleting those is new too.
-    if (clock + length > state) return { live: true, visited: 0 };
-    if (!structs) return { live: false, visited: 0 };
+    // Clocks past the accepted state are the update's own new structs: deleting those is new, not a shrink.
+    if (clock + length > state) return { live: enough === 1 ? 1 : 0, visited: 0 };
+    if (!structs) return { live: 0, visited: 0 };
     let visited = 0;
-    for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
+    let live = 0;
+    for (let i = Y.findIndexSS(structs, clock); i < structs.length && live < enough; i++) {
       const struct = structs[i]!;
       if (struct.id.clock >= clock + length) break;
       visited++;
-      if (!struct.deleted) return { live: true, visited };
+      if (!struct.deleted) live++;
     }
-    return { live: false, visited };
+    return { live, visited };
+  }
+
+  /** Items a change would delete that are live now (its delete set walked whole), with the work. */
+  private liveDeleted(shape: UpdateShape): { live: number; visited: number } {
+    let live = 0;
+    let visited = 0;
+    for (const range of shape.deletes) {
+      const r = this.liveIn(range, Infinity);
+      live += r.live;
+      visited += r.visited;
+    }
+    return { live, visited };
   }
 
   private budgetProblem(
@@ -236,25 +251,35 @@ export class UpdateGate {
     newStructs: number,
     bytes: number,
     sender: Sender,
-  ): { code: CloseCode; reason: string } | null {
+  ): { problem: { code: CloseCode; reason: string } | null; work: number } {
     const l = this.limits;
-    if (newOwners.length > l.maxNewClientsPerUpdate) return { code: CloseCode.invalidUpdate, reason: `update introduces ${newOwners.length} client ids (limit ${l.maxNewClientsPerUpdate})` };
+    const refused = (code: CloseCode, reason: string, work = 0) => ({ problem: { code, reason }, work });
+    const fine = (work = 0) => ({ problem: null, work });
+    if (newOwners.length > l.maxNewClientsPerUpdate) return refused(CloseCode.invalidUpdate, `update introduces ${newOwners.length} client ids (limit ${l.maxNewClientsPerUpdate})`);
     if (newOwners.length > 0) {
       // Keyless (stock) clients share one key: for them only the board's bound counts.
       if (sender.keyHash !== '' && (this.clientsPerKey.get(sender.keyHash) ?? 0) + newOwners.length > l.maxClientsPerKey) {
-        return { code: CloseCode.documentTooLarge, reason: 'this device wrote under too many client ids' };
+        return refused(CloseCode.documentTooLarge, 'this device wrote under too many client ids');
       }
       // The facilitator can always repair a board, so the board's own bound does not stop it.
       if (sender.role !== 'facilitator' && this.owners.size + newOwners.length > l.maxClientsPerBoard) {
-        return { code: CloseCode.documentTooLarge, reason: 'board has too many client ids' };
+        return refused(CloseCode.documentTooLarge, 'board has too many client ids');
       }
     }
-    // A board at its limit still takes what makes it no larger: pure deletions.
+    // A board at its limit still takes what makes it no larger: pure deletions from anyone allowed
+    // to make them, and a facilitator's change that removes more live items than it adds.
     const grows = shape.runs.some((r) => r.to > Y.getState(this.accepted.store, r.client));
-    if (!grows) return null;
-    if (this.bytes + bytes > l.maxDocumentBytes) return { code: CloseCode.documentTooLarge, reason: 'board too large' };
-    if (this.structs + newStructs > l.maxDocumentStructs) return { code: CloseCode.documentTooLarge, reason: 'board holds too many items' };
-    return null;
+    if (!grows) return fine();
+    const over =
+      this.bytes + bytes > l.maxDocumentBytes
+        ? 'board too large'
+        : this.structs + newStructs > l.maxDocumentStructs
+          ? 'board holds too many items'
+          : null;
+    if (over === null) return fine();
+    if (sender.role !== 'facilitator') return refused(CloseCode.documentTooLarge, over);
+    const removed = this.liveDeleted(shape);
+    return removed.live > newStructs ? fine(removed.visited) : refused(CloseCode.documentTooLarge, over, removed.visited);
   }
 
   private freshShadow(): { doc: Y.Doc; rebuilt: boolean } {

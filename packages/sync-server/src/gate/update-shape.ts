@@ -4,6 +4,9 @@
  * under a key (schema v1, plan-model SCHEMA.md), so an honest update holds only:
  * - items of length one whose content is one plain value (ContentAny) or a Y.Map (ContentType);
  * - deleted content (GC structs, ContentDeleted), which may be longer (it stands for old items);
+ *   so may old values that a replica kept (its undo manager keeps what it deleted, and Yjs then
+ *   merges neighbouring values into one item): several values in one item, deleted whole by one
+ *   range of the update's own delete set, as a board's sync step 2 after offline edits holds them;
  * - a delete set written sorted and merged, as Yjs always writes it.
  * What this rules out is what makes a small update expensive: a long live item that a delete set
  * then splits once per range (each split moves the whole struct array: O(n²)), overlapping or
@@ -71,6 +74,8 @@ function scan(update: Uint8Array, limits: ShapeLimits): ShapeResult {
   const d = decoding.createDecoder(update);
   const runs: ClientRun[] = [];
   let structs = 0;
+  /** Items holding several values: honest only as old values this update deletes (checked against its delete set below). */
+  const several: DeleteRange[] = [];
   const clientCount = decoding.readVarUint(d);
   // Each client's run and each struct take at least a byte: a larger count is a lie, not a budget question.
   const claims = (n: number) => n > update.length - d.pos;
@@ -108,9 +113,12 @@ function scan(update: Uint8Array, limits: ShapeLimits): ShapeResult {
           clock += readLength(d);
           break;
         case CONTENT_ANY: {
-          if (decoding.readVarUint(d) !== 1) return fail('an item holds several values where one is due');
-          decoding.readAny(d);
-          clock += 1;
+          const values = decoding.readVarUint(d);
+          if (values === 0) return fail('an item holds no value');
+          if (claims(values)) return fail('undecodable update');
+          for (let v = 0; v < values; v++) decoding.readAny(d);
+          if (values > 1) several.push({ client, clock, length: values });
+          clock += values;
           break;
         }
         case CONTENT_TYPE: {
@@ -128,13 +136,15 @@ function scan(update: Uint8Array, limits: ShapeLimits): ShapeResult {
   const deletes: DeleteRange[] = [];
   const dsClients = decoding.readVarUint(d);
   if (claims(dsClients)) return fail('undecodable update');
-  const dsSeen = new Set<number>();
+  /** Each client's ranges, sorted (a client appears once in a delete set). */
+  const deletesOf = new Map<number, DeleteRange[]>();
   for (let c = 0; c < dsClients; c++) {
     const client = decoding.readVarUint(d);
     const count = decoding.readVarUint(d);
     if (claims(count)) return fail('undecodable update');
-    if (dsSeen.has(client)) return fail('a client id appears twice in the delete set');
-    dsSeen.add(client);
+    if (deletesOf.has(client)) return fail('a client id appears twice in the delete set');
+    const ranges: DeleteRange[] = [];
+    deletesOf.set(client, ranges);
     if (deletes.length + count > limits.maxDeleteRanges) return fail(`delete set over ${limits.maxDeleteRanges} ranges`);
     let end = -1;
     for (let i = 0; i < count; i++) {
@@ -143,11 +153,31 @@ function scan(update: Uint8Array, limits: ShapeLimits): ShapeResult {
       // Yjs writes ranges sorted and merged: anything else is made by hand, to walk the store again and again.
       if (length === 0 || clock < end) return fail('delete set not sorted and merged');
       end = clock + length;
-      deletes.push({ client, clock, length });
+      const range = { client, clock, length };
+      deletes.push(range);
+      ranges.push(range);
     }
   }
   if (decoding.hasContent(d) || d.pos > update.length) return fail('trailing bytes after the update');
+  // Several values in one item are fine deleted on arrival, whole, by one range: a live one is what
+  // a delete set could split once per range (O(n²)); a deleted one is never split by deletes.
+  for (const item of several) {
+    if (!deletedWhole(deletesOf.get(item.client) ?? [], item)) return fail('an item holds several values where one is due');
+  }
   return { ok: true, shape: { runs, deletes, structs } };
+}
+
+/** Whether one range of `ranges` (one client's, sorted and disjoint) covers all of `item`: O(log ranges). */
+function deletedWhole(ranges: readonly DeleteRange[], item: DeleteRange): boolean {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranges[mid]!.clock <= item.clock) lo = mid + 1;
+    else hi = mid;
+  }
+  const range = ranges[lo - 1]; // the last one starting at or before the item
+  return range !== undefined && item.clock + item.length <= range.clock + range.length;
 }
 
 function readLength(d: decoding.Decoder): number {
