@@ -205,7 +205,7 @@ export class Room {
         // Not stored, so never relayed: forget it and tell the sender, whose client
         // still has the change and sends it again when it reconnects.
         this.dropInFlight(update);
-        this.gate.rollBack(this.doc, this.inFlight.map((w) => w.update), newOwners, this.storedBytes);
+        this.gate.rollBack(this.inFlight.map((w) => w.update), newOwners, this.storedBytes);
         this.context.onError(this.boardId, 'storage write failed', err);
         this.context.refuse(conn, CloseCode.storageFailed, 'storage write failed');
         return false;

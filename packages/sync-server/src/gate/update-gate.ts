@@ -55,8 +55,13 @@ export interface GateInit {
 }
 
 export class UpdateGate {
-  /** The document plus every accepted update, including those still being written: what an update is judged against. */
-  private accepted: Y.Doc;
+  /** The room's document as stored and applied (read here, never written). */
+  private readonly doc: Y.Doc;
+  /**
+   * The document plus the accepted updates still being written, once there have been any: built at
+   * the first accepted update, so a board only read (a projector, viewers) costs one replica, not two.
+   */
+  private replica: Y.Doc | null = null;
   private shadow: Y.Doc | null = null;
   private lastChange: ChangeReport | null = null;
   private readonly owners: Map<number, string>;
@@ -69,12 +74,17 @@ export class UpdateGate {
   rebuilds = 0;
 
   constructor(init: GateInit) {
-    this.accepted = replicaOf(init.doc);
+    this.doc = init.doc;
     this.owners = new Map(init.clientOwners);
     for (const key of this.owners.values()) this.clientsPerKey.set(key, (this.clientsPerKey.get(key) ?? 0) + 1);
     this.limits = init.limits;
     this.bytes = init.storedBytes;
     this.presenceOwner = init.presenceOwner ?? (() => undefined);
+  }
+
+  /** What an update is judged against: the document plus every accepted update, including those being written. */
+  private get accepted(): Y.Doc {
+    return this.replica ?? this.doc;
   }
 
   /** The device key bound to a Yjs client id that wrote to the board. */
@@ -147,7 +157,8 @@ export class UpdateGate {
 
     // Bound now, so this sender's next update (sent before this one is stored) passes too.
     for (const o of newOwners) this.bind(o);
-    Y.applyUpdate(this.accepted, update);
+    this.replica ??= replicaOf(this.doc);
+    Y.applyUpdate(this.replica, update);
     this.bytes += update.length;
     return { ok: true, noop: false, newOwners, work };
   }
@@ -158,20 +169,20 @@ export class UpdateGate {
    */
   admitStored(update: Uint8Array, newOwners: readonly ClientOwner[] = []): void {
     for (const o of newOwners) if (!this.owners.has(o.clientId)) this.bind(o);
-    Y.applyUpdate(this.accepted, update);
+    if (this.replica) Y.applyUpdate(this.replica, update); // without one, the document itself is the accepted state
     if (this.shadow) Y.applyUpdate(this.shadow, update);
     this.bytes += update.length;
   }
 
   /** After a failed storage write: the accepted state goes back to what is stored plus what is still in flight. */
-  rollBack(doc: Y.Doc, inFlight: readonly Uint8Array[], newOwners: readonly ClientOwner[], storedBytes: number): void {
+  rollBack(inFlight: readonly Uint8Array[], newOwners: readonly ClientOwner[], storedBytes: number): void {
     for (const o of newOwners) {
       if (this.owners.get(o.clientId) !== o.keyHash) continue;
       this.owners.delete(o.clientId);
       this.clientsPerKey.set(o.keyHash, (this.clientsPerKey.get(o.keyHash) ?? 1) - 1);
     }
-    this.accepted.destroy();
-    this.accepted = replicaOf(doc, inFlight);
+    this.replica?.destroy();
+    this.replica = inFlight.length > 0 ? replicaOf(this.doc, inFlight) : null;
     this.bytes = storedBytes + inFlight.reduce((n, u) => n + u.length, 0);
     this.dropShadow();
   }
@@ -186,7 +197,7 @@ export class UpdateGate {
   }
 
   destroy(): void {
-    this.accepted.destroy();
+    this.replica?.destroy();
     this.dropShadow();
   }
 
