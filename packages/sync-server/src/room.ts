@@ -191,7 +191,11 @@ export class Room {
   private receiveUpdate(conn: Connection, update: Uint8Array): void {
     const verdict = this.gate.judge(update, conn);
     if (!conn.charge(verdict.work)) return this.context.refuse(conn, CloseCode.tooManyRequests, 'too much work: updates too large or too many');
-    if (!verdict.ok) return this.context.refuse(conn, verdict.code, verdict.reason);
+    if (!verdict.ok) {
+      // The log may hold more than the board: compacting it (garbage collected) may make room again.
+      if (verdict.code === CloseCode.documentTooLarge) void this.compact();
+      return this.context.refuse(conn, verdict.code, verdict.reason);
+    }
     if (verdict.noop) return this.awaitReplay(conn);
     const { newOwners } = verdict;
     const stored = this.context.writer.append({ boardId: this.boardId, update, newOwners }).then(

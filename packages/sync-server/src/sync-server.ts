@@ -86,10 +86,12 @@ const defaults = {
   messageBurst: 300,
   maxPresencePerSecond: 20,
   presenceBurst: 60,
+  // A cold client's first sync of the largest board (its answer plus its own sync step 2) fits the
+  // burst; a room of 30 devices reconnecting to a 2 MB plan at once fits the address's.
   maxWorkPerSecond: 1 * MiB,
-  workBurst: 24 * MiB,
-  maxAddressWorkPerSecond: 8 * MiB,
-  addressWorkBurst: 128 * MiB,
+  workBurst: 16 * MiB,
+  maxAddressWorkPerSecond: 4 * MiB,
+  addressWorkBurst: 64 * MiB,
   maxConnectionsPerIp: 200,
   maxLoadedRooms: 1_000,
   freeRefusals: 3,
