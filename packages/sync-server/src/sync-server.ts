@@ -71,9 +71,11 @@ const defaults = {
   // A plan of 2,000 full activities is 1.9 MiB and 40,000 structs (measured, see README): three times that.
   maxDocumentBytes: 6 * MiB,
   maxDocumentStructs: 120_000,
-  maxStructs: 60_000,
+  // One update: applying 20,000 items takes ~60 ms here (a whole 2,000-activity plan is 40,000).
+  maxStructs: 20_000,
   maxDeleteRanges: 100_000,
-  maxClients: 64,
+  // Client ids an update may carry at all (most already known: a replica's whole history); new ones are bounded below.
+  maxClients: 10_000,
   maxNewClientsPerUpdate: 8,
   maxClientsPerKey: 256,
   maxClientsPerBoard: 10_000,
