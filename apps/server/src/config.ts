@@ -57,6 +57,7 @@ export const SYNC_LIMITS = [
   ['MAX_UPDATE_ITEMS', 'maxStructs', 100, 10_000_000],
   ['MAX_UPDATE_DELETE_RANGES', 'maxDeleteRanges', 100, 10_000_000],
   ['MAX_UPDATE_CLIENT_IDS', 'maxClients', 1, 1_000_000],
+  ['MAX_UPDATE_KEYS_PER_ENTRY', 'maxKeysPerEntry', 32, 1_000_000],
   ['MAX_NEW_CLIENT_IDS_PER_UPDATE', 'maxNewClientsPerUpdate', 1, 1_000_000],
   ['MAX_CLIENT_IDS_PER_DEVICE', 'maxClientsPerKey', 1, 10_000_000],
   ['MAX_CLIENT_IDS_PER_BOARD', 'maxClientsPerBoard', 10, 10_000_000],

@@ -53,6 +53,9 @@ export interface ConnectionOrigin {
   readonly connection: Connection;
 }
 
+/** What a sync step 1 answer is charged at least (a cold client asks once; see answerSyncStep1). */
+const FULL_ANSWER_MIN_WORK = 256 * 1024;
+
 export class Room {
   readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
@@ -175,7 +178,11 @@ export class Room {
 
   // -------------------------------------------------------------------------
 
-  /** The answer costs O(board): it is charged to the connection's work budget. */
+  /**
+   * The answer costs O(board) whatever its size (the whole store is walked and the whole delete set
+   * written): it is charged to the connection's work budget as at least FULL_ANSWER_MIN_WORK, so a
+   * connection asking again and again gets a few dozen answers at once, then a few a second.
+   */
   private answerSyncStep1(conn: Connection, stateVector: Uint8Array): void {
     let diff: Uint8Array;
     try {
@@ -184,7 +191,7 @@ export class Room {
     } catch {
       return this.context.refuse(conn, CloseCode.badMessage, 'malformed state vector');
     }
-    if (!conn.charge(diff.length)) return this.context.refuse(conn, CloseCode.tooManyRequests, 'too much work: asked for the board too often');
+    if (!conn.charge(Math.max(diff.length, FULL_ANSWER_MIN_WORK))) return this.context.refuse(conn, CloseCode.tooManyRequests, 'too much work: asked for the board too often');
     conn.send(encodeSyncStep2(diff));
   }
 

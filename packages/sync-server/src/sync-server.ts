@@ -76,6 +76,7 @@ const defaults = {
   maxDeleteRanges: 100_000,
   // Client ids an update may carry at all (most already known: a replica's whole history); new ones are bounded below.
   maxClients: 10_000,
+  maxKeysPerEntry: 256,
   maxNewClientsPerUpdate: 8,
   maxClientsPerKey: 256,
   maxClientsPerBoard: 10_000,

@@ -155,7 +155,8 @@ interface Running {
 
 async function startServer(): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), 'tabla-attacks-'));
-  const storage = SqliteStorage.open(join(dir, 'bench.db'));
+  // BENCH_SYNCHRONOUS=NORMAL: no fsync per commit (the default FULL blocks the loop on a busy disk).
+  const storage = SqliteStorage.open(join(dir, 'bench.db'), process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? { synchronous: 'NORMAL' } : {});
   // Default limits: what a deployment gets.
   const sync = new SyncServer({ storage });
   const http = createServer();
@@ -208,7 +209,11 @@ function activityItems(doc: Y.Doc): { parent: ItemId; title: ItemId } {
   return { parent: item.id, title: title.id };
 }
 
-/** A raw client that keeps no frames, only counts: document updates relayed to it, bytes, sync answers. */
+/**
+ * A raw client that keeps no frames, only counts: document updates relayed to it, bytes, sync
+ * answers, and (unless `readPresence` is false: decoding costs this process, not the server's
+ * part of it) the presence ids it was told about.
+ */
 interface Counter {
   readonly client: RawClient;
   updates: number;
@@ -218,12 +223,14 @@ interface Counter {
   last: number;
 }
 
-async function counter(url: string, boardId: string, token: string, k?: string): Promise<Counter> {
+async function counter(url: string, boardId: string, token: string, k?: string, readPresence = true): Promise<Counter> {
   const client = await rawClient(url, boardId, token, k === undefined ? {} : { key: k });
   const c: Counter = { client, updates: 0, bytes: 0, step2: 0, awarenessIds: new Set(), last: performance.now() };
   const read = (frame: Uint8Array) => {
     c.bytes += frame.length;
     c.last = performance.now();
+    client.frames.length = 0;
+    if (frame[0] === 1 && !readPresence) return;
     try {
       const f = parseServerFrame(frame);
       if (f.type === 'update') c.updates++;
@@ -232,7 +239,6 @@ async function counter(url: string, boardId: string, token: string, k?: string):
     } catch {
       // not ours to judge
     }
-    client.frames.length = 0;
   };
   client.frames.splice(0).forEach(read);
   client.onFrame = read;
@@ -441,6 +447,16 @@ interface AttackDef {
 const ATTEMPT_TIMEOUT_MS = 60_000;
 
 const attacks: AttackDef[] = [
+  {
+    id: '0',
+    title: 'no attack: the honest pair alone for 5 s (the noise floor of this machine)',
+    async prepare() {
+      return async () => {
+        await sleep(5000);
+        return { outcome: '(none)', accepted: null, detail: [] };
+      };
+    },
+  },
   {
     id: 'a',
     title: 'state-vector blowup: 2 updates x 100k new client ids (editor)',
@@ -654,30 +670,15 @@ const attacks: AttackDef[] = [
         const stateBytes = id === 'e' ? 30 * 1024 : Math.min(30 * 1024, limits.maxPresenceStateBytes ?? limits.maxAwarenessBytes! - 256);
         const perSecond = id === 'e' ? undefined : limits.maxPresencePerSecond;
         const burst = limits.presenceBurst ?? 300;
-        const listeners: Counter[] = [];
-        // In tens: an address may have only so many upgrades pending.
-        for (let i = 0; i < 30; i += 10) listeners.push(...(await Promise.all(Array.from({ length: 10 }, () => counter(s.honestUrl, target.boardId, target.tokens.viewer)))));
+        // The listeners live in a process of their own: receiving 30 copies is their cost, not the server's.
+        const listeners = await ListenerProcess.start({ url: s.honestUrl, boardId: target.boardId, token: target.tokens.viewer, count: 30 });
         const attacker = await counter(s.attackUrl, target.boardId, target.tokens.viewer, key());
-        await until(() => attacker.bytes > 0 && listeners.every((l) => l.bytes > 0), 5000);
-        // One listener reads slowly: one chunk (at most 64 KiB) every 100 ms.
-        const slow = listeners[0]!;
-        const socket = (slow.client.ws as unknown as { _socket: Socket })._socket;
-        socket.pause();
-        let reading = false;
-        const throttle = setInterval(() => {
-          if (reading) return;
-          reading = true;
-          socket.once('data', () => {
-            socket.pause();
-            reading = false;
-          });
-          socket.resume();
-        }, 100);
+        await until(() => attacker.bytes > 0, 5000);
         const presenceId = randomClient();
         const pad = 'x'.repeat(stateBytes - 40);
         const frames = Array.from({ length: 200 }, (_, i) => awarenessFrame(awarenessPayload(presenceId, i + 1, { user: { name: 'a' }, pad })));
         return async () => {
-          const before = listeners.reduce((n, l) => n + l.bytes, 0);
+          const before = (await listeners.ask('stats')).bytes;
           const t0 = performance.now();
           if (perSecond === undefined) for (const f of frames) attacker.client.send(f);
           else {
@@ -688,14 +689,15 @@ const attacks: AttackDef[] = [
               attacker.client.send(frames[i++]!);
             }
           }
-          const fast = listeners.slice(1);
-          // Until the fast listeners stop receiving for 1 s.
-          await until(() => performance.now() - Math.max(...fast.map((l) => l.last)) > 1000 && performance.now() - t0 > 1000, ATTEMPT_TIMEOUT_MS);
-          clearInterval(throttle);
-          const dropped = slow.client.closeInfo !== null;
-          socket.resume();
-          await until(() => performance.now() - slow.last > 1000 || slow.client.closeInfo !== null, 20_000);
-          const sent = listeners.reduce((n, l) => n + l.bytes, 0) - before;
+          // Until the fast listeners have received nothing for 1 s.
+          for (;;) {
+            const st = await listeners.ask('stats');
+            if ((st.quietMs > 1000 && performance.now() - t0 > 1000) || performance.now() - t0 > ATTEMPT_TIMEOUT_MS) break;
+            await sleep(200);
+          }
+          const end = await listeners.ask('release');
+          listeners.exit();
+          const sent = end.bytes - before;
           const attackerSent = frames.reduce((n, f) => n + f.length, 0);
           const refused = attacker.client.closeInfo !== null;
           return {
@@ -703,7 +705,7 @@ const attacks: AttackDef[] = [
             accepted: sent > attackerSent / 10,
             detail: [
               `state ${(stateBytes / 1024).toFixed(1)} KiB x 200 = ${(attackerSent / MB).toFixed(1)} MB offered; ${(sent / MB).toFixed(1)} MB sent to the 30 listeners (x${(sent / attackerSent).toFixed(1)})`,
-              `slow listener ${dropped || slow.client.closeInfo ? `DROPPED (${closeText(slow.client)})` : `kept (got ${(slow.bytes / MB).toFixed(1)} MB)`}`,
+              `slow listener ${end.slowClosed ? `DROPPED (${end.slowClosed})` : `kept (got ${(end.slowBytes / MB).toFixed(1)} MB)`}`,
             ],
             noFresh: true,
           };
@@ -767,6 +769,92 @@ const attacks: AttackDef[] = [
     },
   },
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Listeners in a process of their own (attack e): raw viewers that count bytes, one of them slow.
+
+interface ListenerArgs {
+  readonly url: string;
+  readonly boardId: string;
+  readonly token: string;
+  readonly count: number;
+}
+
+interface ListenerStats {
+  /** Bytes received by all listeners. */
+  bytes: number;
+  /** Since the last frame any fast listener received. */
+  quietMs: number;
+  slowBytes: number;
+  /** The slow listener's close, if the server dropped it. */
+  slowClosed: string | null;
+}
+
+class ListenerProcess {
+  private constructor(private readonly child: ReturnType<typeof fork>) {}
+
+  static start(args: ListenerArgs): Promise<ListenerProcess> {
+    const child = fork(fileURLToPath(import.meta.url), ['--listeners', JSON.stringify(args)], { execArgv: ['--expose-gc'] });
+    return new Promise((resolve, reject) => {
+      child.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve(new ListenerProcess(child)) : reject(new Error(m.error))));
+      child.once('exit', () => reject(new Error('listener process exited')));
+    });
+  }
+
+  ask(cmd: 'stats' | 'release'): Promise<ListenerStats> {
+    return new Promise((resolve) => {
+      this.child.once('message', (m: ListenerStats) => resolve(m));
+      this.child.send({ cmd });
+    });
+  }
+
+  exit(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+async function listenerMain(args: ListenerArgs): Promise<void> {
+  const listeners: Counter[] = [];
+  // In tens: an address may have only so many upgrades pending.
+  for (let i = 0; i < args.count; i += 10) {
+    listeners.push(...(await Promise.all(Array.from({ length: Math.min(10, args.count - i) }, () => counter(args.url, args.boardId, args.token, undefined, false)))));
+  }
+  await until(() => listeners.every((l) => l.bytes > 0), 5000);
+  // One listener reads slowly: one chunk (at most 64 KiB) every 100 ms.
+  const slow = listeners[0]!;
+  const socket = (slow.client.ws as unknown as { _socket: Socket })._socket;
+  socket.pause();
+  let reading = false;
+  const throttle = setInterval(() => {
+    if (reading) return;
+    reading = true;
+    socket.once('data', () => {
+      socket.pause();
+      reading = false;
+    });
+    socket.resume();
+  }, 100);
+  const fast = listeners.slice(1);
+  const stats = (): ListenerStats => ({
+    bytes: listeners.reduce((n, l) => n + l.bytes, 0),
+    quietMs: performance.now() - Math.max(...fast.map((l) => l.last)),
+    slowBytes: slow.bytes,
+    slowClosed: slow.client.closeInfo ? closeText(slow.client) : null,
+  });
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'stats') return process.send!(stats());
+    if (m.cmd === 'release') {
+      // Dropped while slow, or not: then it reads everything the server kept for it.
+      clearInterval(throttle);
+      const droppedWhileSlow = slow.client.closeInfo ? closeText(slow.client) : null;
+      socket.resume();
+      void until(() => performance.now() - slow.last > 1000 || slow.client.closeInfo !== null, 20_000).then(() => {
+        process.send!({ ...stats(), slowClosed: droppedWhileSlow ?? (slow.client.closeInfo ? closeText(slow.client) : null) });
+      });
+    }
+  });
+  process.send!({ ready: true });
+}
 
 // ---------------------------------------------------------------------------------------------
 // One attack, in a child process.
@@ -927,11 +1015,16 @@ function printTable(results: readonly Result[]): void {
     console.log(`${r.id}: ${r.title}`);
     for (const d of r.detail) console.log(`   ${d}`);
     const base = r.honestBaselineP50Ms === null ? '' : `honest baseline p50 ${r.honestBaselineP50Ms.toFixed(1)} ms; `;
-    console.log(`   ${base}${r.honestMoves ?? 0} honest moves during the attempt (${f0(r.attemptMs)} ms)${r.honestCloses.length ? `; honest clients closed: ${r.honestCloses.join(',')}` : ''}`);
+    const window = r.attemptMs === null ? '-' : f0(Math.max(1000, r.attemptMs));
+    console.log(
+      `   ${base}${r.honestMoves ?? 0} honest moves in the ${window} ms window (attempt ${f0(r.attemptMs)} ms)${r.honestCloses.length ? `; honest clients closed: ${r.honestCloses.join(',')}` : ''}`,
+    );
   }
 }
 
-if (process.argv[2] === '--child') {
+if (process.argv[2] === '--listeners') {
+  await listenerMain(JSON.parse(process.argv[3]!) as ListenerArgs);
+} else if (process.argv[2] === '--child') {
   const def = attacks.find((a) => a.id === process.argv[3]);
   if (!def) throw new Error(`unknown attack ${process.argv[3]}`);
   const result = await runOne(def);
@@ -945,7 +1038,7 @@ if (process.argv[2] === '--child') {
   const wanted = process.argv.slice(2);
   const selected = wanted.length ? attacks.filter((a) => wanted.includes(a.id)) : attacks;
   const results: Result[] = [];
-  console.log(`\nTabla sync server: the cost of one attack attempt (node ${process.version}, default limits, gc ${gc ? 'on' : 'off'})\n`);
+  console.log(`\nTabla sync server: the cost of one attack attempt (node ${process.version}, default limits, SQLite synchronous ${process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL'}, gc ${gc ? 'on' : 'off'})\n`);
   for (const def of selected) {
     process.stderr.write(`running ${def.id}: ${def.title}\n`);
     results.push(await runChild(def));

@@ -184,11 +184,17 @@ describe('update gate', () => {
 });
 
 describe('update shape limits, each at its edge', () => {
-  const limits = { maxStructs: 10, maxDeleteRanges: 6, maxClients: 3 };
+  const limits = { maxStructs: 10, maxDeleteRanges: 6, maxClients: 3, maxKeysPerEntry: 8 };
   it('[R16] items per update (MAX_UPDATE_ITEMS)', () => {
     const { item } = firstActivity(demo());
-    expect(readUpdateShape(manyKeysEntry(77, 0, item, 10), limits).ok).toBe(true);
-    expect(readUpdateShape(manyKeysEntry(77, 0, item, 11), limits)).toEqual({ ok: false, reason: 'update holds over 10 structs' });
+    const roomy = { ...limits, maxKeysPerEntry: 100 };
+    expect(readUpdateShape(manyKeysEntry(77, 0, item, 10), roomy).ok).toBe(true);
+    expect(readUpdateShape(manyKeysEntry(77, 0, item, 11), roomy)).toEqual({ ok: false, reason: 'update holds over 10 structs' });
+  });
+  it('[R16][R17] new keys into one entry per update (MAX_UPDATE_KEYS_PER_ENTRY)', () => {
+    const { item } = firstActivity(demo());
+    expect(readUpdateShape(manyKeysEntry(77, 0, item, 8), limits).ok).toBe(true);
+    expect(readUpdateShape(manyKeysEntry(77, 0, item, 9), limits)).toEqual({ ok: false, reason: 'update writes over 8 keys into one entry' });
   });
   it('[R16] delete ranges per update (MAX_UPDATE_DELETE_RANGES)', () => {
     const ranges = (n: number) => Array.from({ length: n }, (_, i): [number, number] => [i * 2, 1]);

@@ -24,6 +24,11 @@ export interface ShapeLimits {
   readonly maxDeleteRanges: number;
   /** Distinct Yjs client ids (with structs) in one update. */
   readonly maxClients: number;
+  /**
+   * New keys one update writes into one nested map (an entry, its partners, a ballot): an entry has
+   * a few dozen keys at most (schema v1, PM25), so thousands are refused before they are applied.
+   */
+  readonly maxKeysPerEntry: number;
 }
 
 /** One client's run of structs in the update: clocks [from, to). */
@@ -82,6 +87,7 @@ function scan(update: Uint8Array, limits: ShapeLimits): ShapeResult {
   if (claims(clientCount)) return fail('undecodable update');
   if (clientCount > limits.maxClients) return fail(`update writes for ${clientCount} client ids (limit ${limits.maxClients})`);
   const seen = new Set<number>();
+  const keysPerEntry = new Map<string, number>();
   for (let c = 0; c < clientCount; c++) {
     const count = decoding.readVarUint(d);
     const client = decoding.readVarUint(d);
@@ -103,9 +109,15 @@ function scan(update: Uint8Array, limits: ShapeLimits): ShapeResult {
       if (info & BIT_ORIGIN) skipId(d);
       if (info & BIT_RIGHT_ORIGIN) skipId(d);
       if ((info & (BIT_ORIGIN | BIT_RIGHT_ORIGIN)) === 0) {
-        // No origin: the parent is written, either a root's name or a nested type's id.
+        // No origin: the parent is written, either a root's name or a nested type's id. A key
+        // written for the first time has no origin: counted per nested map (roots hold many entries).
         if (decoding.readVarUint(d) === 1) decoding.readVarString(d);
-        else skipId(d);
+        else {
+          const parent = `${decoding.readVarUint(d)}:${decoding.readVarUint(d)}`;
+          const keys = (keysPerEntry.get(parent) ?? 0) + 1;
+          if (keys > limits.maxKeysPerEntry) return fail(`update writes over ${limits.maxKeysPerEntry} keys into one entry`);
+          keysPerEntry.set(parent, keys);
+        }
         if (info & BIT_PARENT_SUB) decoding.readVarString(d);
       }
       switch (kind) {
