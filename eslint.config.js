@@ -40,6 +40,8 @@ export default tseslint.config(
             { group: ['@tabla/*/src/*', '../../packages/*'], message: 'Import a package by its name, not its files.' },
             { group: ['@tabla/sync-server', '@tabla/sync-server/*'], message: 'The board must not depend on the server: use @tabla/sync-protocol.' },
           ],
+          // The package root carries pdfmake and the spreadsheet writer: the board takes the model only.
+          paths: [{ name: '@tabla/plan-export', message: 'Import @tabla/plan-export/model: the root pulls pdfmake into the bundle.' }],
         },
       ],
     },
@@ -54,6 +56,21 @@ export default tseslint.config(
           patterns: [
             { group: ['@tabla/*/src/*', '../../packages/*'], message: 'Import a package by its name, not its files.' },
             { group: ['node:*', 'yjs', 'y-*', 'ws', 'react', 'react-*', 'hono', 'hono/*', '@tabla/*'], message: 'sync-protocol is browser-safe and depends on lib0 only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // @tabla/plan-export/model runs in the board: the print model imports no writer and no Node module.
+    files: ['packages/plan-export/src/{model,document,texts}.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@tabla/*/src/*', '../../packages/*'], message: 'Import a package by its name, not its files.' },
+            { group: ['node:*', 'pdfmake', 'pdfmake/*', 'write-excel-file', 'write-excel-file/*', 'dejavu-fonts-ttf', 'dejavu-fonts-ttf/*', './pdf.js', './spreadsheet.js', './index.js'], message: 'The print model is browser-safe: no writer, no Node module.' },
           ],
         },
       ],

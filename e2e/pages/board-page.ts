@@ -58,6 +58,27 @@ export class BoardPage {
     return panel;
   }
 
+  /** "Verzije": the board's saved versions, a modal dialog opened from the header (every link). */
+  async openVersions(): Promise<Locator> {
+    await this.page.getByRole('button', { name: 'Verzije', exact: true }).click();
+    const panel = this.page.getByRole('dialog', { name: 'Verzije table' });
+    await expect(panel).toBeVisible();
+    return panel;
+  }
+
+  /** A saved version's row in the versions panel. */
+  version(panel: Locator, name: string): Locator {
+    return panel.getByRole('listitem').filter({ has: this.page.getByText(name, { exact: true }) });
+  }
+
+  /** Deletes an activity from its editor, accepting the browser's confirm. */
+  async deleteActivity(cardTitle: string): Promise<void> {
+    const dialog = await this.openEditor(cardTitle);
+    this.page.once('dialog', (d) => void d.accept());
+    await dialog.getByRole('button', { name: 'Obriši' }).click();
+    await expect(this.card(cardTitle)).toHaveCount(0);
+  }
+
   lane(title: string): Locator {
     return this.page.getByRole('region', { name: title, exact: true });
   }

@@ -84,12 +84,12 @@ describe('HTTP API limits', () => {
     expect(await storage.listBoards()).toHaveLength(2 + 3 + 1 + 2);
   });
 
-  it('[R13][R18] allows EXPORTS_PER_MINUTE exports per link (CSV and XLSX together), then 429 with Retry-After; other links go on', async () => {
+  it('[R13][R18] allows EXPORTS_PER_MINUTE exports per link (CSV, XLSX and PDF together), then 429 with Retry-After; other links go on', async () => {
     const app = appWith({ exportsPerMinute: 3 });
     const board = await newBoard(app, 'Igman');
-    const exportAs = (format: 'csv' | 'xlsx', token: string) => app.request(`/api/boards/${board.id}/export.${format}?token=${token}`);
+    const exportAs = (format: 'csv' | 'xlsx' | 'pdf', token: string) => app.request(`/api/boards/${board.id}/export.${format}?token=${token}`);
 
-    for (const format of ['csv', 'xlsx', 'csv'] as const) expect((await exportAs(format, board.tokens.viewer)).status).toBe(200);
+    for (const format of ['csv', 'xlsx', 'pdf'] as const) expect((await exportAs(format, board.tokens.viewer)).status).toBe(200);
     const refused = await exportAs('xlsx', board.tokens.viewer);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -18,10 +18,13 @@ import {
   type SyncServer,
 } from '@tabla/sync-server';
 import type { Registry } from 'prom-client';
+import { backupApp } from './backup.js';
 import { type BoardTemplate, createBoard } from './boards.js';
 import { RenderCache } from './export-cache.js';
-import { planCsv, planXlsx, XLSX_CONTENT_TYPE } from './export.js';
+import { isLang } from '@tabla/plan-export';
+import { PDF_CONTENT_TYPE, planCsv, planPdf, planXlsx, XLSX_CONTENT_TYPE } from './export.js';
 import { slidingWindowLimiter } from './rate-limit.js';
+import { versionRoutes } from './versions.js';
 
 export interface AppDeps {
   readonly storage: BoardStorage;
@@ -69,6 +72,16 @@ function cachedCheck(check: () => Promise<void>, ttlMs: number, now: () => numbe
   };
 }
 
+/** A stored version as `storage.getVersion` answers (when the storage keeps versions). */
+interface StoredVersionLike {
+  readonly name: string;
+  readonly createdAt: number | string;
+  readonly snapshot: Uint8Array;
+}
+type VersionGetter = (boardId: string, versionId: string) => Promise<StoredVersionLike | null>;
+
+class NoSuchVersion extends Error {}
+
 const bearer = (header: string | undefined): string => (header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '');
 
 export function createApp(deps: AppDeps): Hono {
@@ -78,6 +91,7 @@ export function createApp(deps: AppDeps): Hono {
   const exportsByLink = slidingWindowLimiter(deps.exportsPerMinute ?? 10);
   const csvCache = new RenderCache<string>();
   const xlsxCache = new RenderCache<Uint8Array<ArrayBuffer>>();
+  const pdfCache = new RenderCache<Uint8Array<ArrayBuffer>>(32);
   const writable = deps.checkWritable ? cachedCheck(deps.checkWritable, WRITABLE_CHECK_TTL_MS) : null;
 
   const isAdmin = (header: string | undefined) => {
@@ -103,6 +117,21 @@ export function createApp(deps: AppDeps): Hono {
   const boardCreationBudget = (caller: Caller, boardId: string) =>
     caller === 'admin' ? 'admin' : (copiedWithBudget.get(boardId) ?? `board:${boardId}`);
   const ADMIN_OR_FACILITATOR = "the admin token or this board's facilitator token is required";
+
+  /** `link` if it is this board's read-only link on this server (see the PDF route), else null. */
+  const readOnlyLink = async (boardId: string, link: string | undefined, base: string): Promise<string | null> => {
+    if (!link || link.length > 2048) return null;
+    let url: URL;
+    try {
+      url = new URL(link);
+    } catch {
+      return null;
+    }
+    if (url.origin !== new URL(base).origin || url.pathname !== boardPath(boardId)) return null;
+    const token = url.searchParams.get('token');
+    if (!token || (await deps.sync.authorize(boardId, token))?.role !== 'viewer') return null;
+    return url.href;
+  };
 
   app.use(
     '*',
@@ -233,7 +262,12 @@ export function createApp(deps: AppDeps): Hono {
    * a bad link and an unknown board, 429 over the link's exports per minute. A rendering is reused
    * until the board changes (`RenderCache`), so a link asking again costs one storage read.
    */
-  const exportPlan = async <T>(c: Context, cache: RenderCache<T>, write: (board: BoardView) => T | Promise<T>): Promise<Exported<T>> => {
+  const exportPlan = async <T>(
+    c: Context,
+    cache: RenderCache<T>,
+    write: (board: BoardView) => T | Promise<T>,
+    variant?: { readonly key: string; readonly load?: () => Promise<{ readonly doc: Y.Doc } | null> },
+  ): Promise<Exported<T>> => {
     const id = c.req.param('id')!;
     const token = c.req.query('token');
     const invalid = (): Exported<T> => ({ ok: false, response: c.json({ error: 'this link is not valid' }, 401) });
@@ -244,9 +278,24 @@ export function createApp(deps: AppDeps): Hono {
       c.header('retry-after', String(slot.retryAfterSeconds));
       return { ok: false, response: c.json({ error: `too many exports; try again in ${slot.retryAfterSeconds} s` }, 429) };
     }
+    const cacheKey = variant ? `${id}\u0000${variant.key}` : id;
+    if (variant?.load) {
+      // A stored version never changes: one rendering per version (and variant).
+      const body = await cache.get(cacheKey, 0, async () => {
+        const loaded = await variant.load!();
+        if (!loaded) throw new NoSuchVersion();
+        try {
+          return await write(readBoard(loaded.doc));
+        } finally {
+          loaded.doc.destroy();
+        }
+      }).catch((err: unknown) => (err instanceof NoSuchVersion ? null : Promise.reject(err)));
+      if (body === null) return { ok: false, response: c.json({ error: 'no such version' }, 404) };
+      return { ok: true, body };
+    }
     const state = await deps.storage.loadState(id);
     if (!state) return invalid();
-    const body = await cache.get(id, state.lastSeq, async () => {
+    const body = await cache.get(cacheKey, state.lastSeq, async () => {
       const doc = new Y.Doc();
       try {
         await loadStoredState(doc, state);
@@ -281,6 +330,58 @@ export function createApp(deps: AppDeps): Hono {
       'cache-control': 'no-store',
     });
   });
+
+  /**
+   * The official plan document as PDF (`lang`: bs, sr-Cyrl-BA or en; default bs), of the live
+   * plan or of a stored version (`version`, when the storage keeps versions). `link`: the live
+   * board's read-only link, printed as a QR code. The server cannot know a viewer link by
+   * itself (tokens are stored hashed), so the board passes the one it has; it is used only when
+   * it is a URL on this server's own origin, at /b/<this board>, whose token is a working
+   * viewer token of this board. Anything else: no QR code (never an editing link on paper).
+   */
+  app.get('/api/boards/:id/export.pdf', async (c) => {
+    const id = c.req.param('id');
+    const langParam = c.req.query('lang') ?? 'bs';
+    if (!isLang(langParam)) return c.json({ error: 'lang must be bs, sr-Cyrl-BA or en' }, 400);
+    const lang = langParam;
+    const link = await readOnlyLink(id, c.req.query('link'), baseUrl(c.req.url));
+    const versionId = c.req.query('version');
+    const today = new Date();
+    const day = today.toISOString().slice(0, 10);
+    let versionName: string | null = null;
+    let versionDate: Date | null = null;
+    const getVersion = (deps.storage as { getVersion?: unknown }).getVersion;
+    const load =
+      versionId === undefined
+        ? undefined
+        : async () => {
+            if (typeof getVersion !== 'function') return null;
+            const version = (await (getVersion as VersionGetter).call(deps.storage, id, versionId)) as StoredVersionLike | null;
+            if (!version) return null;
+            versionName = version.name;
+            versionDate = new Date(version.createdAt);
+            const doc = new Y.Doc();
+            Y.applyUpdate(doc, version.snapshot);
+            return { doc };
+          };
+    const pdf = await exportPlan(
+      c,
+      pdfCache,
+      (board) => planPdf(board, { lang, link, versionName, date: versionDate ?? today }),
+      // The live plan's document carries today's date: a new day, a new rendering.
+      { key: `pdf\u0000${lang}\u0000${versionId ?? ''}\u0000${link ?? ''}\u0000${versionId === undefined ? day : ''}`, ...(load ? { load } : {}) },
+    );
+    if (!pdf.ok) return pdf.response;
+    const suffix = versionId === undefined ? '' : `-${versionId.replace(/[^\w-]/g, '_')}`;
+    return c.body(pdf.body, 200, {
+      'content-type': PDF_CONTENT_TYPE,
+      'content-disposition': `attachment; filename="plan-${id}${suffix}-${lang}.pdf"`,
+      'cache-control': 'no-store',
+    });
+  });
+
+  /** Versions: list and snapshots for any link, saving for the facilitator (versions.ts). */
+  app.route('/api/boards', versionRoutes({ storage: deps.storage, sync: deps.sync }));
 
   /**
    * What a link grants: the board app asks this to adapt its controls (the server enforces roles
@@ -380,6 +481,19 @@ export function createApp(deps: AppDeps): Hono {
     c.header('Cache-Control', 'no-store');
     return c.json({ now: Date.now() });
   });
+
+  // Backup (facilitator or admin) and import (admin): their own sub-app.
+  app.route(
+    '/',
+    backupApp({
+      storage: deps.storage,
+      sync: deps.sync,
+      logger: deps.logger,
+      isAdmin,
+      takeBoardSlot: () => boardCreation.take(boardCreationBudget('admin', '')),
+      newBoardAnswer: (url, id, title, tokens) => ({ id, title, tokens, links: roleLinks(baseUrl(url), id, tokens) }),
+    }),
+  );
 
   app.all('/api/*', (c) => c.json({ error: 'not found' }, 404));
 

@@ -1,163 +1,152 @@
+/**
+ * The plan's exports through the HTTP API, each file read back as another program would: the CSV
+ * parsed, the XLSX unzipped, the PDF's text by pdf.js (Cyrillic included). The table itself and
+ * its writers are tested in @tabla/plan-export.
+ */
 import { strFromU8, unzipSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addActivity, demoLaneId, readBoard, seedDemoBoard, setBoardTitle } from '@tabla/plan-model';
-import { csvCell, KM_FORMAT, planCsv, planTable, planXlsx, sheetName } from './export.js';
+import { type Role, seedDemoBoard } from '@tabla/plan-model';
+import { SqliteStorage, SyncServer } from '@tabla/sync-server';
+import { createApp } from './app.js';
+import { csvCell, KM_FORMAT, sheetName } from './export.js';
+import { createLogger } from './logger.js';
 
-/** The demo plan plus one activity with a budget, diacritics and formula-looking text. */
-function board() {
-  const doc = new Y.Doc();
-  seedDemoBoard(doc);
-  addActivity(
-    doc,
-    { title: 'Budžetirana aktivnost: čišćenje obale, đački žiri', budget: 1234.5, status: 'postponed', timeframe: '2024-Q3', notes: '=1+1' },
-    { laneId: demoLaneId('B') },
-  );
-  return readBoard(doc);
+const ADMIN = 'admin-token-for-tests-0123456789';
+
+/** Per page, the text lines top to bottom. */
+async function pdfPages(bytes: Uint8Array): Promise<string[][]> {
+  const pdf = await getDocument({ data: bytes, useSystemFonts: false, isEvalSupported: false }).promise;
+  const pages: string[][] = [];
+  for (let n = 1; n <= pdf.numPages; n++) {
+    const lines = new Map<number, { x: number; s: string }[]>();
+    for (const item of (await (await pdf.getPage(n)).getTextContent()).items) {
+      if (!('str' in item) || item.str === '') continue;
+      const y = Math.round(item.transform[5] as number);
+      lines.set(y, [...(lines.get(y) ?? []), { x: item.transform[4] as number, s: item.str }]);
+    }
+    pages.push([...lines].sort((a, b) => b[0] - a[0]).map(([, l]) => l.sort((a, b) => a.x - b.x).map((i) => i.s).join(' ').replace(/\s+/g, ' ').trim()));
+  }
+  await pdf.destroy();
+  return pages;
 }
 
-describe('planCsv', () => {
-  it('writes the plan in the columns of an action plan, lanes in order then the pool, in Bosnian', () => {
-    const doc = new Y.Doc();
-    seedDemoBoard(doc);
-    addActivity(doc, { title: 'Budžetirana aktivnost', budget: 1234.5, status: 'postponed', timeframe: '2024-Q3' }, { laneId: demoLaneId('B') });
-    const csv = planCsv(readBoard(doc));
-    expect(csv.startsWith('\uFEFF"Rb.";"Oblast";"Aktivnost";"Opis";"Nosilac";"Partneri";"Rok / kvartal"')).toBe(true);
-    const lines = csv.trim().split('\r\n');
-    expect(lines).toHaveLength(1 + 16);
-    expect(lines[1]).toContain('"1";"Učešće građana u odlučivanju";"Zajednički model javnih konsultacija";"";"Općina Novo Sarajevo";"Opština Istočno Novo Sarajevo, Općina Trnovo";"I kv. 2023."');
-    expect(lines[1]).toContain('"U toku"');
-    expect(csv).toContain('"Budžetirana aktivnost";"";"";"";"III kv. 2024.";"";"1.234,50";"";"";"Odgođeno"');
-    expect(lines.at(-1)).toContain('"Neraspoređene aktivnosti"');
+describe('exports over HTTP', () => {
+  let storage: SqliteStorage;
+  let sync: SyncServer;
+  let app: ReturnType<typeof createApp>;
+  let board: { id: string; tokens: Record<Role, string>; links: Record<Role, string> };
+
+  beforeEach(async () => {
+    storage = SqliteStorage.open(':memory:');
+    sync = new SyncServer({ storage });
+    app = createApp({ storage, sync, adminToken: ADMIN, publicUrl: null, logger: createLogger('silent'), boardDist: null, exportsPerMinute: 100 });
+    const res = await app.request('http://board.example/api/boards', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Igman 2022', template: 'demo' }),
+    });
+    board = (await res.json()) as typeof board;
+  });
+  afterEach(async () => {
+    await sync.close();
+    await storage.close();
   });
 
-  it('keeps quotes and formula-looking text as text (no CSV injection)', () => {
-    expect(csvCell('Forum „Dva Trnova"')).toBe('"Forum „Dva Trnova"""');
-    expect(csvCell('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
-    for (const start of ['+', '-', '@', '\t']) expect(csvCell(`${start}1`).startsWith(`"'`)).toBe(true);
-    expect(csvCell('Obična aktivnost')).toBe('"Obična aktivnost"');
-  });
-});
+  const get = (path: string) => app.request(`http://board.example/api/boards/${board.id}/${path}`);
 
-describe('planTable', () => {
-  it('is the one source of both exports: the headers, and each row as typed cells', () => {
-    const table = planTable(board());
-    expect(table.title).toBe('MLDP: zajednički plan aktivnosti');
-    expect(table.columns.map((c) => c.header)).toEqual([
-      'Rb.', 'Oblast', 'Aktivnost', 'Opis', 'Nosilac', 'Partneri', 'Rok / kvartal', 'Odgovorna osoba',
+  it('CSV: the plan columns with the proposer, parsed back', async () => {
+    const res = await get(`export.csv?token=${board.tokens.viewer}`);
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const header = lines[0]!.split(';').map((c) => c.slice(1, -1));
+    expect(header).toEqual([
+      'Rb.', 'Oblast', 'Aktivnost', 'Opis', 'Nosilac', 'Partneri', 'Predlagač', 'Rok / kvartal', 'Odgovorna osoba',
       'Sredstva (KM)', 'Izvor finansiranja', 'Indikator', 'Status', 'Napomena',
     ]);
-    expect(table.rows).toHaveLength(16);
-    expect(table.rows.every((r) => r.length === table.columns.length)).toBe(true);
-    expect(table.rows[0]![0]).toEqual({ kind: 'count', value: 1 });
-    expect(table.rows[0]![2]).toEqual({ kind: 'text', value: 'Zajednički model javnih konsultacija' });
-    const budgeted = table.rows.find((r) => r[8] !== null)!;
-    expect(budgeted[8]).toEqual({ kind: 'km', value: 1234.5 });
-    expect(budgeted[6]).toEqual({ kind: 'text', value: 'III kv. 2024.' });
+    expect(lines).toHaveLength(16);
+    expect(lines[1]).toMatch(/^"1";"Učešće građana u odlučivanju";"Zajednički model javnih konsultacija"/);
+    expect(csvCell('=1')).toBe(`"'=1"`);
   });
-});
 
-/** A cell of an XLSX sheet as a spreadsheet program reads it: its type from the XML, its style resolved. */
-interface XlsxCell {
-  readonly type: 'string' | 'number' | 'formula' | 'other';
-  readonly value: string | number;
-  readonly numFmt: string | undefined;
-  readonly bold: boolean;
-  readonly wrap: boolean;
-}
-
-const unescapeXml = (s: string) =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-const attr = (attributes: string, name: string) => {
-  const m = new RegExp(`\\b${name}="([^"]*)"`).exec(attributes);
-  return m ? unescapeXml(m[1]!) : undefined;
-};
-
-/** Unzips the workbook and reads its first sheet by the XML (SpreadsheetML), as Excel would. */
-function readXlsx(bytes: Uint8Array) {
-  const files = unzipSync(bytes);
-  const xml = (path: string) => {
-    const file = files[path];
-    if (!file) throw new Error(`${path} is missing from the workbook`);
-    return strFromU8(file);
-  };
-  const strings = [...xml('xl/sharedStrings.xml').matchAll(/<si><t[^>]*>([\s\S]*?)<\/t><\/si>/g)].map((m) => unescapeXml(m[1]!));
-  const styles = xml('xl/styles.xml');
-  const numFmts = new Map([...styles.matchAll(/<numFmt\b([^>]*)\/>/g)].map((m) => [attr(m[1]!, 'numFmtId'), attr(m[1]!, 'formatCode')]));
-  const boldFonts = [...styles.matchAll(/<font>([\s\S]*?)<\/font>/g)].map((m) => m[1]!.includes('<b/>'));
-  const cellXfs = /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)![1]!;
-  const xfs = [...cellXfs.matchAll(/<xf\b([^>]*?)(?:\/>|>([\s\S]*?)<\/xf>)/g)].map((m) => ({
-    numFmt: numFmts.get(attr(m[1]!, 'numFmtId')),
-    bold: boldFonts[Number(attr(m[1]!, 'fontId') ?? 0)] ?? false,
-    wrap: (m[2] ?? '').includes('wrapText="1"'),
-  }));
-  const sheet = xml('xl/worksheets/sheet1.xml');
-  const cells = new Map<string, XlsxCell>();
-  for (const m of sheet.matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
-    const [attributes, inner = ''] = [m[1]!, m[2]];
-    const t = attr(attributes, 't');
-    const v = /<v>([\s\S]*?)<\/v>/.exec(inner)?.[1];
-    const style = xfs[Number(attr(attributes, 's') ?? 0)]!;
-    const type = inner.includes('<f') ? 'formula' : t === 's' ? 'string' : t === undefined || t === 'n' ? 'number' : 'other';
-    const value = type === 'string' ? strings[Number(v)]! : type === 'number' ? Number(v) : unescapeXml(v ?? '');
-    cells.set(attr(attributes, 'r')!, { type, value, ...style });
-  }
-  const sheetNames = [...xml('xl/workbook.xml').matchAll(/<sheet\b([^>]*)\/>/g)].map((m) => attr(m[1]!, 'name'));
-  return { cells, sheet, sheetNames };
-}
-
-describe('planXlsx', () => {
-  it('writes one worksheet named after the board: title, a bold frozen header row, the plan typed', async () => {
-    const { cells, sheet, sheetNames } = readXlsx(await planXlsx(board()));
-    expect(sheetNames).toEqual(['MLDP zajednički plan aktivnosti']);
-    expect(cells.get('A1')).toMatchObject({ type: 'string', value: 'MLDP: zajednički plan aktivnosti', bold: true });
-
-    const headers = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M'].map((col) => cells.get(`${col}2`)!);
-    expect(headers.map((c) => c.value)).toEqual(planTable(board()).columns.map((c) => c.header));
-    expect(headers.every((c) => c.type === 'string' && c.bold)).toBe(true);
-    expect(sheet).toMatch(/<pane\b(?=[^>]*\bySplit="2")(?=[^>]*\btopLeftCell="A3")(?=[^>]*\bstate="frozen")[^>]*\/>/);
-    expect(sheet).toContain('<col min="4" max="4" width="50" customWidth="1"/>');
-
-    // The first activity, in row 3: the row number is a number, text keeps its diacritics.
-    expect(cells.get('A3')).toMatchObject({ type: 'number', value: 1, bold: false });
-    expect(cells.get('B3')).toMatchObject({ type: 'string', value: 'Učešće građana u odlučivanju', wrap: true });
-    expect(cells.get('C3')).toMatchObject({ type: 'string', value: 'Zajednički model javnih konsultacija' });
-    expect(cells.get('F3')?.value).toBe('Opština Istočno Novo Sarajevo, Općina Trnovo');
-    expect(cells.get('G3')?.value).toBe('I kv. 2023.');
-    expect(cells.get('L3')?.value).toBe('U toku');
-    expect(cells.has('D3')).toBe(false); // no description: an empty cell, not an empty string
-
-    const row = [...cells].find(([, c]) => c.value === 'Budžetirana aktivnost: čišćenje obale, đački žiri')![0].slice(1);
-    expect(cells.get(`I${row}`)).toEqual({ type: 'number', value: 1234.5, numFmt: '#,##0.00 "KM"', bold: false, wrap: false });
+  it('XLSX: the plan sheet with the proposer column and the commitments sheet, unzipped', async () => {
+    const res = await get(`export.xlsx?token=${board.tokens.editor}`);
+    expect(res.status).toBe(200);
+    const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
+    const workbook = strFromU8(files['xl/workbook.xml']!);
+    expect([...workbook.matchAll(/<sheet\b[^>]*name="([^"]*)"/g)].map((m) => m[1])).toEqual(['Igman 2022', 'Pregled obaveza']);
+    const strings = strFromU8(files['xl/sharedStrings.xml']!);
+    expect(strings).toContain('<t>Predlagač</t>');
+    expect(strings).toContain('<t>Grad Mostar</t>');
+    expect(strFromU8(files['xl/worksheets/sheet2.xml']!)).toContain('<c r="A3"');
     expect(KM_FORMAT).toBe('#,##0.00 "KM"');
-    expect(cells.get(`L${row}`)?.value).toBe('Odgođeno');
-    expect(cells.get(`M${row}`)).toMatchObject({ type: 'string', value: '=1+1' }); // text, never a formula
-    expect(sheet).not.toMatch(/<f[\s>]/);
-    expect(cells.get('B18')?.value).toBe('Neraspoređene aktivnosti');
-    expect(cells.has('A19')).toBe(false);
+    expect(sheetName('Igman [2022]')).toBe('Igman 2022');
   });
 
-  it('stores whatever the board title is as text and falls back to "Plan" for the sheet name', async () => {
+  it('PDF: the official document in Serbian Cyrillic, for any valid link, with page numbers and rows in order', async () => {
+    for (const role of ['facilitator', 'editor', 'viewer'] as const) {
+      const res = await get(`export.pdf?token=${board.tokens[role]}&lang=sr-Cyrl-BA`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/pdf');
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="plan-${board.id}-sr-Cyrl-BA.pdf"`);
+    }
+    const pages = await pdfPages(new Uint8Array(await (await get(`export.pdf?token=${board.tokens.viewer}&lang=sr-Cyrl-BA`)).arrayBuffer()));
+    expect(pages.length).toBe(4); // the plan (2 pages), the commitments, the signatures
+    expect(pages[0]![0]).toBe('План активности');
+    expect(pages[0]).toContain('Igman 2022');
+    const text = pages.map((p) => p.join('\n')).join('\n');
+    expect(text).toMatch(/Рб\. Активност Опис Носилац Партнери Предлагач/);
+    expect(text).toContain('Преглед обавеза');
+    expect(text).not.toContain('Табла уживо'); // no link given: no QR code
+    pages.forEach((p, i) => expect(p.at(-1)).toBe(`страна ${i + 1} од ${pages.length}`));
+    const numbers = pages.flatMap((p) => p.flatMap((l) => /^(\d{1,2}) \D/.exec(l)?.[1] ?? [])).map(Number);
+    expect(numbers).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+  });
+
+  it('PDF: prints a QR code only for a read-only link of this board on this server', async () => {
+    const caption = async (link: string) => {
+      const res = await get(`export.pdf?token=${board.tokens.editor}&lang=bs&link=${encodeURIComponent(link)}`);
+      expect(res.status).toBe(200);
+      return (await pdfPages(new Uint8Array(await res.arrayBuffer()))).flat().includes('Tabla uživo (samo za pregled)');
+    };
+    expect(await caption(board.links.viewer)).toBe(true);
+    expect(await caption(board.links.editor)).toBe(false); // never an editing link on paper
+    expect(await caption(board.links.viewer.replace('http://board.example', 'http://evil.example'))).toBe(false);
+    expect(await caption(board.links.viewer.replace(`/b/${board.id}`, '/b/other'))).toBe(false);
+    expect(await caption('not a url')).toBe(false);
+  });
+
+  it('PDF: refuses a bad link or language; a version comes from storage.getVersion, else 404', async () => {
+    expect((await get('export.pdf?token=nope')).status).toBe(401);
+    expect((await get(`export.pdf?token=${board.tokens.viewer}&lang=de`)).status).toBe(400);
+    const storageWithVersions = storage as unknown as { getVersion?: unknown };
+    const original = storageWithVersions.getVersion;
+    storageWithVersions.getVersion = undefined;
+    expect((await get(`export.pdf?token=${board.tokens.viewer}&version=v1`)).status).toBe(404);
+
     const doc = new Y.Doc();
     seedDemoBoard(doc);
-    setBoardTitle(doc, '=HYPERLINK("http://x") / Igman [2022]');
-    const { cells, sheetNames } = readXlsx(await planXlsx(readBoard(doc)));
-    expect(cells.get('A1')).toMatchObject({ type: 'string', value: '=HYPERLINK("http://x") / Igman [2022]' });
-    expect(sheetNames).toEqual(['=HYPERLINK("http x") Igman 2022']);
-  });
-});
-
-describe('sheetName', () => {
-  it("follows Excel's rules for worksheet names", () => {
-    expect(sheetName('Igman 2022')).toBe('Igman 2022');
-    expect(sheetName('Plan: Q1/Q2 [nacrt]?*\\')).toBe('Plan Q1 Q2 nacrt');
-    expect(sheetName('Zajednički plan aktivnosti općina Trnovo i Novo Sarajevo')).toBe('Zajednički plan aktivnosti opći');
-    expect(sheetName('Zajednički plan aktivnosti opći').length).toBe(31);
-    expect(sheetName("'Plan'")).toBe('Plan');
-    expect(sheetName("  'Igman'  ")).toBe('Igman');
-    expect(sheetName('Plan aktivnosti za godinu 2023 i 2024')).toBe('Plan aktivnosti za godinu 2023'); // no trailing space after the cut
-    expect(sheetName(`${'a'.repeat(30)}😀`)).toBe('a'.repeat(30)); // never half a surrogate pair
-    expect(sheetName('Red\u0000\tnovi\nred')).toBe('Red novi red');
-    for (const nothing of ['', '   ', '[]', "''", 'History', 'history']) expect(sheetName(nothing)).toBe('Plan');
+    const snapshot = Y.encodeStateAsUpdate(doc);
+    const asked: string[] = [];
+    storageWithVersions.getVersion = async (boardId: string, versionId: string) => {
+      asked.push(`${boardId}/${versionId}`);
+      return versionId === 'v1'
+        ? { id: 'v1', name: 'Usaglašeni plan, 19. oktobar 2022.', createdAt: Date.parse('2022-10-19T15:00:00Z'), by: 'f', auto: false, summary: '', snapshot }
+        : null;
+    };
+    try {
+      const res = await get(`export.pdf?token=${board.tokens.viewer}&version=v1`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="plan-${board.id}-v1-bs.pdf"`);
+      const text = (await pdfPages(new Uint8Array(await res.arrayBuffer()))).flat().join('\n');
+      expect(text).toContain('Verzija: Usaglašeni plan, 19. oktobar 2022.');
+      expect(text).toContain('Datum: 19. oktobar 2022.');
+      expect(text).toContain('MLDP: zajednički plan aktivnosti'); // the version's title, not today's board
+      expect((await get(`export.pdf?token=${board.tokens.viewer}&version=v2`)).status).toBe(404);
+      expect(asked).toEqual([`${board.id}/v1`, `${board.id}/v2`]);
+    } finally {
+      storageWithVersions.getVersion = original;
+    }
   });
 });

@@ -17,6 +17,8 @@ import { faultInjectionFromEnv } from './faults.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { originPolicy } from './origin.js';
+import { VersionKeeper } from './version-keeper.js';
+import { saveBoardVersion } from './versions.js';
 import { httpTimeouts, limitPendingConnections } from './slow-clients.js';
 
 /** Exit status for a damaged database: told apart from a crash (1), so a supervisor need not restart into it (systemd: RestartPreventExitStatus=3). */
@@ -48,12 +50,19 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics();
   const { limits } = config;
-  const sync = new SyncServer({
+  // Automatic versions at the moments that matter (version-keeper.ts); it saves through the sync
+  // server it watches, hence the late binding.
+  const versions = new VersionKeeper({
+    save: (boardId, _moment, name) => saveBoardVersion({ storage, sync }, boardId, { name, by: 'Tabla', auto: true }),
+    onError: (boardId, err) => logger.error({ boardId, err: String(err) }, 'automatic version not saved'),
+  });
+  const sync: SyncServer = new SyncServer({
     storage,
     logger,
     pingIntervalMs: config.pingIntervalMs,
     ...limits.sync,
     onStorageWrite: metrics.observeStorageWrite,
+    onDocumentChanged: versions.documentChanged,
   });
   metrics.watch(sync);
   let stopping = false;
@@ -101,6 +110,7 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => process.exit(1), 10_000);
     forced.unref();
     await sync.close();
+    versions.close();
     // Sockets whose peers vanished (a closed laptop) would hold the close for ws's 30 s.
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     setTimeout(() => httpServer.closeAllConnections(), 1_000).unref();

@@ -4,6 +4,7 @@
  * cannot be spoofed: the server refuses, with these checks, changes that speak for another.
  */
 import type * as Y from 'yjs';
+import { progressViolation } from './progress.js';
 import { readActivity, roots } from './schema.js';
 
 /** Whether a coordinator speaking for `municipalityId` may name other partners of an activity added by `createdBy`. */
@@ -18,6 +19,8 @@ export const managesPartners = (createdBy: string | null | undefined, municipali
  * - Partners and the lead: any municipality may join or leave itself (and take or drop the lead
  *   when it is free or its own); the others are managed by the municipality that added the activity
  *   (for an activity with no `createdBy`, by the general link).
+ * - Progress notes (PM30) are append-only: each new one signed with the sender's own municipality,
+ *   on an activity it leads or joins (the general link: any); none changed or removed.
  * `before` is the accepted document, `after` the same with the change applied.
  */
 export function attributionViolations(
@@ -39,6 +42,11 @@ export function attributionViolations(
     // (Validation has already refused a createdBy that is not text: reading it is exact here.)
     if (was ? now.createdBy !== was.createdBy : (now.createdBy ?? null) !== municipalityId) {
       problems.push(`activity ${id}: "added by" must be the sender's own municipality, set once`);
+      continue;
+    }
+    const progress = progressViolation(wasEntry, nowEntry, municipalityId, id);
+    if (progress !== null) {
+      problems.push(`activity ${id}: ${progress}`);
       continue;
     }
     if (managesPartners(creator, municipalityId)) continue;

@@ -103,7 +103,8 @@ function same<T extends object>(prev: T | undefined, next: T): T {
     const x = a[k];
     const y = b[k];
     if (x === y) continue;
-    if (Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => v === y[i])) continue;
+    // Elements compared by identity; records (progress notes, read afresh each time) by value.
+    if (Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => v === y[i] || (typeof v === 'object' && JSON.stringify(v) === JSON.stringify(y[i])))) continue;
     return next;
   }
   return prev;

@@ -7,6 +7,7 @@ import type * as Y from 'yjs';
 import type { LaneId } from './ids.js';
 import { localOrigin, type PlanOrigin } from './origins.js';
 import { editLane } from './operations.js';
+import { isFollowThrough } from './progress.js';
 import { readActivity, readLane, readMeta, roots, type Spotlight, type TimerState, writeFacilitation, writeMeta } from './schema.js';
 
 export function setBoardLocked(doc: Y.Doc, locked: boolean, origin: PlanOrigin = localOrigin): void {
@@ -65,11 +66,12 @@ export function setTimer(doc: Y.Doc, timer: TimerState | null, origin: PlanOrigi
  * accepted document, `after` the same with the change applied.
  */
 export function lockViolations(before: Y.Doc, after: Y.Doc, activityIds: Iterable<string>): string[] {
-  const ids = [...activityIds];
-  if (ids.length === 0) return []; // a lock holds activities only: dots, presence and the rest go on
   const a = roots(after);
-  if (readMeta(a.meta).locked) return ['the board is locked'];
   const b = roots(before);
+  // A lock holds the plan, not its follow-through: a progress note (with its status) goes on [PM30].
+  const ids = [...activityIds].filter((id) => !isFollowThrough(b.activities.get(id), a.activities.get(id), id));
+  if (ids.length === 0) return []; // a lock holds activities only: dots, presence and the rest go on
+  if (readMeta(a.meta).locked) return ['the board is locked'];
   const lockedLane = (laneId: string | null) => {
     const lane = laneId === null ? undefined : a.lanes.get(laneId);
     return lane !== undefined && readLane(laneId!, lane).locked;

@@ -13,3 +13,6 @@ export * from './template.js';
 export * from './votes.js';
 export * from './attribution.js';
 export * from './policy.js';
+export * from './progress.js';
+export * from './finalise.js';
+export * from './versions.js';

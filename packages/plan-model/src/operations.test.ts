@@ -251,7 +251,7 @@ describe('addActivity', () => {
     const id = addActivity(doc, { title: 'Samo naslov' }, { laneId: null }, { id: asActivityId('a_1') });
     expect(id).toBe('a_1');
     const json = rawActivity(doc, id).toJSON();
-    expect(Object.keys(json).sort()).toEqual(['id', 'laneId', 'partners', 'rank', 'title']);
+    expect(Object.keys(json).sort()).toEqual(['id', 'laneId', 'partners', 'progress', 'rank', 'title']);
     expect(json).toMatchObject({ id: 'a_1', title: 'Samo naslov', laneId: null, partners: {} });
     expect(readBoard(doc).activityById.get(id)!.status).toBe('planned');
   });

@@ -21,6 +21,7 @@ import {
   type LaneFields,
   type MunicipalityFields,
   newEntry,
+  progressOf,
   readActivity,
   readLane,
   readVote,
@@ -184,6 +185,8 @@ export function addActivity(
     // The partners map exists from the start: if two replicas each created it on their
     // first join, one map would win and the other's partners would be lost.
     writeActivity(entry, { partners: [], ...fields });
+    // So is the map of progress notes (PM30), for the same reason.
+    progressOf(entry);
     if (options.createdBy) writeCreatedBy(entry, options.createdBy);
   }, options.origin ?? localOrigin);
   return id;

@@ -13,6 +13,7 @@ import type * as Y from 'yjs';
 import { attributionViolations, managesPartners } from './attribution.js';
 import type { BoardView } from './board-view.js';
 import { lockViolations } from './facilitation.js';
+import { mayReportOn } from './progress.js';
 import type { MunicipalityId } from './ids.js';
 import { type Access, canWriteRoot, type Role } from './roles.js';
 import { ROOTS } from './schema.js';
@@ -110,6 +111,13 @@ export interface Permissions {
   canChooseLead(id: string | null, leadId?: string | null): boolean;
   /** Give (or take back) this link's own municipality's dots in a vote: only while it is open. */
   canVote(voteId: string): boolean;
+  /**
+   * Add a progress note (and with it a status) to an activity (PM30): a lock does not hold it; a
+   * coordinator's link bound to a municipality reports on activities it leads or joins.
+   */
+  canAddProgressNote(id: string): boolean;
+  /** Change or remove an existing progress note: the facilitator only. */
+  readonly canChangeProgress: boolean;
 }
 
 export function permissionsFor(access: Access | null, board: PolicyBoard): Permissions {
@@ -163,5 +171,10 @@ export function permissionsFor(access: Access | null, board: PolicyBoard): Permi
     // Dots only while the vote is open (giveDot refuses others); the server also keeps a late
     // dot (an honest race, PM21), which the board never offers.
     canVote: (voteId) => votesFor !== null && board.votes.some((v) => v.id === voteId && v.state === 'open'),
+    canAddProgressNote: (id) => {
+      const a = activity(id);
+      return a !== undefined && canChangeActivities && (!held || mayReportOn(a, own));
+    },
+    canChangeProgress: canManageBoard,
   };
 }

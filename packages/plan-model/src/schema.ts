@@ -33,6 +33,10 @@ export const LIMITS = {
   dotsPerMunicipality: 20,
   /** Entries of a vote's frozen results. */
   voteResults: 1000,
+  /** Progress notes one activity keeps [PM30]. */
+  progressNotes: 200,
+  /** Text of one progress note. */
+  progressText: 1000,
 } as const;
 
 export interface BoardMeta {
@@ -117,6 +121,23 @@ export interface Lane {
   readonly locked: boolean;
 }
 
+/**
+ * A dated progress note on an activity [PM30]: follow-through after the plan is agreed. Kept as a
+ * history (append-only for coordinators, see attribution.ts), never overwritten.
+ */
+export interface ProgressNote {
+  readonly id: string;
+  /** When it was written (ms since epoch, the writer's clock). */
+  readonly at: number;
+  /** The municipality whose coordinator wrote it (bound to their link by the server); null = a general link. */
+  readonly by: MunicipalityId | null;
+  readonly text: string;
+  /** How far along, a whole number 0..100; absent = not said. */
+  readonly percent?: number;
+  /** The status the note set on the activity; absent = unchanged. */
+  readonly status?: Status;
+}
+
 export interface Activity {
   readonly id: ActivityId;
   readonly title: string;
@@ -140,6 +161,8 @@ export interface Activity {
   readonly notes?: string;
   /** The municipality whose coordinator added it (bound to their link by the server); absent = unknown. */
   readonly createdBy?: MunicipalityId;
+  /** Progress notes, oldest first (by `at`, then id); absent when there are none [PM30]. */
+  readonly progress?: readonly ProgressNote[];
 }
 
 /** The editable fields of an activity; `undefined` removes an optional key. */
@@ -234,6 +257,20 @@ const isVoteResult = (v: unknown): v is VoteResult =>
 export const isVoteResults = (v: unknown): v is readonly VoteResult[] =>
   Array.isArray(v) && v.length <= LIMITS.voteResults && v.every(isVoteResult);
 
+/** A progress note as stored (its id is its key): `{ at, by, text, percent?, status? }` [PM30]. */
+export type ProgressRecord = Omit<ProgressNote, 'id'>;
+
+export const isProgressPercent = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 100;
+
+export const isProgressRecord = (v: unknown): v is ProgressRecord =>
+  isPlainObject(v) &&
+  hasOnlyKeys(v, ['at', 'by', 'text', 'percent', 'status']) &&
+  isMs(v.at, EPOCH_MAX) &&
+  (v.by === null || isText(LIMITS.id)(v.by)) &&
+  isText(LIMITS.progressText)(v.text) &&
+  (v.percent === undefined || isProgressPercent(v.percent)) &&
+  (v.status === undefined || isStatus(v.status));
+
 /** Known keys of each entry kind, with their check and whether they are required. */
 const ENTRY_KEYS = {
   municipalities: {
@@ -267,6 +304,7 @@ const ENTRY_KEYS = {
     indicator: { check: isText(LIMITS.shortText), required: false },
     notes: { check: isText(LIMITS.longText), required: false },
     createdBy: { check: isText(LIMITS.id), required: false },
+    progress: { check: (v) => v instanceof Y.Map, required: false },
   },
   votes: {
     id: { check: isText(LIMITS.id), required: true },
@@ -340,6 +378,19 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
         if (value !== true || id.length > LIMITS.id) problems.push(`activities.${key}.partners.${id}: must be true`);
       }
     }
+    problems.push(...progressProblems(key, entry.get('progress')));
+  }
+  return problems;
+}
+
+/** An activity's progress notes [PM30]: at most `LIMITS.progressNotes`, each a valid record under an id. */
+function progressProblems(key: string, progress: unknown): string[] {
+  if (!(progress instanceof Y.Map)) return [];
+  if (progress._start !== null) return [`activities.${key}.progress: list content in a map`];
+  if (progress.size > LIMITS.progressNotes) return [`activities.${key}.progress: more than ${LIMITS.progressNotes} notes`];
+  const problems: string[] = [];
+  for (const [id, note] of (progress as Y.Map<unknown>).entries()) {
+    if (id.length > LIMITS.id || !isProgressRecord(note)) problems.push(`activities.${key}.progress.${id.slice(0, LIMITS.id)}: not a valid progress note`);
   }
   return problems;
 }
@@ -492,6 +543,7 @@ export function readActivity(id: string, m: EntryMap): Activity {
   const status = m.get('status');
   const timeframe = m.get('timeframe');
   const budget = m.get('budget');
+  const progress = readProgress(m.get('progress'));
   return withOptional<Activity>(
     {
       id: id as ActivityId,
@@ -514,8 +566,25 @@ export function readActivity(id: string, m: EntryMap): Activity {
       indicator: str(m, 'indicator'),
       notes: str(m, 'notes'),
       createdBy: str(m, 'createdBy'),
+      progress: progress.length > 0 ? progress : undefined,
     },
   );
+}
+
+/** Progress notes, oldest first (by `at`, then id, in code-unit order); malformed ones are skipped. */
+function readProgress(progress: unknown): ProgressNote[] {
+  if (!(progress instanceof Y.Map)) return [];
+  const notes: ProgressNote[] = [];
+  for (const [id, v] of (progress as Y.Map<unknown>).entries()) {
+    if (!isProgressRecord(v)) continue;
+    notes.push(
+      withOptional<ProgressNote>(
+        { id, at: v.at, by: (v.by ?? null) as MunicipalityId | null, text: v.text },
+        { percent: v.percent, status: v.status },
+      ),
+    );
+  }
+  return notes.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 // ---------------------------------------------------------------------------
@@ -578,6 +647,27 @@ export function setPartner(m: EntryMap, municipalityId: MunicipalityId, joined: 
   }
   if (joined) (map as Y.Map<boolean>).set(municipalityId, true);
   else (map as Y.Map<boolean>).delete(municipalityId);
+}
+
+/**
+ * An activity's map of progress notes, created when missing. Created with the activity (and for
+ * every activity when the plan is agreed), so two coordinators' first notes never race to create it.
+ */
+export function progressOf(m: EntryMap): Y.Map<ProgressRecord> {
+  let map = m.get('progress');
+  if (!(map instanceof Y.Map)) {
+    map = new Y.Map<ProgressRecord>();
+    m.set('progress', map);
+  }
+  return map as Y.Map<ProgressRecord>;
+}
+
+/** Adds one progress note (plain record; its id is its key). Notes are never edited in place. */
+export function writeProgressNote(m: EntryMap, id: string, record: ProgressRecord): void {
+  const out: Record<string, unknown> = { at: record.at, by: record.by, text: record.text };
+  if (record.percent !== undefined) out.percent = record.percent;
+  if (record.status !== undefined) out.status = record.status;
+  progressOf(m).set(id, out as unknown as ProgressRecord);
 }
 
 /** Who added an activity: written once, with the activity, never edited. */

@@ -131,10 +131,10 @@ export function inspectTransaction(tr: Y.Transaction): ChangeReport {
       for (const key of ids) entriesToCheck.set(`votes/${key}`, { kind: 'votes', key });
       continue;
     }
-    // Depth 0: the root's keys changed; 1: an entry's keys; 2: an activity's partners.
+    // Depth 0: the root's keys changed; 1: an entry's keys; 2: an activity's partners or progress notes.
     if (path.length === 0) {
       for (const key of keys) if (key !== null) entriesToCheck.set(`${name}/${key}`, { kind: name, key });
-    } else if (path.length === 1 || (path.length === 2 && name === 'activities' && path[1] === 'partners')) {
+    } else if (path.length === 1 || (path.length === 2 && name === 'activities' && (path[1] === 'partners' || path[1] === 'progress'))) {
       entriesToCheck.set(`${name}/${path[0]}`, { kind: name, key: path[0]! });
     } else {
       problems.push(`${name}: nested too deep`);

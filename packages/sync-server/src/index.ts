@@ -21,7 +21,9 @@ export type {
   DocumentLog,
   PendingUpdate,
   StoredState,
+  StoredVersion,
   TokenRecord,
+  VersionRecord,
 } from './storage/types.js';
 export { applyStoredState, loadStoredState, type LoadStoredStateOptions, type StoredDocument } from './storage/document.js';
 export { MemoryStorage, type MemoryFaultInjection, type MemoryStorageOptions } from './storage/memory.js';

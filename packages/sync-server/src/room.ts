@@ -45,6 +45,8 @@ export interface RoomContext {
   /** Called for each stored update relayed, with its size and how many connections got it. */
   onRelay?(bytes: number, recipients: number): void;
   onStored?(bytes: number): void;
+  /** Called after a stored update was applied to the room's document (read it, never write). */
+  onApplied?(doc: Y.Doc): void;
 }
 
 /** Origin of an update a connection sent, once stored. */
@@ -249,6 +251,11 @@ export class Room {
     this.lastAppliedSeq = Math.max(this.lastAppliedSeq, seq);
     this.uncompacted++;
     this.storedBytes += update.length;
+    try {
+      this.context.onApplied?.(this.doc);
+    } catch (err) {
+      this.context.onError(this.boardId, 'document watcher failed', err);
+    }
   }
 
   private dropInFlight(update: Uint8Array): boolean {

@@ -3,11 +3,13 @@
  * that load on demand and unload when empty, and the connections handed to them. A room owns its
  * write path (room.ts); the gates judge (gate/); this file only routes. Needs a socket-like object.
  */
-import type { Role } from '@tabla/plan-model';
+import * as Y from 'yjs';
+import { type Role, roots } from '@tabla/plan-model';
 import { CloseCode, closeCodeName, decodeMessage, type IncomingMessage } from '@tabla/sync-protocol';
 import { BucketTable, RefusalBackoff, RefusalLog, TokenBucket } from './budget.js';
 import { Connection, type SocketLike, toUint8Array } from './connection.js';
 import { Room, type RoomLimits } from './room.js';
+import { applyStoredState } from './storage/document.js';
 import type { BoardStorage } from './storage/types.js';
 import { type Access, accessForToken, hashToken, isValidBoardId } from './tokens.js';
 import { UpdateWriter } from './update-writer.js';
@@ -56,6 +58,11 @@ export interface SyncServerOptions extends Partial<RoomLimits> {
   readonly refusalWindowMs?: number;
   /** Observes each storage write (for a latency histogram). */
   readonly onStorageWrite?: (seconds: number, updates: number) => void;
+  /**
+   * Called once when a board loads and after its document applied each stored update (in order),
+   * with the room's live document: read it, never write to it. For watchers such as automatic versions.
+   */
+  readonly onDocumentChanged?: (boardId: string, doc: Y.Doc) => void;
 }
 
 const MiB = 1024 * 1024;
@@ -101,6 +108,7 @@ const defaults = {
   freeRefusalsPerAddress: 30,
   refusalWindowMs: 60_000,
   onStorageWrite: () => {},
+  onDocumentChanged: () => {},
 } satisfies Omit<Required<SyncServerOptions>, 'storage'>;
 
 /** The limits in force, for documentation and tests. */
@@ -280,6 +288,27 @@ export class SyncServer {
   }
 
   /**
+   * The board as it is now, as one Yjs update (`Y.encodeStateAsUpdate`): the loaded room's
+   * document (which holds every stored update applied so far), or, if the board is not loaded, its
+   * stored state turned into a document. Null for an unknown board.
+   */
+  async currentState(boardId: string): Promise<Uint8Array | null> {
+    const room = await this.loadedRoom(boardId);
+    if (room) return Y.encodeStateAsUpdate(room.doc);
+    await this.unloading.get(boardId);
+    const state = await this.storage.loadState(boardId);
+    if (!state) return null;
+    const doc = new Y.Doc();
+    try {
+      roots(doc);
+      applyStoredState(doc, state);
+      return Y.encodeStateAsUpdate(doc);
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  /**
    * Closes the sessions of one link on a board (it was rotated or revoked) with 4401 and
    * returns how many. With `municipalityId`: the sessions of that municipality's link. Without:
    * the sessions of the role's general link only, i.e. those bound to no municipality, so
@@ -345,6 +374,7 @@ export class SyncServer {
         this.stats.updatesRelayed += recipients;
         this.stats.bytesRelayed += bytes * recipients;
       },
+      onApplied: (doc) => this.options.onDocumentChanged(boardId, doc),
       onStored: (bytes) => {
         this.stats.updatesStored++;
         this.stats.bytesStored += bytes;
@@ -352,6 +382,12 @@ export class SyncServer {
     });
     this.stats.rooms++;
     this.log.info({ boardId, storedUpdates: state.updates.length }, 'board loaded');
+    // The watcher's starting point: what the board was before the first update it hears of.
+    try {
+      this.options.onDocumentChanged(boardId, room.doc);
+    } catch (err) {
+      this.log.error({ boardId, err: String(err) }, 'document watcher failed');
+    }
     return room;
   }
 

@@ -1,11 +1,13 @@
 /**
  * What only the projector shows: a legend of the municipalities (colour, code, name) and, in
- * the facilitator's session, where to join with a QR code. A lazy chunk (with the QR encoder).
+ * the facilitator's session, where to join with a QR code; on request, the commitments matrix.
+ * A lazy chunk (with the QR encoder).
  */
 import QRCode from 'qrcode';
 import { useEffect, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBoard } from '@tabla/plan-react';
+import { CommitmentsMatrix } from '../plan/CommitmentsMatrix.js';
 import { useSession } from '../ui/context.js';
 import { useProjector } from './context.js';
 
@@ -14,6 +16,8 @@ export default function ProjectorPanel({ showJoin }: { showJoin: boolean }) {
   const session = useSession();
   const board = useBoard(session.doc);
   const { codes } = useProjector();
+  // "Pregled obaveza" under the legend, when whoever drives this screen chooses it.
+  const [commitments, setCommitments] = useState(false);
   return (
     <section className="projector-panel" aria-label={t('projector.panel')}>
       <div className="projector-legend">
@@ -31,6 +35,14 @@ export default function ProjectorPanel({ showJoin }: { showJoin: boolean }) {
         </ul>
       </div>
       {showJoin && <JoinAddress address={window.location.origin} />}
+      <button type="button" className="projector-commitments__toggle" aria-pressed={commitments} onClick={() => setCommitments((on) => !on)}>
+        {t('commitments.onProjector')}
+      </button>
+      {commitments && (
+        <div className="projector-commitments">
+          <CommitmentsMatrix board={board} />
+        </div>
+      )}
     </section>
   );
 }

@@ -66,7 +66,7 @@ interface LoadBoundaryProps {
 }
 
 /** The panel's chunk could not be fetched (no network): say so beside the button, offer a retry. */
-class LoadBoundary extends Component<LoadBoundaryProps, { failed: boolean }> {
+export class LoadBoundary extends Component<LoadBoundaryProps, { failed: boolean }> {
   override state = { failed: false };
 
   static getDerivedStateFromError(): { failed: boolean } {

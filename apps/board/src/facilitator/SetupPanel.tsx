@@ -10,7 +10,9 @@ import { type BoardView, LIMITS, setBoardLocked, setBoardTitle } from '@tabla/pl
 import { useBoard } from '@tabla/plan-react';
 import { useSession } from '../ui/context.js';
 import { TextField } from '../ui/TextField.js';
+import { BackupSettings, FinaliseSettings } from './FinaliseSettings.js';
 import { LaneSettings } from './LaneSettings.js';
+import { SinceMeeting } from './SinceMeeting.js';
 import { LinkSettings } from './LinkSettings.js';
 import { TemplateSettings } from './TemplateSettings.js';
 import { MunicipalitySettings } from './MunicipalitySettings.js';
@@ -58,10 +60,13 @@ export default function SetupPanel({ onClose }: SetupPanelProps) {
       </p>
       <BoardSettings board={board} announce={setNotice} />
       <LockSettings board={board} announce={setNotice} />
+      <FinaliseSettings board={board} announce={setNotice} onClose={onClose} />
+      <SinceMeeting board={board} />
       <LaneSettings board={board} announce={setNotice} />
       <MunicipalitySettings board={board} announce={setNotice} />
       <LinkSettings />
       <TemplateSettings board={board} />
+      <BackupSettings />
     </dialog>,
     document.body,
   );

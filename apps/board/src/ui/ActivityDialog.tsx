@@ -16,6 +16,7 @@ import { type ContainerId, laneIdOf, POOL } from '../dnd/ids.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { useSession, useSessionState } from './context.js';
 import { permissionsOf } from './permissions.js';
+import { ProgressSection } from './ProgressSection.js';
 import { MunicipalityOptions, SelectField } from './SelectField.js';
 import { TextField } from './TextField.js';
 
@@ -134,6 +135,8 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
   const [error, setError] = useState<string | null>(null);
   const formId = useId();
   const deleted = target.mode === 'edit' && !board.activityById.has(target.activity.id);
+  // A lock holds this person here (the plan is agreed): the card opens read-only, for its progress notes.
+  const readOnly = target.mode === 'edit' && !atOpen.canEditActivity(target.activity.id);
 
   useEffect(() => {
     const dialog = dialogRef.current;
@@ -203,6 +206,8 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
             {error}
           </p>
         )}
+        {readOnly && <p className="field__hint">{t('progress.lockedHint')}</p>}
+        <fieldset className="activity__fields" disabled={readOnly}>
         <TextField name="title" label={t('activity.title')} value={form.title} max={LIMITS.title} required autoFocus onChange={(v) => set('title', v)} />
         <TextField name="description" label={t('activity.description')} value={form.description} max={LIMITS.longText} rows={3} onChange={(v) => set('description', v)} />
         <div className="field-row">
@@ -267,8 +272,9 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
           </p>
         )}
         <TextField name="notes" label={t('activity.notes')} value={form.notes} max={LIMITS.longText} rows={2} onChange={(v) => set('notes', v)} />
+        </fieldset>
         <div className="dialog__actions">
-          {target.mode === 'edit' && (
+          {target.mode === 'edit' && !readOnly && (
             <button type="button" className="danger" onClick={remove}>
               {t('activity.delete')}
             </button>
@@ -277,11 +283,14 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
           <button type="button" onClick={onClose}>
             {t('activity.cancel')}
           </button>
-          <button type="submit" className="primary">
-            {t('activity.save')}
-          </button>
+          {!readOnly && (
+            <button type="submit" className="primary">
+              {t('activity.save')}
+            </button>
+          )}
         </div>
       </form>
+      {target.mode === 'edit' && <ProgressSection activity={target.activity} board={board} />}
     </dialog>
   );
 }

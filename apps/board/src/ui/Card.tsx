@@ -19,6 +19,8 @@ interface CardProps {
   readonly municipalities: ReadonlyMap<MunicipalityId, Municipality>;
   readonly draggable: boolean;
   readonly onEdit?: (activity: Activity) => void;
+  /** A lock holds this card for the viewer: its button opens it read-only, for progress notes ("Napredak"). */
+  readonly readOnly?: boolean;
   /** The viewer's own municipality (from their identity): marks cards it leads or partners. */
   readonly own?: Municipality | undefined;
   /**
@@ -47,7 +49,7 @@ interface CardProps {
 
 
 /** A card in a lane: the whole card drags (pointer, touch and keyboard). */
-export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
+export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, readOnly, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
   const { t } = useTranslation();
   // A boolean, so a card re-renders only when this answer changes.
   const ownId = own?.id;
@@ -99,6 +101,7 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
         onKeyDown={onKeyDown}
         onDoubleClick={onDoubleClick}
         onEdit={onEdit}
+        readOnly={readOnly}
       />
     </li>
   );
@@ -110,7 +113,7 @@ type CardBodyProps = Omit<CardProps, 'draggable'> &
     readonly overlay?: boolean;
   };
 
-export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots = 0, canAddDot = false, onDot, overlay = false, className = 'card', ...rest }: CardBodyProps) {
+export function CardBody({ activity, municipalities, onEdit, readOnly = false, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots = 0, canAddDot = false, onDot, overlay = false, className = 'card', ...rest }: CardBodyProps) {
   const { t, i18n } = useTranslation();
   const lead = activity.leadId ? municipalities.get(activity.leadId) : undefined;
   const partners = activity.partners.map((id) => municipalities.get(id)).filter((m): m is Municipality => !!m);
@@ -191,11 +194,11 @@ export function CardBody({ activity, municipalities, onEdit, own, onSetPartner, 
         <button
           type="button"
           className="card__edit"
-          aria-label={t('card.editLabel', { title: activity.title })}
+          aria-label={readOnly ? t('card.progressLabel', { title: activity.title }) : t('card.editLabel', { title: activity.title })}
           {...cardControl}
           onClick={() => onEdit(activity)}
         >
-          {t('card.edit')}
+          {readOnly ? t('card.progress') : t('card.edit')}
         </button>
       )}
       {onSetPartner && own && ownRole !== 'lead' && (

@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { useAwarenessStates } from '@tabla/plan-react';
 import { CloseCode } from '@tabla/sync-protocol';
 import { SetupButton } from '../facilitator/SetupButton.js';
+import { VersionsButton } from '../versions/VersionsButton.js';
+import { PlanButtons } from '../plan/PlanButtons.js';
 import { LANGUAGES } from '../i18n/index.js';
 import type { PresenceUser, SessionState } from '../session/board-session.js';
 import { canEditActivities, useSession, useSessionState } from './context.js';
@@ -23,6 +25,8 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
       <h1 className="topbar__title">{title || t('app.name')}</h1>
       {state.role && <span className="role-badge">{t(`role.${state.role}`)}</span>}
       {state.role === 'facilitator' && <SetupButton />}
+      <VersionsButton />
+      <PlanButtons />
       {canEditActivities(state) && <UndoButtons />}
       <p className={`connection connection--${state.connection}`} role="status" aria-label={t('connection.label')} data-state={state.connection}>
         <span className="connection__dot" aria-hidden="true" />
@@ -78,6 +82,11 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
       >
         {t('export.xlsx')}
       </a>
+      {(['bs', 'sr-Cyrl-BA'] as const).map((lang) => (
+        <a key={lang} className="export-link" href={pdfHref(session.link, state.role, lang)} download>
+          {t(lang === 'bs' ? 'export.pdfBs' : 'export.pdfSr')}
+        </a>
+      ))}
       <label className="language">
         <span className="visually-hidden">{t('language.label')}</span>
         <select value={i18n.language} onChange={(e) => void i18n.changeLanguage(e.target.value)}>
@@ -90,6 +99,18 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
       </label>
     </header>
   );
+}
+
+/**
+ * The official plan document (PDF) in `lang`. The server prints a QR code to the live board only
+ * for a read-only link of this board, which it cannot know by itself (tokens are stored hashed):
+ * a viewer passes its own link; other roles pass none (an editing link never goes on paper).
+ */
+export function pdfHref(link: { boardId: string; token: string }, role: string | null, lang: 'bs' | 'sr-Cyrl-BA' | 'en'): string {
+  const board = encodeURIComponent(link.boardId);
+  const params = new URLSearchParams({ token: link.token, lang });
+  if (role === 'viewer') params.set('link', `${window.location.origin}/b/${board}?token=${encodeURIComponent(link.token)}`);
+  return `/api/boards/${board}/export.pdf?${params.toString()}`;
 }
 
 /** Why reconnecting cannot help, as the header says it ("Ne možemo se povezati: …"). */

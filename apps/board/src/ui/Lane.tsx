@@ -110,7 +110,9 @@ export const Lane = memo(function Lane({
                 activity={activity}
                 municipalities={municipalities}
                 draggable={changeable}
-                onEdit={changeable ? onEdit : undefined}
+                // Locked: the card still opens, read-only, for its progress notes (a lock holds the plan, not its follow-through).
+                onEdit={editable ? onEdit : undefined}
+                readOnly={!changeable}
                 own={own}
                 onSetPartner={changeable ? onSetPartner : undefined}
                 dimmed={dimmed}

@@ -1,6 +1,6 @@
 /**
  * The contract every storage adapter must pass, in two suites, one per interface:
- * `documentLogContract` (rules ST1-ST10) and `boardDirectoryContract` (ST11-ST16); both check
+ * `documentLogContract` (rules ST1-ST10, ST18-ST20) and `boardDirectoryContract` (ST11-ST16); both check
  * ST17. The rules are in `packages/sync-server/STORAGE.md`; every case's name starts with the ids
  * it checks. An adapter of the whole `BoardStorage` calls `storageContractSuite('name', make, …)`,
  * which registers both.
@@ -18,7 +18,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { applyStoredState } from './document.js';
-import type { BoardDirectory, BoardRecord, BoardStorage, DocumentLog, StoredState, TokenRecord } from './types.js';
+import type { BoardDirectory, BoardRecord, BoardStorage, DocumentLog, StoredState, StoredVersion, TokenRecord } from './types.js';
 
 export interface StorageUnderTest<S = BoardStorage> {
   storage: S;
@@ -164,7 +164,7 @@ function useStorage<S extends Subject>(make: () => Promise<StorageUnderTest<S>>)
   };
 }
 
-/** Registers the document log's cases (ST1-ST10, ST17). */
+/** Registers the document log's cases (ST1-ST10, ST17, ST18-ST20). */
 export function documentLogContract(
   name: string,
   make: () => Promise<StorageUnderTest<DocumentLogUnderTest>>,
@@ -446,9 +446,80 @@ export function documentLogContract(
       expect(entries((await load('board-a')).presenceOwners)).toEqual([[21, 'k-a']]);
     });
 
+    const version = (id: string, createdAt: number, snapshot: Uint8Array, extra: Partial<StoredVersion> = {}): StoredVersion => ({
+      id,
+      name: `Version ${id}`,
+      createdAt,
+      by: 'facilitatorica',
+      auto: false,
+      summary: `summary of ${id}`,
+      snapshot,
+      ...extra,
+    });
+    const record = ({ snapshot: _snapshot, ...rest }: StoredVersion) => rest;
+
+    it('[ST18] a saved version reads back with its snapshot; the list is newest first, without snapshots', async () => {
+      const a = await create('board-a');
+      await t.storage.appendUpdates(a.edits(0, 2).map((update) => ({ boardId: 'board-a', update })));
+      const first = version('v1', 1_000, Y.encodeStateAsUpdate(a.doc));
+      await t.storage.saveVersion('board-a', first);
+      await t.storage.appendUpdates(a.edits(2, 2).map((update) => ({ boardId: 'board-a', update })));
+      const second = version('v2', 2_000, Y.encodeStateAsUpdate(a.doc), { auto: true, by: 'Tabla', name: 'Automatski: svaki sat' });
+      const sameTime = version('v0', 2_000, Y.encodeStateAsUpdate(a.doc));
+      await t.storage.saveVersion('board-a', second);
+      await t.storage.saveVersion('board-a', sameTime);
+
+      expect(await t.storage.listVersions('board-a')).toEqual([record(second), record(sameTime), record(first)]);
+      const got = await t.storage.getVersion('board-a', 'v1');
+      expect(got && record(got)).toEqual(record(first));
+      expect(Array.from(got!.snapshot)).toEqual(Array.from(first.snapshot));
+      // The snapshot is the board as it was then.
+      const then = new Y.Doc();
+      Y.applyUpdate(then, got!.snapshot);
+      expect(then.getArray('items').length).toBe(3);
+      // Bytes are not shared with the caller.
+      first.snapshot[0] = (first.snapshot[0]! + 1) % 256;
+      expect(Array.from((await t.storage.getVersion('board-a', 'v1'))!.snapshot)).toEqual(Array.from(got!.snapshot));
+      expect(await t.storage.getVersion('board-a', 'nope')).toBeNull();
+    });
+
+    it('[ST19] versions are per board and survive compaction; an unknown board or a repeated id is refused', async () => {
+      const a = await create('board-a');
+      await create('board-b');
+      await t.storage.saveVersion('board-a', version('v1', 1_000, Y.encodeStateAsUpdate(a.doc)));
+      await expect(t.storage.saveVersion('no-such-board', version('v9', 1, new Uint8Array([0, 0])))).rejects.toThrow();
+      await expect(t.storage.saveVersion('board-a', version('v1', 5, new Uint8Array([0, 0])))).rejects.toThrow();
+      expect(await t.storage.listVersions('no-such-board')).toEqual([]);
+      expect(await t.storage.getVersion('no-such-board', 'v1')).toBeNull();
+      expect(await t.storage.listVersions('board-b')).toEqual([]);
+      expect(await t.storage.getVersion('board-b', 'v1')).toBeNull();
+
+      await t.storage.appendUpdates(a.edits(0, 3).map((update) => ({ boardId: 'board-a', update })));
+      const state = await load('board-a');
+      await t.storage.compact('board-a', snapshotOf(state), state.lastSeq);
+      expect((await t.storage.listVersions('board-a')).map((v) => v.id)).toEqual(['v1']);
+      expect((await t.storage.getVersion('board-a', 'v1'))?.createdAt).toBe(1_000);
+    });
+
     it('[ST17] close() can be called twice', async () => {
       await t.storage.close();
       await expect(t.storage.close()).resolves.toBeUndefined();
+    });
+
+    (options.persistent ? it : it.skip)('[ST20] a persistent adapter keeps saved versions across close and reopen', async () => {
+      const { sut, storage } = t;
+      if (!sut.reopen) throw new Error('a persistent adapter must provide reopen()');
+      const a = await create('board-a');
+      const saved = version('v1', 1_000, Y.encodeStateAsUpdate(a.doc), { auto: true });
+      await storage.saveVersion('board-a', saved);
+      await storage.close();
+      const reopened = await sut.reopen();
+      try {
+        expect(await reopened.listVersions('board-a')).toEqual([record(saved)]);
+        expect(Array.from((await reopened.getVersion('board-a', 'v1'))!.snapshot)).toEqual(Array.from(saved.snapshot));
+      } finally {
+        await reopened.close();
+      }
     });
 
     (options.persistent ? it : it.skip)(

@@ -11,7 +11,7 @@
  * changes what it loaded cannot change what is stored.
  */
 import { isRole, type Role } from '@tabla/plan-model';
-import type { BoardRecord, BoardStorage, ClientOwner, PendingUpdate, StoredState, TokenRecord } from './types.js';
+import type { BoardRecord, BoardStorage, ClientOwner, PendingUpdate, StoredState, StoredVersion, TokenRecord, VersionRecord } from './types.js';
 
 /**
  * TEST SEAM ONLY: the same hooks as `SqliteFaultInjection`, called after the operation was worked
@@ -50,6 +50,8 @@ interface MemoryBoard {
   updates: { readonly seq: number; readonly data: Uint8Array }[];
   readonly clientOwners: Map<number, string>;
   readonly presenceOwners: Map<number, string>;
+  /** Saved versions, in the order saved. */
+  readonly versions: StoredVersion[];
 }
 
 /** What a restart keeps: shared by a storage and the storages `reopen()` returns. */
@@ -78,6 +80,15 @@ const toRecord = (t: StoredToken): TokenRecord => ({
   tokenHash: t.tokenHash,
   ...(t.municipalityId === null ? {} : { municipalityId: t.municipalityId }),
   createdAt: t.createdAt,
+});
+
+const toVersionRecord = (v: VersionRecord): VersionRecord => ({
+  id: v.id,
+  name: v.name,
+  createdAt: v.createdAt,
+  by: v.by,
+  auto: v.auto,
+  summary: v.summary,
 });
 
 const isActive = (t: StoredToken, role: Role, municipalityId: string | null): boolean =>
@@ -145,6 +156,7 @@ export class MemoryStorage implements BoardStorage {
       updates: [],
       clientOwners: new Map(),
       presenceOwners: new Map(),
+      versions: [],
     });
   }
 
@@ -259,6 +271,23 @@ export class MemoryStorage implements BoardStorage {
     for (const { clientId, keyHash } of bindings) {
       if (!board.presenceOwners.has(clientId)) board.presenceOwners.set(clientId, keyHash);
     }
+  }
+
+  async saveVersion(boardId: string, version: StoredVersion): Promise<void> {
+    const board = this.#board(boardId);
+    if (board.versions.some((v) => v.id === version.id)) throw new Error(`Version already exists: ${JSON.stringify(version.id)}`);
+    board.versions.push({ ...toVersionRecord(version), snapshot: copy(version.snapshot) });
+  }
+
+  async listVersions(boardId: string): Promise<VersionRecord[]> {
+    const board = this.#open().boards.get(boardId);
+    if (!board) return [];
+    return board.versions.map(toVersionRecord).sort((a, b) => b.createdAt - a.createdAt || compare(b.id, a.id));
+  }
+
+  async getVersion(boardId: string, versionId: string): Promise<StoredVersion | null> {
+    const version = this.#open().boards.get(boardId)?.versions.find((v) => v.id === versionId);
+    return version ? { ...toVersionRecord(version), snapshot: copy(version.snapshot) } : null;
   }
 
   /** Closes this storage (its data stays for `reopen`); calling it again is a no-op. */

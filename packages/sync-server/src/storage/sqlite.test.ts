@@ -195,6 +195,26 @@ describe('SqliteStorage (SQLite specifics)', () => {
     ).toThrow(/cannot store TEXT value in INTEGER column/);
   });
 
+  it('[ST19] migrates a v4 database (before versions): everything kept, versions save in a STRICT table', async () => {
+    const { initial } = logDoc();
+    const raw = new Database(file);
+    migrate(raw, 4);
+    raw.prepare('INSERT INTO boards (id, title, created_at) VALUES (?, ?, ?)').run('b', 'B', 1);
+    raw.prepare('INSERT INTO board_snapshots (board_id, data, through_seq, updated_at) VALUES (?, ?, 0, 1)').run('b', initial);
+    raw.close();
+
+    const storage = open();
+    expect(storage.database.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(await storage.listVersions('b')).toEqual([]);
+    await storage.saveVersion('b', { id: 'v1', name: 'V', createdAt: 2, by: 'f', auto: false, summary: 's', snapshot: initial });
+    expect((await storage.getVersion('b', 'v1'))?.snapshot).toEqual(initial);
+    expect(() =>
+      storage.database
+        .prepare("INSERT INTO board_versions (board_id, id, name, created_at, by, auto, summary, snapshot) VALUES ('b', 'v2', 'n', 'late', 'f', 0, 's', x'00')")
+        .run(),
+    ).toThrow(/cannot store TEXT value in INTEGER column/);
+  });
+
   it('[R4][ST4] a fault injected in appendUpdates leaves no row of the batch', async () => {
     let armed = false;
     let seenSeqs: readonly number[] = [];

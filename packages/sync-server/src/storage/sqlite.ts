@@ -7,7 +7,8 @@
  * Log: `board_updates` (append log, global AUTOINCREMENT seq so a seq is never reused),
  * `board_snapshots` (one compacted state per board; `through_seq` = last update folded into it),
  * `board_clients` (document client id -> key hash) and `board_presence` (awareness client id -> key
- * hash), both first binding wins and untouched by compaction.
+ * hash), both first binding wins and untouched by compaction; `board_versions` (saved versions, each
+ * with its own snapshot, untouched by compaction).
  * A board's state is its snapshot followed by its updates with seq > through_seq.
  *
  * better-sqlite3 is synchronous; the methods are async only to satisfy the interface. Every write
@@ -17,7 +18,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'no
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Role } from '@tabla/plan-model';
-import type { BoardRecord, BoardStorage, ClientOwner, PendingUpdate, StoredState, TokenRecord } from './types.js';
+import type { BoardRecord, BoardStorage, ClientOwner, PendingUpdate, StoredState, StoredVersion, TokenRecord, VersionRecord } from './types.js';
 
 /**
  * TEST SEAM ONLY: hooks called inside the write transactions, after all rows of the operation were
@@ -71,7 +72,7 @@ export interface SqliteStorageOptions {
 }
 
 /** Latest schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** Migration i upgrades a database from user_version i to i + 1. */
 const MIGRATIONS: readonly string[] = [
@@ -133,6 +134,22 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (board_id, client_id)
   ) STRICT;
   `,
+  // v5: saved versions of a board, each a whole snapshot beside the log (never a document kept
+  // without garbage collection): compaction does not touch them.
+  `
+  CREATE TABLE board_versions (
+    board_id   TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    id         TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    by         TEXT NOT NULL,
+    auto       INTEGER NOT NULL CHECK (auto IN (0, 1)),
+    summary    TEXT NOT NULL,
+    snapshot   BLOB NOT NULL,
+    PRIMARY KEY (board_id, id)
+  ) STRICT;
+  CREATE INDEX board_versions_newest ON board_versions(board_id, created_at DESC, id DESC);
+  `,
 ];
 
 /**
@@ -171,6 +188,24 @@ interface UpdateRow {
   seq: number;
   data: Buffer;
 }
+interface VersionRow {
+  id: string;
+  name: string;
+  created_at: number;
+  by: string;
+  auto: number;
+  summary: string;
+}
+
+const toVersion = (row: VersionRow): VersionRecord => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  by: row.by,
+  auto: row.auto === 1,
+  summary: row.summary,
+});
+
 interface TokenRow {
   role: Role;
   token_hash: string;
@@ -282,6 +317,17 @@ export class SqliteStorage implements BoardStorage {
         'SELECT client_id, key_hash FROM board_presence WHERE board_id = ?',
       ),
       deleteThrough: db.prepare<[string, number]>('DELETE FROM board_updates WHERE board_id = ? AND seq <= ?'),
+      insertVersion: db.prepare<[string, string, string, number, string, number, string, Uint8Array]>(
+        `INSERT INTO board_versions (board_id, id, name, created_at, by, auto, summary, snapshot)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      listVersions: db.prepare<[string], VersionRow>(
+        `SELECT id, name, created_at, by, auto, summary FROM board_versions
+         WHERE board_id = ? ORDER BY created_at DESC, id DESC`,
+      ),
+      getVersion: db.prepare<[string, string], VersionRow & { snapshot: Buffer }>(
+        'SELECT id, name, created_at, by, auto, summary, snapshot FROM board_versions WHERE board_id = ? AND id = ?',
+      ),
       lastAssignedSeq: db.prepare<[], { seq: number }>(
         "SELECT seq FROM sqlite_sequence WHERE name = 'board_updates'",
       ),
@@ -366,6 +412,11 @@ export class SqliteStorage implements BoardStorage {
         for (const owner of bindings) stmt.insertPresenceOwner.run(boardId, owner.clientId, owner.keyHash);
       }),
 
+      saveVersion: db.transaction((boardId: string, v: StoredVersion) => {
+        requireBoard(boardId);
+        stmt.insertVersion.run(boardId, v.id, v.name, v.createdAt, v.by, v.auto ? 1 : 0, v.summary, v.snapshot);
+      }),
+
       countUpdates: db.transaction((boardId: string): number => {
         return stmt.countAfter.get(boardId, snapshotSeq(boardId))?.n ?? 0;
       }),
@@ -420,6 +471,19 @@ export class SqliteStorage implements BoardStorage {
 
   async bindPresence(boardId: string, bindings: readonly ClientOwner[]): Promise<void> {
     this.#tx.bindPresence.immediate(boardId, bindings);
+  }
+
+  async saveVersion(boardId: string, version: StoredVersion): Promise<void> {
+    this.#tx.saveVersion.immediate(boardId, version);
+  }
+
+  async listVersions(boardId: string): Promise<VersionRecord[]> {
+    return this.#stmt.listVersions.all(boardId).map(toVersion);
+  }
+
+  async getVersion(boardId: string, versionId: string): Promise<StoredVersion | null> {
+    const row = this.#stmt.getVersion.get(boardId, versionId);
+    return row ? { ...toVersion(row), snapshot: toBytes(row.snapshot) } : null;
   }
 
   /**

@@ -67,7 +67,26 @@ export interface TokenRecord {
   readonly createdAt?: number;
 }
 
-/** Each board's document: snapshot + update log, and the client-id bindings. Rules ST1-ST10. */
+/**
+ * A saved version of a board (its snapshot kept apart, see `DocumentLog.saveVersion`): named by the
+ * facilitator, or saved automatically (`auto`) at a moment that matters (a vote revealed, a lock).
+ */
+export interface VersionRecord {
+  readonly id: string;
+  readonly name: string;
+  /** ms since epoch */
+  readonly createdAt: number;
+  /** Who saved it, as they named themselves (a role, never checked), or 'Tabla' for an automatic one. */
+  readonly by: string;
+  readonly auto: boolean;
+  /** One line about the board then, e.g. "13 aktivnosti u 4 oblasti, 9 općina". */
+  readonly summary: string;
+}
+
+/** A version with its snapshot: the whole board as one Yjs update. */
+export type StoredVersion = VersionRecord & { readonly snapshot: Uint8Array };
+
+/** Each board's document: snapshot + update log, the client-id bindings and saved versions. Rules ST1-ST10, ST18-ST20. */
 export interface DocumentLog {
   /** The stored state of a board, or null if the board does not exist. */
   loadState(boardId: string): Promise<StoredState | null>;
@@ -92,6 +111,15 @@ export interface DocumentLog {
    * unknown board, binding nothing.
    */
   bindPresence(boardId: string, bindings: readonly ClientOwner[]): Promise<void>;
+  /**
+   * Stores a version of a board, durably. Versions are kept beside the log, untouched by compaction.
+   * Rejects for an unknown board and for an id the board already has, storing nothing.
+   */
+  saveVersion(boardId: string, version: StoredVersion): Promise<void>;
+  /** A board's versions without their snapshots, newest first (then by id); [] for an unknown board. */
+  listVersions(boardId: string): Promise<VersionRecord[]>;
+  /** One version with its snapshot, or null (unknown board or version). */
+  getVersion(boardId: string, versionId: string): Promise<StoredVersion | null>;
 }
 
 /** Boards and their role links (hashed tokens). Rules ST11-ST16. */

@@ -1,0 +1,4 @@
+export * from './texts.js';
+export * from './document.js';
+export * from './spreadsheet.js';
+export * from './pdf.js';
