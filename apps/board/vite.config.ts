@@ -3,7 +3,7 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Lazy chunks (set-up panel, projector panel, …) as <link rel="prefetch"> in index.html: the
+ * Lazy chunks (set-up panel, projector panel, …) and what they share as <link rel="prefetch"> in index.html: the
  * browser fetches them when idle, while the venue's Wi-Fi still works, and the service worker
  * (public/sw.js) keeps every asset the page references, so they open offline too.
  */
@@ -13,9 +13,14 @@ function prefetchLazyChunks(): Plugin {
     apply: 'build',
     transformIndexHtml: {
       order: 'post',
-      handler: (_html, ctx) => {
-        const lazy = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk' && c.isDynamicEntry);
-        return lazy.map((chunk) => ({ tag: 'link', attrs: { rel: 'prefetch', href: `/${chunk.fileName}` }, injectTo: 'head' as const }));
+      handler: (html, ctx) => {
+        // Every chunk and stylesheet the page does not already load: the lazy entries, and what
+        // they share among themselves (a chunk two panels import), which offline would be missing.
+        const files = Object.values(ctx.bundle ?? {})
+          .filter((f) => (f.type === 'chunk' ? !f.isEntry : f.fileName.endsWith('.css')))
+          .map((f) => `/${f.fileName}`)
+          .filter((href) => !html.includes(`"${href}"`));
+        return files.map((href) => ({ tag: 'link', attrs: { rel: 'prefetch', href }, injectTo: 'head' as const }));
       },
     },
   };

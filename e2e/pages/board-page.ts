@@ -113,7 +113,7 @@ export class BoardPage {
     await dialog.getByLabel('Aktivnost', { exact: true }).fill(activity.title);
     if (activity.description) await dialog.getByLabel('Opis').fill(activity.description);
     if (activity.lead) await dialog.getByLabel('Nosilac').selectOption({ label: activity.lead });
-    if (activity.status) await dialog.getByLabel('Status').selectOption({ label: activity.status });
+    if (activity.status) await dialog.getByRole('combobox', { name: 'Status', exact: true }).selectOption({ label: activity.status });
     await dialog.getByRole('button', { name: 'Sačuvaj' }).click();
     await expect(dialog).toBeHidden();
   }

@@ -48,7 +48,7 @@ test('an activity is edited in a dialog with every field, and the other coordina
   const dialog = await a.openEditor('Razmjena vijeća mladih');
   await expect(dialog.getByLabel('Aktivnost', { exact: true })).toHaveValue('Razmjena vijeća mladih');
   await dialog.getByLabel('Opis').fill('Posjete vijeća mladih između Mostara i Istočnog Sarajeva');
-  await dialog.getByLabel('Status').selectOption({ label: 'U toku' });
+  await dialog.getByRole('combobox', { name: 'Status', exact: true }).selectOption({ label: 'U toku' });
   await dialog.getByLabel('Rok / kvartal').selectOption({ label: 'IV kv. 2026.' });
   await dialog.getByRole('checkbox', { name: 'Općina Trnovo' }).check();
   await dialog.getByLabel('Odgovorna osoba').fill('koordinatorica LDP-a');
@@ -123,7 +123,7 @@ test('undo and redo revert only your own changes, with the keyboard and the butt
   await expect(b.lane(LANE_B).getByRole('article', { name: 'Volonterska akcija osnovaca' })).toBeVisible();
   // Someone else's change, made after ours.
   const dialog = await b.openEditor('Dijalog sa mladima');
-  await dialog.getByLabel('Status').selectOption({ label: 'Odgođeno' });
+  await dialog.getByRole('combobox', { name: 'Status', exact: true }).selectOption({ label: 'Odgođeno' });
   await dialog.getByRole('button', { name: 'Sačuvaj' }).click();
   await expect(a.card('Dijalog sa mladima')).toContainText('Odgođeno');
 

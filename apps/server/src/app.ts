@@ -345,6 +345,9 @@ export function createApp(deps: AppDeps): Hono {
     if (!isLang(langParam)) return c.json({ error: 'lang must be bs, sr-Cyrl-BA or en' }, 400);
     const lang = langParam;
     const link = await readOnlyLink(id, c.req.query('link'), baseUrl(c.req.url));
+    const reportParam = c.req.query('report') ?? 'plan';
+    if (reportParam !== 'plan' && reportParam !== 'progress') return c.json({ error: 'report must be plan or progress' }, 400);
+    const report = reportParam;
     const versionId = c.req.query('version');
     const today = new Date();
     const day = today.toISOString().slice(0, 10);
@@ -367,15 +370,15 @@ export function createApp(deps: AppDeps): Hono {
     const pdf = await exportPlan(
       c,
       pdfCache,
-      (board) => planPdf(board, { lang, link, versionName, date: versionDate ?? today }),
+      (board) => planPdf(board, { lang, link, versionName, date: versionDate ?? today, report }),
       // The live plan's document carries today's date: a new day, a new rendering.
-      { key: `pdf\u0000${lang}\u0000${versionId ?? ''}\u0000${link ?? ''}\u0000${versionId === undefined ? day : ''}`, ...(load ? { load } : {}) },
+      { key: `pdf\u0000${report}\u0000${lang}\u0000${versionId ?? ''}\u0000${link ?? ''}\u0000${versionId === undefined ? day : ''}`, ...(load ? { load } : {}) },
     );
     if (!pdf.ok) return pdf.response;
     const suffix = versionId === undefined ? '' : `-${versionId.replace(/[^\w-]/g, '_')}`;
     return c.body(pdf.body, 200, {
       'content-type': PDF_CONTENT_TYPE,
-      'content-disposition': `attachment; filename="plan-${id}${suffix}-${lang}.pdf"`,
+      'content-disposition': `attachment; filename="${report === 'progress' ? 'napredak' : 'plan'}-${id}${suffix}-${lang}.pdf"`,
       'cache-control': 'no-store',
     });
   });

@@ -8,7 +8,7 @@
  * nothing on the board silently goes missing from the record. Archived lanes are left out.
  * "Rb." numbers the activities 1..n continuously across the groups.
  */
-import type { Activity, BoardView, LaneId, MunicipalityId, Vote } from '@tabla/plan-model';
+import { type Activity, type BoardView, type LaneId, latestPercent, type MunicipalityId, type Vote } from '@tabla/plan-model';
 import { type ColumnKey, type Lang, TEXTS, type Texts } from './texts.js';
 
 /**
@@ -52,6 +52,7 @@ export interface VoteSummary {
 
 export interface PlanDocument {
   readonly lang: Lang;
+  readonly report: PlanReport;
   readonly texts: Texts;
   /** "Plan aktivnosti" in the document's language. */
   readonly documentTitle: string;
@@ -69,8 +70,12 @@ export interface PlanDocument {
   readonly votes: readonly VoteSummary[];
 }
 
+/** The agreed plan, or the same printed as a progress report (status and latest note per activity). */
+export type PlanReport = 'plan' | 'progress';
+
 export interface PlanDocumentOptions {
   readonly lang: Lang;
+  readonly report?: PlanReport;
   readonly versionName?: string | null;
   readonly date: Date;
 }
@@ -108,6 +113,23 @@ const COLUMNS: readonly { readonly key: ColumnKey; readonly width: number; reado
   { key: 'notes', width: 40, wrap: true, cell: (r) => text(r.activity.notes) },
 ];
 
+/** The latest progress note: "1. decembar 2026.: text" (empty when there is none). */
+function latestNote(activity: Activity, texts: Texts): string {
+  const notes = activity.progress ?? [];
+  const last = notes.reduce<(typeof notes)[number] | undefined>((a, n) => (a === undefined || n.at >= a.at ? n : a), undefined);
+  return last ? `${formatDate(new Date(last.at), texts)}: ${last.text}` : '';
+}
+
+/**
+ * The same plan printed as a progress report for the next meeting (follow-through): where each
+ * activity stands, with its latest note; the plan's other columns are in the plan itself.
+ */
+const PROGRESS_COLUMNS: typeof COLUMNS = [
+  ...COLUMNS.filter((c) => ['number', 'lane', 'title', 'lead', 'timeframe', 'status'].includes(c.key)),
+  { key: 'percent', width: 12, wrap: false, cell: (r) => { const p = latestPercent(r.activity); return p === undefined ? null : { kind: 'count', value: p }; } },
+  { key: 'latestNote', width: 60, wrap: true, cell: (r) => text(latestNote(r.activity, r.texts)) },
+];
+
 export function formatDate(date: Date, texts: Texts): string {
   return new Intl.DateTimeFormat(texts.locale, { dateStyle: 'long', timeZone: 'Europe/Sarajevo' }).format(date);
 }
@@ -115,6 +137,8 @@ export function formatDate(date: Date, texts: Texts): string {
 /** The print model of a board's plan (see the module comment for the order). */
 export function planDocument(view: BoardView, options: PlanDocumentOptions): PlanDocument {
   const texts = TEXTS[options.lang];
+  const report = options.report ?? 'plan';
+  const columns = report === 'progress' ? PROGRESS_COLUMNS : COLUMNS;
   const name = (id: MunicipalityId | undefined) => (id ? (view.municipalityById.get(id)?.name ?? '') : '');
   let number = 0;
   const group = (laneId: LaneId | null, title: string, activities: readonly Activity[]): PlanGroup => ({
@@ -122,7 +146,7 @@ export function planDocument(view: BoardView, options: PlanDocumentOptions): Pla
     title,
     rows: activities.map((activity) => {
       const row: RowContext = { number: ++number, lane: title, activity, name, texts };
-      return COLUMNS.map((c) => c.cell(row));
+      return columns.map((c) => c.cell(row));
     }),
     activityIds: activities.map((a) => a.id),
   });
@@ -130,13 +154,14 @@ export function planDocument(view: BoardView, options: PlanDocumentOptions): Pla
   if (view.unplaced.length > 0) groups.push(group(null, texts.unplaced, view.unplaced));
   return {
     lang: options.lang,
+    report,
     texts,
-    documentTitle: texts.documentTitle,
+    documentTitle: report === 'progress' ? texts.progressTitle : texts.documentTitle,
     boardTitle: view.meta.title,
     date: formatDate(options.date, texts),
     versionName: options.versionName ?? null,
     municipalities: view.municipalities.map((m) => m.name),
-    columns: COLUMNS.map(({ key, width, wrap }) => ({ key, header: texts.columns[key], width, wrap })),
+    columns: columns.map(({ key, width, wrap }) => ({ key, header: texts.columns[key], width, wrap })),
     groups,
     rows: groups.flatMap((g) => g.rows),
     matrix: commitmentsMatrix(view),

@@ -1,6 +1,6 @@
 /** The three files read back as other programs read them: CSV parsed, XLSX unzipped, PDF text by pdf.js. */
 import { describe, expect, it } from 'vitest';
-import { addActivity, demoLaneId, readBoard, setBoardTitle } from '@tabla/plan-model';
+import { addActivity, addProgressNote, demoLaneId, readBoard, setBoardTitle } from '@tabla/plan-model';
 import { planDocument } from './document.js';
 import { planPdf } from './pdf.js';
 import { csvCell, KM_FORMAT, planCsv, planXlsx, sheetName } from './spreadsheet.js';
@@ -135,6 +135,28 @@ describe('planPdf', () => {
     expect(pdf.text).toContain('Pečat:');
     expect(pdf.pageCount).toBeGreaterThanOrEqual(3);
     pdf.pages.forEach((lines, i) => expect(lines.at(-1)).toBe(`strana ${i + 1} od ${pdf.pageCount}`));
+  });
+
+  it('prints the plan as a progress report: status, percent and the latest dated note per activity, no signatures', async () => {
+    const doc = demoDoc();
+    const view = readBoard(doc);
+    const [first, second] = view.lanes[0]!.activities;
+    addProgressNote(doc, first!.id, { text: 'Održan prvi sastanak', percent: 20, by: null, at: Date.parse('2022-11-01T10:00:00Z') });
+    addProgressNote(doc, first!.id, { text: 'Konsultacije završene', percent: 60, status: 'in_progress', by: null, at: Date.parse('2022-12-05T10:00:00Z') });
+    const model = planDocument(readBoard(doc), { lang: 'bs', date, report: 'progress' });
+    expect(model.documentTitle).toBe('Izvještaj o napretku');
+    expect(model.columns.map((c) => c.key)).toEqual(['number', 'lane', 'title', 'lead', 'timeframe', 'status', 'percent', 'latestNote']);
+    expect(model.rows[0]!.slice(5)).toEqual([{ kind: 'text', value: 'U toku' }, { kind: 'count', value: 60 }, { kind: 'text', value: '5. decembar 2022.: Konsultacije završene' }]);
+    expect(model.rows[1]!.slice(6)).toEqual([null, { kind: 'text', value: '' }]);
+    void second;
+    const pdf = await readPdf(await planPdf(model));
+    expect(pdf.pages[0]![0]).toBe('Izvještaj o napretku');
+    expect(pdf.text).toContain('Rb. Aktivnost Nosilac Rok / Status Ostvareno Posljednja bilješka o napretku'); // header cells wrap
+    expect(pdf.text.replace(/\s+/g, ' ')).toContain('5. decembar 2022.: Konsultacije završene');
+    expect(pdf.text).not.toContain('Održan prvi sastanak');
+    expect(pdf.text).not.toContain('Potpisi');
+    const sr = await readPdf(await planPdf(readBoard(doc), { lang: 'sr-Cyrl-BA', date, report: 'progress' }));
+    expect(sr.pages[0]![0]).toBe('Извјештај о напретку');
   });
 
   it('writes Serbian in Cyrillic (title, headers, page numbers) with the board content as typed', async () => {

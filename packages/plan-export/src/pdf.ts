@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import type { BoardView } from '@tabla/plan-model';
 import PdfPrinter from 'pdfmake';
 import type { Content, TableCell, TDocumentDefinitions, TFontDictionary } from 'pdfmake/interfaces.js';
-import { type PlanDocument, planDocument } from './document.js';
+import { type PlanDocument, planDocument, type PlanReport } from './document.js';
 import { cellText, type ExportOptions } from './spreadsheet.js';
 
 export const PDF_CONTENT_TYPE = 'application/pdf';
@@ -45,6 +45,8 @@ let printer: PdfPrinter | null = null;
 export interface PdfOptions extends ExportOptions {
   /** A read-only link to the live board, printed as a QR code; none: no QR code. */
   readonly link?: string | null;
+  /** The plan (default), or the progress report (status and latest note per activity). */
+  readonly report?: PlanReport;
 }
 
 /** Widths (pt) of the plan columns in the PDF; the lane is the group's heading row, not a column. */
@@ -62,6 +64,8 @@ const WIDTHS: Partial<Record<string, number | '*'>> = {
   indicator: 68,
   status: 38,
   notes: '*',
+  percent: 40,
+  latestNote: '*',
 };
 
 const GRAY = '#E8EEF4';
@@ -77,7 +81,7 @@ export function pdfDefinition(doc: PlanDocument, link: string | null): TDocument
   for (const g of doc.groups) {
     body.push([{ text: g.title, colSpan: span, style: 'group' }, ...Array.from({ length: span - 1 }, () => '')]);
     for (const row of g.rows) {
-      body.push(shown.map(({ c, i }) => ({ text: cellText(row[i]!), alignment: c.key === 'budget' || c.key === 'number' ? 'right' : 'left' })));
+      body.push(shown.map(({ c, i }) => ({ text: cellText(row[i]!), alignment: c.key === 'budget' || c.key === 'number' || c.key === 'percent' ? 'right' : 'left' })));
     }
   }
 
@@ -158,7 +162,8 @@ export function pdfDefinition(doc: PlanDocument, link: string | null): TDocument
             table: { headerRows: 1, dontBreakRows: true, widths: [150, ...m.lanes.map(() => '*' as const)], body: matrixBody },
             layout: { hLineWidth: () => 0.4, vLineWidth: () => 0.4, hLineColor: () => '#8A99A8', vLineColor: () => '#8A99A8' },
           },
-      ...(signatureRows.length === 0
+      // A progress report is not an agreement: nobody signs it.
+      ...(signatureRows.length === 0 || doc.report === 'progress'
         ? []
         : ([
             { text: t.signatures, style: 'h2', pageBreak: 'before' },
@@ -171,7 +176,9 @@ export function pdfDefinition(doc: PlanDocument, link: string | null): TDocument
 /** The plan as a PDF file. Synchronous layout (see the module comment for how long it takes). */
 export function planPdf(board: BoardView | PlanDocument, options: PdfOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
   const doc =
-    'groups' in board ? board : planDocument(board, { lang: options.lang ?? 'bs', date: options.date ?? new Date(), versionName: options.versionName ?? null });
+    'groups' in board
+      ? board
+      : planDocument(board, { lang: options.lang ?? 'bs', date: options.date ?? new Date(), versionName: options.versionName ?? null, report: options.report ?? 'plan' });
   printer ??= new PdfPrinter(FONTS);
   const pdf = printer.createPdfKitDocument(pdfDefinition(doc, options.link ?? null));
   return new Promise((resolve, reject) => {

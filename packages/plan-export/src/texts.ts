@@ -24,12 +24,16 @@ export type ColumnKey =
   | 'funding'
   | 'indicator'
   | 'status'
-  | 'notes';
+  | 'notes'
+  | 'percent'
+  | 'latestNote';
 
 export interface Texts {
   /** For Intl (dates). */
   readonly locale: string;
   readonly documentTitle: string;
+  /** The title of the same document printed as a progress report (follow-through). */
+  readonly progressTitle: string;
   readonly columns: Readonly<Record<ColumnKey, string>>;
   readonly status: Readonly<Record<Status, string>>;
   /** "I kv. 2023." from year and quarter 1..4. */
@@ -65,6 +69,7 @@ export const TEXTS: Readonly<Record<Lang, Texts>> = {
   bs: {
     locale: 'bs',
     documentTitle: 'Plan aktivnosti',
+    progressTitle: 'Izvještaj o napretku',
     columns: {
       number: 'Rb.',
       lane: 'Oblast',
@@ -80,6 +85,8 @@ export const TEXTS: Readonly<Record<Lang, Texts>> = {
       indicator: 'Indikator',
       status: 'Status',
       notes: 'Napomena',
+      percent: 'Ostvareno (%)',
+      latestNote: 'Posljednja bilješka o napretku',
     },
     status: { planned: 'Planirano', in_progress: 'U toku', done: 'Završeno', postponed: 'Odgođeno' },
     quarter: (y, q) => `${ROMAN[q - 1]} kv. ${y}.`,
@@ -109,6 +116,7 @@ export const TEXTS: Readonly<Record<Lang, Texts>> = {
   'sr-Cyrl-BA': {
     locale: 'sr-Cyrl-BA',
     documentTitle: 'План активности',
+    progressTitle: 'Извјештај о напретку',
     columns: {
       number: 'Рб.',
       lane: 'Област',
@@ -124,6 +132,8 @@ export const TEXTS: Readonly<Record<Lang, Texts>> = {
       indicator: 'Индикатор',
       status: 'Статус',
       notes: 'Напомена',
+      percent: 'Остварено (%)',
+      latestNote: 'Посљедња биљешка о напретку',
     },
     status: { planned: 'Планирано', in_progress: 'У току', done: 'Завршено', postponed: 'Одгођено' },
     quarter: (y, q) => `${ROMAN[q - 1]} кв. ${y}.`,
@@ -153,6 +163,7 @@ export const TEXTS: Readonly<Record<Lang, Texts>> = {
   en: {
     locale: 'en-GB',
     documentTitle: 'Plan of activities',
+    progressTitle: 'Progress report',
     columns: {
       number: 'No.',
       lane: 'Priority area',
@@ -168,6 +179,8 @@ export const TEXTS: Readonly<Record<Lang, Texts>> = {
       indicator: 'Indicator',
       status: 'Status',
       notes: 'Notes',
+      percent: 'Done (%)',
+      latestNote: 'Latest progress note',
     },
     status: { planned: 'Planned', in_progress: 'In progress', done: 'Done', postponed: 'Postponed' },
     quarter: (y, q) => `Q${q} ${y}`,

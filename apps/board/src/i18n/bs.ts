@@ -214,7 +214,7 @@ export const bs = {
     stop: 'Prestani pratiti',
     marker: 'Ovdje je facilitator/ica',
   },
-  export: { csv: 'Izvezi plan (CSV)', xlsx: 'Izvezi plan (Excel)', pdfBs: 'Plan aktivnosti (PDF, latinica)', pdfSr: 'Plan aktivnosti (PDF, ćirilica)' },
+  export: { csv: 'Izvezi plan (CSV)', xlsx: 'Izvezi plan (Excel)', pdfBs: 'Plan aktivnosti (PDF, latinica)', pdfSr: 'Plan aktivnosti (PDF, ćirilica)', progressPdf: 'Izvještaj o napretku (PDF)' },
   template: {
     section: 'Šablon za sljedeću obuku',
     explain: 'Nova tabla s istim oblastima ({{lanes}}) i općinama ({{municipalities}}), bez aktivnosti.',

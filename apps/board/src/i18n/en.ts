@@ -209,7 +209,7 @@ export const en: Messages = {
     stop: 'Stop following',
     marker: 'The facilitator is here',
   },
-  export: { csv: 'Export the plan (CSV)', xlsx: 'Export the plan (Excel)', pdfBs: 'Plan document (PDF, Bosnian)', pdfSr: 'Plan document (PDF, Serbian Cyrillic)' },
+  export: { csv: 'Export the plan (CSV)', xlsx: 'Export the plan (Excel)', pdfBs: 'Plan document (PDF, Bosnian)', pdfSr: 'Plan document (PDF, Serbian Cyrillic)', progressPdf: 'Progress report (PDF)' },
   template: {
     section: 'Template for the next training',
     explain: 'A new board with the same priority areas ({{lanes}}) and municipalities ({{municipalities}}), without activities.',

@@ -87,6 +87,9 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
           {t(lang === 'bs' ? 'export.pdfBs' : 'export.pdfSr')}
         </a>
       ))}
+      <a className="export-link" href={pdfHref(session.link, state.role, i18n.language === 'sr-Cyrl-BA' ? 'sr-Cyrl-BA' : i18n.language === 'en' ? 'en' : 'bs', 'progress')} download>
+        {t('export.progressPdf')}
+      </a>
       <label className="language">
         <span className="visually-hidden">{t('language.label')}</span>
         <select value={i18n.language} onChange={(e) => void i18n.changeLanguage(e.target.value)}>
@@ -106,9 +109,10 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
  * for a read-only link of this board, which it cannot know by itself (tokens are stored hashed):
  * a viewer passes its own link; other roles pass none (an editing link never goes on paper).
  */
-export function pdfHref(link: { boardId: string; token: string }, role: string | null, lang: 'bs' | 'sr-Cyrl-BA' | 'en'): string {
+export function pdfHref(link: { boardId: string; token: string }, role: string | null, lang: 'bs' | 'sr-Cyrl-BA' | 'en', report: 'plan' | 'progress' = 'plan'): string {
   const board = encodeURIComponent(link.boardId);
   const params = new URLSearchParams({ token: link.token, lang });
+  if (report === 'progress') params.set('report', 'progress');
   if (role === 'viewer') params.set('link', `${window.location.origin}/b/${board}?token=${encodeURIComponent(link.token)}`);
   return `/api/boards/${board}/export.pdf?${params.toString()}`;
 }

@@ -9,4 +9,8 @@ describe('pdfHref', () => {
     expect(viewer.searchParams.get('lang')).toBe('bs');
     expect(viewer.searchParams.get('link')).toBe(`${window.location.origin}/b/b%201?token=tok`);
   });
+
+  it('asks for the progress report (status and latest note per activity)', () => {
+    expect(pdfHref({ boardId: 'b', token: 't' }, 'editor', 'bs', 'progress')).toBe('/api/boards/b/export.pdf?token=t&lang=bs&report=progress');
+  });
 });
