@@ -76,3 +76,55 @@ test('the facilitator saves a version, a coordinator changes the board, the faci
   await fac.close();
   await coord.close();
 });
+
+test('a device that was offline during a restore merges its own edit on top when it comes back', async ({ browser, server }) => {
+  const board = await server.createBoard('demo');
+  const fac = await BoardPage.open(browser, board.links.facilitator);
+  const coord = await BoardPage.open(browser, board.links.editor);
+  await fac.join('facilitatorica', NO_MUNICIPALITY);
+  await coord.join('koordinator LDP-a', 'Općina Trnovo');
+  await fac.expectConnected();
+
+  // The coordinator's sync socket goes through a switch: its Wi-Fi can drop while the room's stays.
+  let offline = false;
+  const open: { close(): Promise<void> }[] = [];
+  await coord.page.routeWebSocket(/\/sync\//, (ws) => {
+    if (offline) return void ws.close();
+    const toServer = ws.connectToServer();
+    open.push({ close: async () => (await ws.close(), await toServer.close()) });
+  });
+  await coord.page.reload();
+  await coord.expectConnected();
+
+  const panel = await fac.openVersions();
+  await panel.getByLabel('Naziv verzije').fill('Nakon prvog dana');
+  await panel.getByRole('button', { name: 'Sačuvaj verziju' }).click();
+  await expect(fac.version(panel, 'Nakon prvog dana')).toBeVisible();
+  await panel.getByRole('button', { name: 'Zatvori', exact: true }).first().click();
+
+  // The Wi-Fi drops; the coordinator goes on editing another card.
+  offline = true;
+  for (const socket of open.splice(0)) await socket.close();
+  await expect(coord.connection).toHaveAttribute('data-state', /reconnecting|offline/);
+  const dialog = await coord.openEditor(DELETED);
+  await dialog.getByRole('combobox', { name: 'Status', exact: true }).selectOption({ label: 'Odgođeno' });
+  await dialog.getByRole('button', { name: 'Sačuvaj' }).click();
+  await expect(coord.card(DELETED)).toContainText('Odgođeno');
+
+  // Meanwhile the facilitator moves a card, then restores the version.
+  await fac.dragCardToLane(MOVED, LANE_D);
+  await expect(fac.lane(LANE_D).getByRole('article', { name: MOVED })).toBeVisible();
+  const again = await fac.openVersions();
+  await fac.version(again, 'Nakon prvog dana').getByRole('button', { name: 'Vrati ovu verziju' }).click();
+  await again.getByRole('alertdialog', { name: 'Vrati ovu verziju' }).getByRole('button', { name: 'Da, vrati' }).click();
+  await expect(fac.lane(LANE_B).getByRole('article', { name: MOVED })).toBeVisible();
+
+  // Back online: the restore reaches the device, and the device's edit reaches everyone.
+  offline = false;
+  await coord.expectConnected();
+  await expect(coord.lane(LANE_B).getByRole('article', { name: MOVED })).toBeVisible();
+  await expect(fac.card(DELETED)).toContainText('Odgođeno');
+  await expect(coord.card(DELETED)).toContainText('Odgođeno');
+  await fac.close();
+  await coord.close();
+});
