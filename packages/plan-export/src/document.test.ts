@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addActivity, addMunicipality, createLane, readBoard, seedEmptyBoard } from '@tabla/plan-model';
-import { commitmentsMatrix, planDocument } from './document.js';
+import { commitmentsMatrix, formatDate, planDocument } from './document.js';
 import { LANGS, TEXTS } from './texts.js';
 import { demoDoc, richBoard } from './test/boards.js';
 
@@ -115,5 +115,16 @@ describe('commitmentsMatrix', () => {
       { municipalityId: b, laneId: care },
     ]);
     expect(m.lanesWithoutLead).toEqual([care]);
+  });
+});
+
+describe('formatDate', () => {
+  it('writes Bosnian dates by hand, exactly as full ICU does (browsers without Bosnian data print "2026 M12 2")', () => {
+    for (let month = 0; month < 12; month++) {
+      const date = new Date(Date.UTC(2022, month, 19, 12));
+      expect(formatDate(date, TEXTS.bs)).toBe(new Intl.DateTimeFormat('bs', { dateStyle: 'long', timeZone: 'Europe/Sarajevo' }).format(date));
+    }
+    // In Sarajevo: 23:30 UTC on 31 December is already the new year.
+    expect(formatDate(new Date(Date.UTC(2026, 11, 31, 23, 30)), TEXTS.bs)).toBe('1. januar 2027.');
   });
 });

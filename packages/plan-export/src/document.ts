@@ -130,7 +130,19 @@ const PROGRESS_COLUMNS: typeof COLUMNS = [
   { key: 'latestNote', width: 60, wrap: true, cell: (r) => text(latestNote(r.activity, r.texts)) },
 ];
 
+/** Bosnian month names in the genitive the date needs ("19. oktobar 2022."). */
+const BS_MONTHS = ['januar', 'februar', 'mart', 'april', 'maj', 'juni', 'juli', 'august', 'septembar', 'oktobar', 'novembar', 'decembar'];
+
+/**
+ * The date in the document's language, in Sarajevo. Bosnian is written by hand: Debian's Chromium
+ * has no `bs` data in Intl ("2026 M12 2"), and the print view runs there (TOOLCHAIN.md).
+ */
 export function formatDate(date: Date, texts: Texts): string {
+  if (texts.locale === 'bs') {
+    const parts = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'numeric', year: 'numeric', timeZone: 'Europe/Sarajevo' }).formatToParts(date);
+    const part = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+    return `${part('day')}. ${BS_MONTHS[part('month') - 1]} ${part('year')}.`;
+  }
   return new Intl.DateTimeFormat(texts.locale, { dateStyle: 'long', timeZone: 'Europe/Sarajevo' }).format(date);
 }
 
