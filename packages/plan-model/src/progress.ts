@@ -20,6 +20,7 @@ import {
   type Status,
   writeActivity,
   writeProgressNote,
+  existingProgressOf,
 } from './schema.js';
 
 export interface ProgressNoteInput {
@@ -80,8 +81,8 @@ export const mayReportOn = (activity: Pick<Activity, 'leadId' | 'partners'>, mun
 /** The raw notes of an activity entry, id -> JSON, as validation has checked them. */
 function rawNotes(entry: EntryMap | undefined): Map<string, string> {
   const out = new Map<string, string>();
-  const progress = entry?.get('progress') as Y.Map<unknown> | undefined;
-  if (!progress || typeof progress.entries !== 'function') return out;
+  const progress = existingProgressOf(entry);
+  if (!progress) return out;
   for (const [id, note] of progress.entries()) out.set(id, JSON.stringify(note));
   return out;
 }

@@ -649,15 +649,24 @@ export function setPartner(m: EntryMap, municipalityId: MunicipalityId, joined: 
   else (map as Y.Map<boolean>).delete(municipalityId);
 }
 
+/** The key of an activity's progress notes: a restore keeps it (versions.ts), validation allows its depth. */
+export const PROGRESS_KEY = 'progress';
+
+/** An activity's map of progress notes as it is (undefined when missing or not a map): reading only. */
+export function existingProgressOf(m: EntryMap | undefined): Y.Map<unknown> | undefined {
+  const map = m?.get(PROGRESS_KEY);
+  return map instanceof Y.Map ? (map as Y.Map<unknown>) : undefined;
+}
+
 /**
  * An activity's map of progress notes, created when missing. Created with the activity (and for
  * every activity when the plan is agreed), so two coordinators' first notes never race to create it.
  */
 export function progressOf(m: EntryMap): Y.Map<ProgressRecord> {
-  let map = m.get('progress');
+  let map = m.get(PROGRESS_KEY);
   if (!(map instanceof Y.Map)) {
     map = new Y.Map<ProgressRecord>();
-    m.set('progress', map);
+    m.set(PROGRESS_KEY, map);
   }
   return map as Y.Map<ProgressRecord>;
 }

@@ -4,7 +4,7 @@
  * functions whether the result still follows schema v1 and which roots it touched.
  */
 import * as Y from 'yjs';
-import { type EntryKind, entryProblems, facilitationProblems, metaProblems, ROOTS, type RootName } from './schema.js';
+import { type EntryKind, entryProblems, facilitationProblems, metaProblems, PROGRESS_KEY, ROOTS, type RootName } from './schema.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyType = Y.AbstractType<any>;
@@ -134,7 +134,7 @@ export function inspectTransaction(tr: Y.Transaction): ChangeReport {
     // Depth 0: the root's keys changed; 1: an entry's keys; 2: an activity's partners or progress notes.
     if (path.length === 0) {
       for (const key of keys) if (key !== null) entriesToCheck.set(`${name}/${key}`, { kind: name, key });
-    } else if (path.length === 1 || (path.length === 2 && name === 'activities' && (path[1] === 'partners' || path[1] === 'progress'))) {
+    } else if (path.length === 1 || (path.length === 2 && name === 'activities' && (path[1] === 'partners' || path[1] === PROGRESS_KEY))) {
       entriesToCheck.set(`${name}/${path[0]}`, { kind: name, key: path[0]! });
     } else {
       problems.push(`${name}: nested too deep`);

@@ -12,7 +12,7 @@ import * as Y from 'yjs';
 import type { BoardView } from './board-view.js';
 import type { ActivityId, LaneId, MunicipalityId } from './ids.js';
 import { localOrigin, type PlanOrigin } from './origins.js';
-import { type Activity, roots } from './schema.js';
+import { type Activity, PROGRESS_KEY, roots } from './schema.js';
 
 /**
  * The roots a restore makes equal to the version's. Not `facilitation` and not `votes`:
@@ -25,7 +25,7 @@ import { type Activity, roots } from './schema.js';
 const RESTORED_ENTRIES = ['municipalities', 'lanes', 'activities'] as const;
 const RESTORED_META_KEYS = ['title'] as const;
 /** An activity's progress notes are the follow-through's history (PM30): a restore never rolls them back. */
-const KEPT_ACTIVITY_KEYS: ReadonlySet<string> = new Set(['progress']);
+const KEPT_ACTIVITY_KEYS: ReadonlySet<string> = new Set([PROGRESS_KEY]);
 const NONE: ReadonlySet<string> = new Set();
 
 /**

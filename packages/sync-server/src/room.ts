@@ -22,7 +22,7 @@ import type { Connection } from './connection.js';
 import { type GateLimits, UpdateGate } from './gate/update-gate.js';
 import { PresenceGate, type PresenceLimits } from './gate/presence-gate.js';
 import { loadStoredState } from './storage/document.js';
-import type { ClientOwner, DocumentLog, StoredState } from './storage/types.js';
+import type { DocumentLog, StoredState } from './storage/types.js';
 import type { UpdateWriter } from './update-writer.js';
 
 export interface RoomLimits extends GateLimits, PresenceLimits {
@@ -368,4 +368,3 @@ export class Room {
   };
 }
 
-export type { ClientOwner };

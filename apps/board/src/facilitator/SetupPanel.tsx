@@ -3,12 +3,12 @@
  * links). Loaded lazily (SetupButton): coordinators never download it. Every change is
  * one plan-model operation, one transaction; the server lets only the facilitator make them.
  */
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { createPortal } from 'react-dom';
+import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type BoardView, LIMITS, setBoardLocked, setBoardTitle } from '@tabla/plan-model';
 import { useBoard } from '@tabla/plan-react';
 import { useSession } from '../ui/context.js';
+import { PanelDialog } from '../ui/PanelDialog.js';
 import { TextField } from '../ui/TextField.js';
 import { BackupSettings, FinaliseSettings } from './FinaliseSettings.js';
 import { LaneSettings } from './LaneSettings.js';
@@ -29,32 +29,12 @@ export default function SetupPanel({ onClose }: SetupPanelProps) {
   const { t } = useTranslation();
   const session = useSession();
   const board = useBoard(session.doc);
-  const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   const [notice, setNotice] = useState('');
 
-  useEffect(() => {
-    const dialog = ref.current;
-    // jsdom has no showModal; every browser the board supports has.
-    if (dialog && !dialog.open && typeof dialog.showModal === 'function') dialog.showModal();
-  }, []);
 
-  return createPortal(
-    <dialog
-      ref={ref}
-      className="dialog setup"
-      aria-labelledby={`${id}-title`}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-    >
-      <div className="setup__head">
-        <h2 id={`${id}-title`}>{t('setup.heading')}</h2>
-        <button type="button" className="setup__close" onClick={onClose}>
-          {t('setup.close')}
-        </button>
-      </div>
+  return (
+    <PanelDialog className={"dialog setup"} titleId={`${id}-title`} title={t('setup.heading')} closeLabel={t('setup.close')} onClose={onClose}>
       <p className="setup__notice" role="status">
         {notice}
       </p>
@@ -67,8 +47,7 @@ export default function SetupPanel({ onClose }: SetupPanelProps) {
       <LinkSettings />
       <TemplateSettings board={board} />
       <BackupSettings />
-    </dialog>,
-    document.body,
+    </PanelDialog>
   );
 }
 

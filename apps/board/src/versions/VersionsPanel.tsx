@@ -6,7 +6,6 @@
  * origin, so it is one change the server judges like any other and Ctrl+Z undoes it.
  */
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import * as Y from 'yjs';
@@ -26,6 +25,7 @@ import {
 import { useBoard } from '@tabla/plan-react';
 import type { PresenceUser } from '../session/board-session.js';
 import { useSession, useSessionState } from '../ui/context.js';
+import { PanelDialog } from '../ui/PanelDialog.js';
 import { fetchSnapshot, formatVersionTime, listVersions, saveVersion, type VersionFailure, type VersionInfo } from './versions-api.js';
 
 export interface VersionsPanelProps {
@@ -85,7 +85,6 @@ export default function VersionsPanel({ onClose }: VersionsPanelProps) {
   const state = useSessionState();
   const live = useBoard(session.doc);
   const facilitator = state.role === 'facilitator';
-  const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   const [versions, setVersions] = useState<VersionInfo[] | null>(null);
   const [notice, setNotice] = useState('');
@@ -99,8 +98,6 @@ export default function VersionsPanel({ onClose }: VersionsPanelProps) {
   const snapshots = useRef(new Map<string, Y.Doc>());
 
   useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open && typeof dialog.showModal === 'function') dialog.showModal();
     const docs = snapshots.current;
     return () => {
       for (const doc of docs.values()) doc.destroy();
@@ -195,22 +192,8 @@ export default function VersionsPanel({ onClose }: VersionsPanelProps) {
 
   const time = (ms: number) => formatVersionTime(ms, i18n.language);
 
-  return createPortal(
-    <dialog
-      ref={ref}
-      className="dialog setup versions"
-      aria-labelledby={`${id}-title`}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-    >
-      <div className="setup__head">
-        <h2 id={`${id}-title`}>{t('versions.heading')}</h2>
-        <button type="button" className="setup__close" onClick={onClose}>
-          {t('versions.close')}
-        </button>
-      </div>
+  return (
+    <PanelDialog className={"dialog setup versions"} titleId={`${id}-title`} title={t('versions.heading')} closeLabel={t('versions.close')} onClose={onClose}>
       <p className="setup__notice" role="status">
         {notice}
       </p>
@@ -310,8 +293,7 @@ export default function VersionsPanel({ onClose }: VersionsPanelProps) {
       )}
 
       {comparison && <DiffView comparison={comparison} onClose={() => setComparison(null)} />}
-    </dialog>,
-    document.body,
+    </PanelDialog>
   );
 }
 
