@@ -10,6 +10,8 @@ import {
   setLaneLocked,
   setSpotlight,
   setTimer,
+  setWallLink,
+  setWallView,
   summonEveryone,
   timerRemaining,
   timerTransitions,
@@ -77,6 +79,24 @@ describe('facilitation state in the document', () => {
     expect(attempt((f) => f.set('timer', { durationMs: -5, endsAt: null, remainingMs: 0 }))).not.toEqual([]);
     expect(attempt((f) => f.set('timer', { durationMs: 60_000, endsAt: null, remainingMs: 60_000, extra: 'x'.repeat(1000) }))).not.toEqual([]);
     expect(attempt((f) => f.set('spotlight', { kind: 'activity', id: 'a_1' }))).toEqual([]);
+    // The wall's link: a read-only or general coordinator link over http(s), nothing else.
+    expect(attempt((f) => f.set('wallLink', { role: 'viewer', url: 'http://10.0.0.2:8787/b/x?token=t' }))).toEqual([]);
+    expect(attempt((f) => f.set('wallLink', { role: 'facilitator', url: 'http://10.0.0.2/b/x' }))).not.toEqual([]);
+    expect(attempt((f) => f.set('wallLink', { role: 'viewer', url: 'javascript:alert(1)' }))).not.toEqual([]);
+    expect(attempt((f) => f.set('wallLink', { role: 'viewer', url: `http://x/${'a'.repeat(600)}` }))).not.toEqual([]);
+    expect(attempt((f) => f.set('wallView', 'matrix'))).toEqual([]);
+    expect(attempt((f) => f.set('wallView', 'slides'))).not.toEqual([]);
+  });
+
+  it('[PM16] the wall link and the wall view are the room\'s, read back from the document', () => {
+    const doc = demo();
+    expect(readBoard(doc).facilitation).toMatchObject({ wallLink: null, wallView: null });
+    setWallLink(doc, { role: 'viewer', url: 'http://10.0.0.2:8787/b/demo?token=v' });
+    setWallView(doc, 'matrix');
+    expect(readBoard(doc).facilitation).toMatchObject({ wallLink: { role: 'viewer', url: 'http://10.0.0.2:8787/b/demo?token=v' }, wallView: 'matrix' });
+    expect(documentProblems(doc)).toEqual([]);
+    setWallView(doc, null);
+    expect(readBoard(doc).facilitation.wallView).toBeNull();
   });
 
   it('[PM17] an archived lane leaves the board with its activities (not to the pool) and comes back', () => {

@@ -8,7 +8,7 @@ import type { LaneId } from './ids.js';
 import { localOrigin, type PlanOrigin } from './origins.js';
 import { editLane } from './operations.js';
 import { isFollowThrough } from './progress.js';
-import { readActivity, readLane, readMeta, roots, type Spotlight, type TimerState, writeFacilitation, writeMeta } from './schema.js';
+import { readActivity, readLane, readMeta, roots, type Spotlight, type TimerState, type WallLink, type WallView, writeFacilitation, writeMeta } from './schema.js';
 
 export function setBoardLocked(doc: Y.Doc, locked: boolean, origin: PlanOrigin = localOrigin): void {
   doc.transact(() => writeMeta(roots(doc).meta, { locked }), origin);
@@ -30,6 +30,16 @@ export function setSpotlight(doc: Y.Doc, spotlight: Spotlight | null, origin: Pl
 /** "Bring everyone here": every coordinator follows the facilitator until they step away. */
 export function summonEveryone(doc: Y.Doc, nonce: string, serverNow: number, origin: PlanOrigin = localOrigin): void {
   doc.transact(() => writeFacilitation(roots(doc).facilitation, { summon: { nonce, at: Math.round(serverNow) } }), origin);
+}
+
+/** The link the projector's QR code carries (null: none, the projector shows the address alone). */
+export function setWallLink(doc: Y.Doc, wallLink: WallLink | null, origin: PlanOrigin = localOrigin): void {
+  doc.transact(() => writeFacilitation(roots(doc).facilitation, { wallLink }), origin);
+}
+
+/** What every projector shows: the board (null) or the commitments matrix. */
+export function setWallView(doc: Y.Doc, wallView: WallView | null, origin: PlanOrigin = localOrigin): void {
+  doc.transact(() => writeFacilitation(roots(doc).facilitation, { wallView }), origin);
 }
 
 // ---------------------------------------------------------------------------

@@ -37,6 +37,8 @@ export const LIMITS = {
   progressNotes: 200,
   /** Text of one progress note. */
   progressText: 1000,
+  /** A link written into the document (the wall's QR code). */
+  link: 512,
 } as const;
 
 export interface BoardMeta {
@@ -69,7 +71,23 @@ export interface Facilitation {
   readonly timer: TimerState | null;
   /** "Bring everyone here": a new nonce asks every coordinator to follow the facilitator. */
   readonly summon: { readonly nonce: string; readonly at: number } | null;
+  /** The link the projector's QR code carries (and the plan document's, when read-only); null: none chosen. */
+  readonly wallLink: WallLink | null;
+  /** What the projector shows: the board (null) or the commitments matrix. */
+  readonly wallView: WallView | null;
 }
+
+/**
+ * A link put on the wall by the facilitator: read-only, or the general coordinator link. Whoever can
+ * read the document can read it, as anyone in the room can scan it (SCHEMA.md says so).
+ */
+export interface WallLink {
+  readonly role: 'viewer' | 'editor';
+  readonly url: string;
+}
+
+export const WALL_VIEWS = ['matrix'] as const;
+export type WallView = (typeof WALL_VIEWS)[number];
 
 export const VOTE_STATES = ['open', 'revealed', 'closed'] as const;
 /** open: municipalities give dots, hidden; revealed: results shown, no more dots; closed: kept as a record. */
@@ -336,11 +354,22 @@ export const isTimerState = (v: unknown): v is TimerState =>
 const isSummon = (v: unknown): v is Facilitation['summon'] =>
   isPlainObject(v) && hasOnlyKeys(v, ['nonce', 'at']) && isText(32)(v.nonce) && isMs(v.at, EPOCH_MAX);
 
+export const isWallLink = (v: unknown): v is WallLink =>
+  isPlainObject(v) &&
+  hasOnlyKeys(v, ['role', 'url']) &&
+  (v.role === 'viewer' || v.role === 'editor') &&
+  isText(LIMITS.link)(v.url) &&
+  /^https?:\/\/\S+$/.test(v.url);
+
+const isWallView = (v: unknown): v is WallView => typeof v === 'string' && (WALL_VIEWS as readonly string[]).includes(v);
+
 /** Keys of the `facilitation` root; each may also be null (= off). */
 const FACILITATION_KEYS: Record<string, Check> = {
   spotlight: (v) => v === null || isSpotlight(v),
   timer: (v) => v === null || isTimerState(v),
   summon: (v) => v === null || isSummon(v),
+  wallLink: (v) => v === null || isWallLink(v),
+  wallView: (v) => v === null || isWallView(v),
 };
 
 /** Unknown keys are preserved, but must stay small plain values. */
@@ -485,10 +514,14 @@ export function readFacilitation(map: Y.Map<unknown>): Facilitation {
   const spotlight = map.get('spotlight');
   const timer = map.get('timer');
   const summon = map.get('summon');
+  const wallLink = map.get('wallLink');
+  const wallView = map.get('wallView');
   return {
     spotlight: isSpotlight(spotlight) ? { kind: spotlight.kind, id: spotlight.id } : null,
     timer: isTimerState(timer) ? { durationMs: timer.durationMs, endsAt: timer.endsAt, remainingMs: timer.remainingMs } : null,
     summon: isSummon(summon) && summon ? { nonce: summon.nonce, at: summon.at } : null,
+    wallLink: isWallLink(wallLink) ? { role: wallLink.role, url: wallLink.url } : null,
+    wallView: isWallView(wallView) ? wallView : null,
   };
 }
 
