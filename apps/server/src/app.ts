@@ -118,8 +118,12 @@ export function createApp(deps: AppDeps): Hono {
     caller === 'admin' ? 'admin' : (copiedWithBudget.get(boardId) ?? `board:${boardId}`);
   const ADMIN_OR_FACILITATOR = "the admin token or this board's facilitator token is required";
 
-  /** `link` if it is this board's read-only link on this server (see the PDF route), else null. */
-  const readOnlyLink = async (boardId: string, link: string | undefined, base: string): Promise<string | null> => {
+  /**
+   * `link` if it is this board's read-only link (see the PDF route), else null. Any http(s) origin:
+   * one server is reached by several addresses (localhost, the LAN, PUBLIC_URL), and the file goes
+   * only to whoever asked, who holds a working link of this board anyway.
+   */
+  const readOnlyLink = async (boardId: string, link: string | undefined): Promise<string | null> => {
     if (!link || link.length > 2048) return null;
     let url: URL;
     try {
@@ -127,7 +131,7 @@ export function createApp(deps: AppDeps): Hono {
     } catch {
       return null;
     }
-    if (url.origin !== new URL(base).origin || url.pathname !== boardPath(boardId)) return null;
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== boardPath(boardId)) return null;
     const token = url.searchParams.get('token');
     if (!token || (await deps.sync.authorize(boardId, token))?.role !== 'viewer') return null;
     return url.href;
@@ -335,16 +339,16 @@ export function createApp(deps: AppDeps): Hono {
    * The official plan document as PDF (`lang`: bs, sr-Cyrl-BA or en; default bs), of the live
    * plan or of a stored version (`version`, when the storage keeps versions). `link`: the live
    * board's read-only link, printed as a QR code. The server cannot know a viewer link by
-   * itself (tokens are stored hashed), so the board passes the one it has; it is used only when
-   * it is a URL on this server's own origin, at /b/<this board>, whose token is a working
-   * viewer token of this board. Anything else: no QR code (never an editing link on paper).
+   * itself (tokens are stored hashed), so the board passes the one it has (the wall's, or a
+   * viewer's own); it is used only when it is an http(s) URL at /b/<this board> whose token is a
+   * working viewer token of this board. Anything else: no QR code (never an editing link on paper).
    */
   app.get('/api/boards/:id/export.pdf', async (c) => {
     const id = c.req.param('id');
     const langParam = c.req.query('lang') ?? 'bs';
     if (!isLang(langParam)) return c.json({ error: 'lang must be bs, sr-Cyrl-BA or en' }, 400);
     const lang = langParam;
-    const link = await readOnlyLink(id, c.req.query('link'), baseUrl(c.req.url));
+    const link = await readOnlyLink(id, c.req.query('link'));
     const reportParam = c.req.query('report') ?? 'plan';
     if (reportParam !== 'plan' && reportParam !== 'progress') return c.json({ error: 'report must be plan or progress' }, 400);
     const report = reportParam;

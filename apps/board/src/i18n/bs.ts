@@ -1,6 +1,7 @@
 /** Bosnian (ijekavian, Latin): the default language and the reference catalogue. */
 export const bs = {
   app: {
+    tools: 'Alati table',
     name: 'Tabla',
     loading: 'Učitavanje table…',
     noBoard: 'Otvorite tablu preko linka koji ste dobili od facilitatora.',
@@ -214,7 +215,7 @@ export const bs = {
     stop: 'Prestani pratiti',
     marker: 'Ovdje je facilitator/ica',
   },
-  export: { csv: 'Izvezi plan (CSV)', xlsx: 'Izvezi plan (Excel)', pdfBs: 'Plan aktivnosti (PDF, latinica)', pdfSr: 'Plan aktivnosti (PDF, ćirilica)', progressPdf: 'Izvještaj o napretku (PDF)' },
+  export: { menu: 'Plan i izvoz', csv: 'Izvezi plan (CSV)', xlsx: 'Izvezi plan (Excel)', pdfBs: 'Plan aktivnosti (PDF, latinica)', pdfSr: 'Plan aktivnosti (PDF, ćirilica)', progressPdf: 'Izvještaj o napretku (PDF)' },
   template: {
     section: 'Šablon za sljedeću obuku',
     explain: 'Nova tabla s istim oblastima ({{lanes}}) i općinama ({{municipalities}}), bez aktivnosti.',

@@ -2,6 +2,7 @@ import type { Messages } from './index.js';
 
 export const en: Messages = {
   app: {
+    tools: 'Board tools',
     name: 'Tabla',
     loading: 'Loading the board…',
     noBoard: 'Open a board with the link your facilitator gave you.',
@@ -209,7 +210,7 @@ export const en: Messages = {
     stop: 'Stop following',
     marker: 'The facilitator is here',
   },
-  export: { csv: 'Export the plan (CSV)', xlsx: 'Export the plan (Excel)', pdfBs: 'Plan document (PDF, Bosnian)', pdfSr: 'Plan document (PDF, Serbian Cyrillic)', progressPdf: 'Progress report (PDF)' },
+  export: { menu: 'Plan and export', csv: 'Export the plan (CSV)', xlsx: 'Export the plan (Excel)', pdfBs: 'Plan document (PDF, Bosnian)', pdfSr: 'Plan document (PDF, Serbian Cyrillic)', progressPdf: 'Progress report (PDF)' },
   template: {
     section: 'Template for the next training',
     explain: 'A new board with the same priority areas ({{lanes}}) and municipalities ({{municipalities}}), without activities.',

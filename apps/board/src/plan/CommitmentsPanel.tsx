@@ -1,6 +1,6 @@
 /**
  * "Pregled obaveza": the commitments matrix in a modal dialog, for every link (a lazy chunk,
- * PlanButtons). It follows the board live; in projector mode it fills the screen in large type.
+ * PlanMenu). It follows the board live; in projector mode it fills the screen in large type.
  */
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';

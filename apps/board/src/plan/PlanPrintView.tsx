@@ -3,14 +3,18 @@
  * (the same content as the server's PDF) rendered as HTML tables, with print CSS in plan.css
  * (A4 landscape, the header row repeated on every page, no row split across pages). The language
  * of the document is chosen here (Bosnian Latin or Serbian Cyrillic), apart from the UI's.
- * A lazy chunk (PlanButtons); while it is open, printing prints the plan alone.
+ * Page numbers ("strana X od Y") are the page's own margin boxes; the QR code carries the board's
+ * read-only link when there is one (plan-links.ts). A lazy chunk (PlanMenu); while it is open,
+ * printing prints the plan alone.
  */
+import QRCode from 'qrcode';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { useBoard } from '@tabla/plan-react';
 import { type Lang, type PlanCell, type PlanDocument, planDocument } from '@tabla/plan-export/model';
-import { useSession } from '../ui/context.js';
+import { useSession, useSessionState } from '../ui/context.js';
+import { readOnlyBoardLink } from './plan-links.js';
 import './plan.css';
 
 export type PrintLang = Extract<Lang, 'bs' | 'sr-Cyrl-BA'>;
@@ -21,7 +25,9 @@ const PRINTING_CLASS = 'plan-printing';
 export default function PlanPrintView({ onClose, date }: { onClose: () => void; date?: Date }) {
   const { t, i18n } = useTranslation();
   const session = useSession();
+  const { role } = useSessionState();
   const board = useBoard(session.doc);
+  const link = readOnlyBoardLink(session.link, role, board.facilitation.wallLink);
   const [lang, setLang] = useState<PrintLang>(i18n.language === 'sr-Cyrl-BA' ? 'sr-Cyrl-BA' : 'bs');
   const [today] = useState(() => date ?? new Date());
   const doc = useMemo(() => planDocument(board, { lang, date: today }), [board, lang, today]);
@@ -65,14 +71,48 @@ export default function PlanPrintView({ onClose, date }: { onClose: () => void; 
           {t('planPrint.close')}
         </button>
       </div>
-      <PlanDocumentView doc={doc} />
+      <PageNumbers doc={doc} />
+      <PlanDocumentView doc={doc} link={link} />
     </div>,
     document.body,
   );
 }
 
+/**
+ * "strana X od Y" at the foot of every printed page, in the document's language: CSS margin boxes
+ * with the page counters (the text is a CSS string, so it is written with its quotes escaped).
+ */
+function PageNumbers({ doc }: { doc: PlanDocument }) {
+  const [before, between, after] = doc.texts.page(1, 2).split(/[12]/) as [string, string, string];
+  const css = (text: string) => JSON.stringify(text).replace(/</g, '\\3c ');
+  return <style>{`@page { @bottom-right { content: ${css(before)} counter(page) ${css(between)} counter(pages) ${css(after ?? '')}; font: 8pt sans-serif; } }`}</style>;
+}
+
+/** The read-only link as a QR code (an SVG image, as the CSP allows data: images), with its caption. */
+function LinkCode({ link, caption }: { link: string; caption: string }) {
+  const [svg, setSvg] = useState<{ link: string; src: string } | null>(null);
+  useEffect(() => {
+    let live = true;
+    QRCode.toString(link, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' })
+      .then((text) => {
+        if (live) setSvg({ link, src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}` });
+      })
+      .catch(() => undefined); // no code: the document stands without it
+    return () => {
+      live = false;
+    };
+  }, [link]);
+  if (svg?.link !== link) return null;
+  return (
+    <figure className="plan-doc__qr">
+      <img src={svg.src} alt={`${caption}: ${link}`} width={96} height={96} />
+      <figcaption>{caption}</figcaption>
+    </figure>
+  );
+}
+
 /** The document itself, in its own language (the texts of the print model, never the UI's). */
-export function PlanDocumentView({ doc }: { doc: PlanDocument }) {
+export function PlanDocumentView({ doc, link = null }: { doc: PlanDocument; link?: string | null }) {
   const t = doc.texts;
   const km = new Intl.NumberFormat(t.locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const cellText = (cell: PlanCell) => (cell === null ? '' : cell.kind === 'text' ? cell.value : cell.kind === 'km' ? km.format(cell.value) : String(cell.value));
@@ -83,6 +123,7 @@ export function PlanDocumentView({ doc }: { doc: PlanDocument }) {
   return (
     <article className="plan-doc" lang={doc.lang}>
       <header className="plan-doc__head">
+        {link && <LinkCode link={link} caption={t.liveBoard} />}
         <h1>{doc.documentTitle}</h1>
         {doc.boardTitle && <p className="plan-doc__board">{doc.boardTitle}</p>}
         <p>

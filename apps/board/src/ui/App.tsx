@@ -108,14 +108,17 @@ function BoardPage({ session }: { session: BoardSession }) {
   const needsIdentity = (!identity || askIdentity) && hasBoard && state.connection !== 'rejected';
   return (
     <ProjectorScreen state={projectorState}>
-      <Header title={board.meta.title} onChangeIdentity={() => setAskIdentity(true)} />
-      {state.connection === 'rejected' && (
-        <p className="banner banner--error" role="alert">
-          {t('app.rejected')}
-        </p>
-      )}
+      {/* What must stay in view while the board scrolls: the header (connection, undo) and the session (timer, following). */}
+      <div className="chrome">
+        <Header title={board.meta.title} onChangeIdentity={() => setAskIdentity(true)} />
+        {state.connection === 'rejected' && (
+          <p className="banner banner--error" role="alert">
+            {t('app.rejected')}
+          </p>
+        )}
+        {hasBoard && <FacilitationBar projector={projector} onToggleProjector={toggleProjector} />}
+      </div>
       <HeldBackNotice works={state.heldBack} boardId={session.link.boardId} onDismiss={(id) => session.dismissHeldBack(id)} />
-      {hasBoard && <FacilitationBar projector={projector} onToggleProjector={toggleProjector} />}
       {hasBoard && !projector && (
         <FilterBar
           filter={filter}

@@ -1,16 +1,18 @@
-import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useAwarenessStates } from '@tabla/plan-react';
-import { CloseCode } from '@tabla/sync-protocol';
 import { SetupButton } from '../facilitator/SetupButton.js';
 import { VersionsButton } from '../versions/VersionsButton.js';
-import { PlanButtons } from '../plan/PlanButtons.js';
+import { PlanMenu } from '../plan/PlanMenu.js';
 import { LANGUAGES } from '../i18n/index.js';
-import type { PresenceUser, SessionState } from '../session/board-session.js';
+import type { PresenceUser } from '../session/board-session.js';
+import { ConnectionStatus } from './ConnectionStatus.js';
 import { canEditActivities, useSession, useSessionState } from './context.js';
-import { SavedIndicator } from './SavedIndicator.js';
 import { UndoButtons } from './UndoButtons.js';
 
+/**
+ * The board's header, which stays in view: the title and role, this device's connection and saved
+ * state, undo, who is online, and the tools (set-up, versions, the plan menu, the language).
+ */
 export function Header({ title, onChangeIdentity }: { title: string; onChangeIdentity: () => void }) {
   const { t, i18n } = useTranslation();
   const session = useSession();
@@ -24,28 +26,8 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
     <header className="topbar">
       <h1 className="topbar__title">{title || t('app.name')}</h1>
       {state.role && <span className="role-badge">{t(`role.${state.role}`)}</span>}
-      {state.role === 'facilitator' && <SetupButton />}
-      <VersionsButton />
-      <PlanButtons />
+      <ConnectionStatus />
       {canEditActivities(state) && <UndoButtons />}
-      <p className={`connection connection--${state.connection}`} role="status" aria-label={t('connection.label')} data-state={state.connection}>
-        <span className="connection__dot" aria-hidden="true" />
-        {state.connection === 'stopped' ? t('connection.stopped', { reason: unreachableReason(t, state.stopped) }) : t(`connection.${state.connection}`)}
-      </p>
-      {state.connection === 'stopped' && (
-        <>
-          <button type="button" className="connection__action" onClick={() => session.retry()}>
-            {t('connection.retry')}
-          </button>
-          {/* This device's changes are what cannot go: keep them aside and go on from the server's board. */}
-          {state.stopped?.code === CloseCode.messageTooBig && (
-            <button type="button" className="connection__action" onClick={() => session.setAsideLocalWork()}>
-              {t('connection.setAside')}
-            </button>
-          )}
-        </>
-      )}
-      {canEditActivities(state) && <SavedIndicator />}
       <section className="presence" aria-labelledby="presence-title">
         <h2 id="presence-title" className="presence__title">
           {t('presence.onlineNow')} <span className="presence__count">({t('presence.count', { count: people.length })})</span>
@@ -68,59 +50,21 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
           ))}
         </ul>
       </section>
-      <a
-        className="export-link"
-        href={`/api/boards/${encodeURIComponent(session.link.boardId)}/export.csv?token=${encodeURIComponent(session.link.token)}`}
-        download
-      >
-        {t('export.csv')}
-      </a>
-      <a
-        className="export-link"
-        href={`/api/boards/${encodeURIComponent(session.link.boardId)}/export.xlsx?token=${encodeURIComponent(session.link.token)}`}
-        download
-      >
-        {t('export.xlsx')}
-      </a>
-      {(['bs', 'sr-Cyrl-BA'] as const).map((lang) => (
-        <a key={lang} className="export-link" href={pdfHref(session.link, state.role, lang)} download>
-          {t(lang === 'bs' ? 'export.pdfBs' : 'export.pdfSr')}
-        </a>
-      ))}
-      <a className="export-link" href={pdfHref(session.link, state.role, i18n.language === 'sr-Cyrl-BA' ? 'sr-Cyrl-BA' : i18n.language === 'en' ? 'en' : 'bs', 'progress')} download>
-        {t('export.progressPdf')}
-      </a>
-      <label className="language">
-        <span className="visually-hidden">{t('language.label')}</span>
-        <select value={i18n.language} onChange={(e) => void i18n.changeLanguage(e.target.value)}>
-          {LANGUAGES.map((lng) => (
-            <option key={lng} value={lng} lang={lng}>
-              {t(`language.${lng}`)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <nav className="topbar__tools" aria-label={t('app.tools')}>
+        {state.role === 'facilitator' && <SetupButton />}
+        <VersionsButton />
+        <PlanMenu />
+        <label className="language">
+          <span className="visually-hidden">{t('language.label')}</span>
+          <select value={i18n.language} onChange={(e) => void i18n.changeLanguage(e.target.value)}>
+            {LANGUAGES.map((lng) => (
+              <option key={lng} value={lng} lang={lng}>
+                {t(`language.${lng}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </nav>
     </header>
   );
-}
-
-/**
- * The official plan document (PDF) in `lang`. The server prints a QR code to the live board only
- * for a read-only link of this board, which it cannot know by itself (tokens are stored hashed):
- * a viewer passes its own link; other roles pass none (an editing link never goes on paper).
- */
-export function pdfHref(link: { boardId: string; token: string }, role: string | null, lang: 'bs' | 'sr-Cyrl-BA' | 'en', report: 'plan' | 'progress' = 'plan'): string {
-  const board = encodeURIComponent(link.boardId);
-  const params = new URLSearchParams({ token: link.token, lang });
-  if (report === 'progress') params.set('report', 'progress');
-  if (role === 'viewer') params.set('link', `${window.location.origin}/b/${board}?token=${encodeURIComponent(link.token)}`);
-  return `/api/boards/${board}/export.pdf?${params.toString()}`;
-}
-
-/** Why reconnecting cannot help, as the header says it ("Ne možemo se povezati: …"). */
-function unreachableReason(t: TFunction, stopped: SessionState['stopped']): string {
-  const code = stopped?.code ?? 0;
-  if (code === CloseCode.messageTooBig) return t('unreachable.tooBig');
-  if (code === CloseCode.badMessage || code === CloseCode.unsupportedData) return t('unreachable.badMessage');
-  return t('unreachable.other', { code });
 }
