@@ -36,7 +36,7 @@ afterEach(() => {
 const noop = () => {};
 
 function renderScreen(role: SessionState['role'], projector: boolean, children: ReactNode) {
-  const codes = projector ? municipalityCodes(readBoard(doc).municipalities) : null;
+  const codes = municipalityCodes(readBoard(doc).municipalities);
   return renderWithSession(
     fakeSession(doc, { role }, { awareness, link: { boardId: 'b1', token: 't' } }),
     <ProjectorScreen state={{ projector, codes }}>{children}</ProjectorScreen>,
@@ -91,13 +91,16 @@ describe('projector view', () => {
     expect(screen.queryAllByRole('button', { name: /Dodaj aktivnost|Uredi|Pridruži se|Istakni/ })).toHaveLength(0);
     const lead = card('Razmjena vijeća mladih').querySelector('.card__lead')!;
     expect(lead.textContent).toBe('MOSNosilac: Grad Mostar');
-    expect(card('Forum građana „Dva Trnova"').querySelector('.card__lead .muni-code')!.textContent).toBe('TRN1');
-    expect(card('Forum građana „Dva Trnova"').querySelector('.card__partners .muni-code')!.textContent).toBe('TRN2');
+    expect(card('Forum građana „Dva Trnova"').querySelector('.card__lead .chip__code')!.textContent).toBe('TRN1');
+    expect(card('Forum građana „Dva Trnova"').querySelector('.card__partners .chip__code')!.textContent).toBe('TRN2');
   });
 
-  it('a normal board shows no codes', () => {
+  it('every board shows municipalities as chips: colour and code, the name for screen readers and on hover', () => {
     renderBoard('editor');
-    expect(document.querySelectorAll('.muni-code')).toHaveLength(0);
+    const partners = card('Forum građana „Dva Trnova"').querySelector('.card__partners')!;
+    expect(partners.textContent).toBe('Partneri: TRN2Partner: Opština Trnovo');
+    expect(partners.querySelector('.chip')!.getAttribute('title')).toBe('Partner: Opština Trnovo');
+    expect(card('Forum građana „Dva Trnova"').querySelector('.card__lead .chip__code')!.textContent).toBe('TRN1');
   });
 });
 

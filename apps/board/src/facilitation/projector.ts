@@ -11,7 +11,7 @@ export function useProjectorMode(role: Role | null, municipalities: readonly Mun
   const [choice, setChoice] = useState<boolean | null>(null);
   const projector = choice ?? role === 'viewer';
   const toggle = useCallback(() => setChoice(!projector), [projector]);
-  const codes = useMemo(() => (projector ? municipalityCodes(municipalities) : null), [projector, municipalities]);
+  const codes = useMemo(() => municipalityCodes(municipalities), [municipalities]);
   const state = useMemo<ProjectorState>(() => ({ projector, codes }), [projector, codes]);
   return [state, toggle];
 }

@@ -26,7 +26,8 @@ afterEach(() => {
   doc.destroy();
 });
 
-const renderView = (lng: I18n = i18n) => renderWithSession(fakeSession(doc, { role: 'viewer' }), <PlanPrintView onClose={onClose} date={IGMAN} />, lng);
+const renderView = (lng: I18n = i18n) =>
+  renderWithSession(fakeSession(doc, { role: 'viewer' }, { link: { boardId: 'b1', token: 'view' } }), <PlanPrintView onClose={onClose} date={IGMAN} />, lng);
 const planTable = () => screen.getAllByRole('table')[0]!;
 /** The groups of the plan table: [heading, the Rb. of each row]. */
 function groups(): [string, number[]][] {
@@ -37,6 +38,16 @@ function groups(): [string, number[]][] {
 }
 
 describe('Plan aktivnosti (print view)', () => {
+  it('numbers the pages "strana X od Y" in the document\'s language and carries the read-only link as a QR code', async () => {
+    renderView();
+    const style = document.querySelector('.plan-print style')!.textContent!;
+    expect(style).toContain('@bottom-right');
+    expect(style).toContain('"strana " counter(page) " od " counter(pages)');
+    const qr = await screen.findByRole('img', { name: /Tabla uživo \(samo za pregled\)/ });
+    expect(qr.getAttribute('alt')).toContain(`${window.location.origin}/b/b1?token=view`);
+    expect(qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+  });
+
   it('is a modal dialog over the page, marking the page as printing the plan while open', () => {
     const view = renderView();
     const dialog = screen.getByRole('dialog');

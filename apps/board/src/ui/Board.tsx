@@ -20,19 +20,21 @@ import {
   useSensor,
   useSensors,
 } from '@dnd-kit/core';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Activity, type ActivityId, type BoardView, type Municipality, type MunicipalityId, moveActivity, PlanError, setActivityPartner } from '@tabla/plan-model';
 import { boardStore, useBoard } from '@tabla/plan-react';
 import { type ContainerId, containerFromDropId, laneIdOf, POOL } from '../dnd/ids.js';
 import { boardKeyboardCoordinates } from '../dnd/keyboard-coordinates.js';
 import { useSpotlightAction } from '../facilitation/hooks.js';
+import { useFitToScreen } from '../facilitation/fit.js';
 import { laneSpotlight } from '../facilitation/spotlight.js';
-import { lockedContainerOf } from '../facilitator/locks.js';
+import { lockedContainerOf, lockOf } from '../facilitator/locks.js';
 import { laneFlags } from '../filters/match.js';
 import { CardBody } from './Card.js';
 import { useSession, useSessionState } from './context.js';
 import { Lane } from './Lane.js';
+import { useNotify } from './Notices.js';
 import { permissionsOf } from './permissions.js';
 import { useLanePresence } from './presence.js';
 import { useLaneVote } from '../voting/useLaneVote.js';
@@ -115,6 +117,11 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   const [activeId, setActiveId] = useState<ActivityId | null>(null);
   // The current dot vote on the cards: own dots while open (a bound coordinator), totals once revealed.
   const laneVote = useLaneVote(board, projector);
+  // Why a drop was refused, in view (./Notices.tsx).
+  const notify = useNotify();
+  // On the projector, the whole plan fits the screen (type scaled down together).
+  const boardRef = useRef<HTMLDivElement>(null);
+  useFitToScreen(boardRef, projector, board);
 
   // The view's municipalityById is a new Map on every change; the sorted list keeps its identity
   // while no municipality changed. A map that follows the list keeps the lanes' props stable.
@@ -191,6 +198,16 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
     session.setActivity('dragging', null);
     if (!over) return;
     const id = active.id as ActivityId;
+    const title = board.activityById.get(id)?.title ?? '';
+    // Over a lane locked for this person: the card goes back, and the person is told why (not only screen readers).
+    const locked = lockedContainerOf(over.id);
+    if (locked !== null) {
+      const message =
+        lockOf(board, locked) === 'board'
+          ? t('notices.dropBoardLocked', { title })
+          : t('notices.dropLaneLocked', { title, lane: containerTitle(board, locked as ContainerId, t('board.unplaced')) });
+      return notify({ message, tone: 'refusal', quiet: true }); // dnd-kit's announcement says it already
+    }
     const target = dropTarget(board, id, over.id, belowMiddle(active, over));
     if (!target) return;
     const current = board.activityById.get(id);
@@ -198,7 +215,9 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
     const list = containerActivities(board, target.container);
     if (list[target.index]?.id === id && current.laneId === laneIdOf(target.container)) return; // dropped in place
     // Locked under the drag (the lanes' drop zones follow a frame later): the server would refuse it.
-    if (!permissionsOf(sessionState, boardStore(session.doc).getSnapshot()).canMoveActivity(id, laneIdOf(target.container))) return;
+    if (!permissionsOf(sessionState, boardStore(session.doc).getSnapshot()).canMoveActivity(id, laneIdOf(target.container))) {
+      return notify({ message: t('notices.dropLockedMeanwhile', { title }), tone: 'refusal' });
+    }
     // The whole drop is one operation, one transaction, one update on the wire.
     moveActivity(session.doc, id, laneIdOf(target.container), target.index);
   };
@@ -238,7 +257,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
       onDragCancel={onDragCancel}
       accessibility={{ announcements, screenReaderInstructions: { draggable: t('dnd.instructions') } }}
     >
-      <div className="board" role="presentation">
+      <div className="board" role="presentation" ref={boardRef}>
         {board.lanes.map(({ lane, activities }) => laneFor(lane.id, activities, { title: lane.title, color: lane.color }))}
         {laneFor(POOL, board.unplaced, { title: t('board.unplaced'), hint: t('board.unplacedHint') })}
       </div>

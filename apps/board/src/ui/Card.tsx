@@ -1,14 +1,14 @@
 import { useSortable } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
-import { Fragment, type KeyboardEvent, memo, useCallback, useMemo, type CSSProperties } from 'react';
+import { type KeyboardEvent, memo, useCallback, useMemo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
 import { cardControl } from '../dnd/card-control.js';
-import { MunicipalityCode } from '../facilitation/MunicipalityCode.js';
 import { SpotlightButton } from '../facilitation/SpotlightButton.js';
 import type { SpotlightHandler } from '../facilitation/spotlight.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { formatKM } from './format.js';
+import { MunicipalityChip } from './MunicipalityChip.js';
 import { usePermission } from './permissions.js';
 import type { PresenceMark } from './presence.js';
 import { CardVote } from '../voting/CardVote.js';
@@ -156,39 +156,29 @@ export function CardBody({ activity, municipalities, onEdit, readOnly = false, o
           {t('card.createdBy')}: {municipalities.get(activity.createdBy)?.name ?? activity.createdBy}
         </p>
       )}
-      <p className="card__lead">
-        <span className="swatch" aria-hidden="true" style={{ background: lead?.color ?? 'transparent' }} />
-        <MunicipalityCode id={lead?.id} />
-        <span className="visually-hidden">{t('card.lead')}: </span>
-        {lead?.name ?? t('card.noLead')}
-      </p>
-      {partners.length > 0 && (
-        <p className="card__partners">
-          <span className="card__label">{t('card.partners')}: </span>
-          {partners.map((m, i) => (
-            // The separator outside the unbreakable name, so a long list wraps between names.
-            <Fragment key={m.id}>
-              <span className="partner">
-                <span className="swatch swatch--small" aria-hidden="true" style={{ background: m.color }} />
-                <MunicipalityCode id={m.id} />
-                {m.name}
-                {i < partners.length - 1 ? ',' : ''}
-              </span>
-              {i < partners.length - 1 ? ' ' : ''}
-            </Fragment>
-          ))}
+      <div className="card__people">
+        <p className="card__lead">
+          {lead ? <MunicipalityChip municipality={lead} label={t('card.lead')} showName /> : <span className="chip chip--empty">{t('card.noLead')}</span>}
         </p>
-      )}
+        {partners.length > 0 && (
+          <p className="card__partners">
+            <span className="visually-hidden">{t('card.partners')}: </span>
+            {partners.map((m) => (
+              <MunicipalityChip key={m.id} municipality={m} label={t('card.partner')} />
+            ))}
+          </p>
+        )}
+      </div>
       <p className="card__meta">
         <span className="card__timeframe">{formatTimeframe(t, activity.timeframe)}</span>
+        {activity.budget !== undefined && (
+          <span className="card__budget">
+            <span className="visually-hidden">{t('resources.label')}: </span>
+            {formatKM(activity.budget, i18n.language)}
+          </span>
+        )}
         <span className={`status status--${activity.status}`}>{t(`status.${activity.status}`)}</span>
       </p>
-      {activity.budget !== undefined && (
-        <p className="card__budget">
-          <span className="visually-hidden">{t('resources.label')}: </span>
-          {formatKM(activity.budget, i18n.language)}
-        </p>
-      )}
       {dotMode && !overlay && <CardVote activity={activity} mode={dotMode} dots={dots} canAdd={canAddDot} onDot={onDot} />}
       {onEdit && (
         <button

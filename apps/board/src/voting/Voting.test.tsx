@@ -66,7 +66,7 @@ const noop = () => {};
 
 /** The facilitation bar and the board, as the app shows them. */
 function renderScreen(role: SessionState['role'], { municipalityId = null as string | null, projector = false } = {}) {
-  const codes = projector ? municipalityCodes(readBoard(doc).municipalities) : null;
+  const codes = municipalityCodes(readBoard(doc).municipalities);
   return renderWithSession(
     fakeSession(doc, { role, municipalityId }, { awareness, link: { boardId: 'b1', token: 't' } }),
     <ProjectorScreen state={{ projector, codes }}>
