@@ -185,10 +185,12 @@ export function CardBody({ activity, municipalities, onEdit, readOnly = false, o
           type="button"
           className="card__edit"
           aria-label={readOnly ? t('card.progressLabel', { title: activity.title }) : t('card.editLabel', { title: activity.title })}
+          title={readOnly ? t('card.progress') : t('card.edit')}
           {...cardControl}
           onClick={() => onEdit(activity)}
         >
-          {readOnly ? t('card.progress') : t('card.edit')}
+          {/* An icon, so the title keeps the card's width; its name and tooltip say what it does. */}
+          <span aria-hidden="true">{readOnly ? '☰' : '✎'}</span>
         </button>
       )}
       {onSetPartner && own && ownRole !== 'lead' && (
