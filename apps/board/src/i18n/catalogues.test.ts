@@ -1,8 +1,11 @@
 import i18next from 'i18next';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bs } from './bs.js';
-import { catalogues, formatTimeframe, type Language, LANGUAGES, type Messages, setupI18n, storedLanguage } from './index.js';
+import { en } from './en.js';
+import { formatTimeframe, type Language, LANGUAGES, type Messages, setupI18n, storedLanguage } from './index.js';
 import { srCyrlBA } from './sr-Cyrl-BA.js';
+
+const catalogues: Record<Language, Messages> = { bs, en, 'sr-Cyrl-BA': srCyrlBA };
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
 

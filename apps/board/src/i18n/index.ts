@@ -5,18 +5,38 @@
  * Republika Srpska). The code 'sr-Cyrl-BA' is kept exactly as given: it is `i18n.language`,
  * `<html lang>`, the remembered choice and the plural locale.
  */
-import i18next, { type i18n } from 'i18next';
+import i18next, { type BackendModule, type i18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { bs, type Catalogue } from './bs.js';
-import { en } from './en.js';
-import { srCyrlBA } from './sr-Cyrl-BA.js';
 
 /** Every language has every section of the Bosnian catalogue (keys are checked by a test). */
 export type Messages = { [Section in keyof Catalogue]: Record<string, string | Record<string, string>> };
 
 export const LANGUAGES = ['bs', 'en', 'sr-Cyrl-BA'] as const;
 export type Language = (typeof LANGUAGES)[number];
-export const catalogues: Record<Language, Messages> = { bs, en, 'sr-Cyrl-BA': srCyrlBA };
+
+/**
+ * Bosnian ships with the page; English and Serbian Cyrillic are chunks of their own, fetched when
+ * chosen (and prefetched while idle, so the switch works offline too): the first load stays small.
+ */
+export const loadCatalogue: Record<Language, () => Promise<Messages>> = {
+  bs: () => Promise.resolve(bs),
+  en: () => import('./en.js').then((m) => m.en),
+  'sr-Cyrl-BA': () => import('./sr-Cyrl-BA.js').then((m) => m.srCyrlBA),
+};
+
+/** i18next asks this for a language it does not hold yet; `changeLanguage` waits for it. */
+const lazyCatalogues: BackendModule = {
+  type: 'backend',
+  init: () => {},
+  read: (lng, _namespace, done) => {
+    const load = (LANGUAGES as readonly string[]).includes(lng) ? loadCatalogue[lng as Language] : loadCatalogue.bs;
+    load().then(
+      (messages) => done(null, messages),
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err)), false),
+    );
+  },
+};
 
 const STORAGE_KEY = 'tabla.language';
 
@@ -32,8 +52,9 @@ export function storedLanguage(): Language {
 
 export async function setupI18n(language: Language = storedLanguage()): Promise<i18n> {
   const instance = i18next.createInstance();
-  await instance.use(initReactI18next).init({
-    resources: Object.fromEntries(Object.entries(catalogues).map(([lng, messages]) => [lng, { translation: messages }])),
+  await instance.use(lazyCatalogues).use(initReactI18next).init({
+    resources: { bs: { translation: bs } },
+    partialBundledLanguages: true,
     lng: language,
     fallbackLng: 'bs',
     // Only our three codes; an unknown one ('de') resolves to the fallback, a bare 'sr' to 'sr-Cyrl-BA'.

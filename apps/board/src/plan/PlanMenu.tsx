@@ -116,19 +116,23 @@ function LazyPanel({ section, onClose }: { section: Section; onClose: () => void
   const { t } = useTranslation();
   // React.lazy keeps a failed load (offline): a retry needs a new lazy component.
   const [{ attempt, Panel }, setLoader] = useState<{ attempt: number; Panel: LazyExoticComponent<Panel> }>(() => ({ attempt: 0, Panel: lazy(LOADERS[section]) }));
+  const labels =
+    section === 'commitments'
+      ? { loading: t('commitments.loading'), failed: t('commitments.loadFailed'), retry: t('commitments.retry'), close: t('commitments.close') }
+      : { loading: t('planPrint.loading'), failed: t('planPrint.loadFailed'), retry: t('planPrint.retry'), close: t('planPrint.close') };
   return (
     <LoadBoundary
       key={attempt}
-      message={t(`${section}.loadFailed`)}
-      retryLabel={t(`${section}.retry`)}
-      closeLabel={t(`${section}.close`)}
+      message={labels.failed}
+      retryLabel={labels.retry}
+      closeLabel={labels.close}
       onRetry={() => setLoader((l) => ({ attempt: l.attempt + 1, Panel: lazy(LOADERS[section]) }))}
       onClose={onClose}
     >
       <Suspense
         fallback={
           <span className="setup-loading" role="status">
-            {t(`${section}.loading`)}
+            {labels.loading}
           </span>
         }
       >
