@@ -7,6 +7,11 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /**
+   * `DATABASE_URL`: boards live in this PostgreSQL database (several instances can share it);
+   * null: in SQLite, `DATA_DIR/tabla.db`.
+   */
+  readonly databaseUrl: string | null;
   readonly adminToken: string;
   /** Where the admin token came from: printed only when we generated or stored it. */
   readonly adminTokenSource: 'env' | 'file' | 'generated';
@@ -24,6 +29,8 @@ export interface Config {
   /** Take client addresses from X-Forwarded-For (only behind your own reverse proxy). */
   readonly trustProxy: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** `LOG_FORMAT`; null (unset): `pretty` when stdout is a terminal, else `json` (logger.ts, `logFormatFor`). */
+  readonly logFormat: 'pretty' | 'json' | null;
   /** Origins allowed to open the sync WebSocket besides the page's own. */
   readonly allowedOrigins: readonly string[];
 }
@@ -120,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters');
 
+  const databaseUrl = env.DATABASE_URL || null;
+  // Checked here so a typo stops the start with a sentence, not a connection error (never echoed: it may hold a password).
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\/./.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+
   const publicUrl = env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : null;
   if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
 
@@ -130,11 +141,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw new ConfigError(`LOG_LEVEL "${logLevel}" is not one of debug, info, warn, error, silent`);
+  const logFormat = (env.LOG_FORMAT || null) as Config['logFormat'];
+  if (logFormat !== null && logFormat !== 'pretty' && logFormat !== 'json') throw new ConfigError(`LOG_FORMAT "${logFormat}" is not one of pretty, json`);
 
   return {
     port: int(env, 'PORT', 8787, 0, 65535),
     host: env.HOST || '127.0.0.1',
     dataDir,
+    databaseUrl,
     adminToken,
     adminTokenSource,
     publicUrl,
@@ -150,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logLevel,
+    logFormat,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
 }

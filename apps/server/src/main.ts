@@ -7,14 +7,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Server } from 'node:http';
-import { attachSyncServer, DamagedDatabaseError, SqliteStorage, SyncServer } from '@tabla/sync-server';
+import { attachSyncServer, DamagedDatabaseError, PostgresStorage, SqliteStorage, SyncServer } from '@tabla/sync-server';
 import type { Role } from '@tabla/plan-model';
 import { createApp } from './app.js';
-import { bannerText } from './banner.js';
+import { adminTokenNote, bannerText, serverVersion, SHOW_ADMIN_TOKEN_FLAG } from './banner.js';
 import { createBoard } from './boards.js';
 import { ConfigError, loadConfig } from './config.js';
 import { faultInjectionFromEnv } from './faults.js';
-import { createLogger } from './logger.js';
+import { logFormatFor, startLogging } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { originPolicy } from './origin.js';
 import { VersionKeeper } from './version-keeper.js';
@@ -35,17 +35,28 @@ function boardDistDir(): string | null {
 async function main(): Promise<void> {
   // A closed stdout (the reader of our output went away) must not take the server down.
   process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const storage = openStorage(join(config.dataDir, 'tabla.db'));
+  // LOG_FORMAT (logger.ts): pretty = JSON lines to DATA_DIR/tabla.log, warnings also on stderr, stdout is the person's;
+  // json = JSON lines on stdout, the banner on stderr.
+  const logging = startLogging({ level: config.logLevel, format: logFormatFor(config.logFormat, process.stdout.isTTY === true), dataDir: config.dataDir });
+  const { logger } = logging;
+  const storage = config.databaseUrl === null ? openStorage(join(config.dataDir, 'tabla.db')) : await openPostgres(config.databaseUrl);
 
   // First start: the demo board exists. Its plain links are kept beside the database
   // (like the admin token), so every start can print them.
   const demoFile = join(config.dataDir, 'demo-board.json');
   if ((await storage.listBoards()).length === 0) {
-    const { board, tokens } = await createBoard(storage, { title: '', template: 'demo', id: 'demo' });
-    writeFileSync(demoFile, `${JSON.stringify({ id: board.id, tokens }, null, 2)}\n`, { mode: 0o600 });
-    logger.info({ boardId: board.id }, 'demo board created');
+    // Instances sharing one PostgreSQL database may start at once: one creates the demo board, the others find it.
+    const created = await createBoard(storage, { title: '', template: 'demo', id: 'demo' }).catch(async (err: unknown) => {
+      if (await storage.getBoard('demo')) return null;
+      throw err;
+    });
+    if (created) {
+      const { board, tokens } = created;
+      writeFileSync(demoFile, `${JSON.stringify({ id: board.id, tokens }, null, 2)}\n`, { mode: 0o600 });
+      logger.info({ boardId: board.id }, 'demo board created');
+    }
   }
 
   const metrics = createMetrics();
@@ -117,6 +128,7 @@ async function main(): Promise<void> {
     await closed;
     await storage.close();
     logger.info({}, 'stopped');
+    if (logging.format === 'pretty') process.stdout.write('Tabla stopped.\n');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -126,16 +138,21 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
   const lan = config.host === '0.0.0.0' || config.host === '::';
-  process.stdout.write(
+  // The banner is for the person: on stdout, unless stdout carries the JSON logs (then on stderr, without QR codes).
+  (logging.format === 'pretty' ? process.stdout : process.stderr).write(
     await bannerText({
+      version: serverVersion(),
       base,
       port,
       lan,
+      qr: logging.format === 'pretty',
       demo: existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as { id: string; tokens: Record<Role, string> }) : null,
-      admin: config.adminTokenSource === 'env' ? null : { token: config.adminToken, file: join(config.dataDir, 'admin-token') },
+      admin: adminTokenNote(config, join(config.dataDir, 'admin-token'), process.argv.includes(SHOW_ADMIN_TOKEN_FLAG)),
+      dataDir: config.dataDir,
+      log: logging.destination,
     }),
   );
-  logger.info({ port, host: config.host }, 'listening');
+  logger.info({ port, host: config.host, url: `${base}/` }, 'listening');
 
 }
 
@@ -152,6 +169,20 @@ function openStorage(file: string): SqliteStorage {
       `Tabla cannot start: the database ${file} is damaged (${err.problem}). Restore it from a backup or move it away to start with an empty one.\n`,
     );
     process.exit(EXIT_DAMAGED_DATABASE);
+  }
+}
+
+/**
+ * The PostgreSQL storage (DATABASE_URL); one it cannot open (unreachable, refused, a newer schema,
+ * commits not durable) ends the process here with one sentence, the URL shown without its password.
+ */
+async function openPostgres(url: string): Promise<PostgresStorage> {
+  try {
+    return await PostgresStorage.open(url, { faultInjection: faultInjectionFromEnv(process.env) });
+  } catch (err) {
+    const shown = url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+    process.stderr.write(`Tabla cannot start: the PostgreSQL database ${shown} cannot be used (${(err as Error).message}).\n`);
+    process.exit(1);
   }
 }
 

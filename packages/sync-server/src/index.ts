@@ -28,3 +28,4 @@ export type {
 export { applyStoredState, loadStoredState, type LoadStoredStateOptions, type StoredDocument } from './storage/document.js';
 export { MemoryStorage, type MemoryFaultInjection, type MemoryStorageOptions } from './storage/memory.js';
 export { DamagedDatabaseError, SqliteStorage, type SqliteFaultInjection, type SqliteStorageOptions } from './storage/sqlite.js';
+export { PostgresStorage, type BoardCopy, type PostgresFaultInjection, type PostgresStorageOptions } from './storage/postgres.js';

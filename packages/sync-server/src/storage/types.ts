@@ -10,7 +10,7 @@
  *   created) and its role links as hashed tokens (one active per role and municipality or none;
  *   revoked ones stop working). `createBoard` also writes the log's first snapshot, atomically.
  *
- * `BoardStorage` is both plus `close()`; every adapter (memory, SQLite, later PostgreSQL) implements
+ * `BoardStorage` is both plus `close()`; every adapter (memory, SQLite, PostgreSQL) implements
  * it and passes the contract suites in `contract.ts`, whose cases cite the rule ids of
  * `packages/sync-server/STORAGE.md` (ST1…).
  *
@@ -93,7 +93,8 @@ export interface DocumentLog {
   /**
    * Appends updates (possibly of several boards) durably, all or nothing, in order, with their
    * `newOwners` (first binding per board and client id wins). Resolves with each update's sequence
-   * number (increasing, never reused), once durable. Rejects for an unknown board, storing nothing.
+   * number (increasing per board, never reused on it), once durable. Rejects for an unknown board,
+   * storing nothing.
    */
   appendUpdates(updates: readonly PendingUpdate[]): Promise<number[]>;
   /**
