@@ -63,7 +63,7 @@ export default tseslint.config(
   },
   {
     // @tabla/plan-export/model runs in the board: the print model imports no writer and no Node module.
-    files: ['packages/plan-export/src/{model,document,texts}.ts'],
+    files: ['packages/plan-export/src/{model,document,texts,dates}.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -31,9 +31,16 @@ export class BoardPage {
     return board;
   }
 
-  /** The join step: name (or role) and municipality, remembered on this device. */
+  /**
+   * The join step: name (or role) and municipality, remembered on this device. A read-only link
+   * opens as the room's projector, which asks nothing: a person reading on their own screen
+   * switches projector view off first, and is asked then.
+   */
   async join(name: string, municipality: string): Promise<void> {
     const dialog = this.page.getByRole('dialog', { name: 'Dobro došli na tablu' });
+    const projector = this.page.locator('.screen--projector');
+    await expect(dialog.or(projector)).toBeVisible();
+    if (await projector.isVisible()) await this.page.getByRole('button', { name: 'Prikaz za projektor' }).click();
     await dialog.getByLabel('Vaše ime ili uloga').fill(name);
     await dialog.getByLabel('Općina / opština / grad').selectOption({ label: municipality });
     await dialog.getByRole('button', { name: 'Uđi na tablu' }).click();
@@ -71,12 +78,17 @@ export class BoardPage {
     return panel.getByRole('listitem').filter({ has: this.page.getByText(name, { exact: true }) });
   }
 
-  /** Deletes an activity from its editor, accepting the browser's confirm. */
+  /** Deletes an activity from its editor, answering the board's own question in the dialog. */
   async deleteActivity(cardTitle: string): Promise<void> {
     const dialog = await this.openEditor(cardTitle);
-    this.page.once('dialog', (d) => void d.accept());
     await dialog.getByRole('button', { name: 'Obriši' }).click();
+    await dialog.getByRole('group', { name: /^Obrisati aktivnost/ }).getByRole('button', { name: 'Da, obriši' }).click();
     await expect(this.card(cardTitle)).toHaveCount(0);
+  }
+
+  /** The notices at the bottom of the window (why something was refused, "Poništi" after a delete). */
+  get notices(): Locator {
+    return this.page.locator('.toasts');
   }
 
   lane(title: string): Locator {

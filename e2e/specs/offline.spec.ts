@@ -7,7 +7,8 @@ const MOVED = 'Volonterska akcija osnovaca';
 const ADDED = 'Radionica za savjete mjesnih zajednica';
 
 const SAVED = 'Sve izmjene su sačuvane';
-const WAITING = 'Izmjene čekaju vezu (sačuvane na ovom uređaju)';
+/** How many changes wait on this device: "1 izmjena čeka…", "2 izmjene čekaju…", "5 izmjena čeka…". */
+const WAITING = /^\d+ izmjen[ae] čeka(ju)? na ovom uređaju$/;
 
 /** "Have my changes reached the server?", next to the connection state. */
 const savedIndicator = (person: BoardPage) => person.page.getByRole('status', { name: 'Izmjene na serveru' });

@@ -24,9 +24,9 @@ test('the facilitator saves a version, a coordinator changes the board, the faci
   const saved = fac.version(panel, 'Usaglašeni plan');
   await expect(saved).toContainText('facilitatorica');
   await expect(saved).toContainText('15 aktivnosti u 4 oblasti, 8 općina');
-  // Bosnian dates even where the browser's Intl has no Bosnian data ("1. 12. 2026. 18:48", never "M12").
+  // Bosnian dates even where the browser's Intl has no Bosnian data ("1. decembar 2026. u 18:48", never "M12").
   await expect(saved).not.toContainText(/M\d/);
-  await expect(saved).toContainText(/\d{1,2}\. ?\d{1,2}\. ?\d{4}\./);
+  await expect(saved).toContainText(/\d{1,2}\. (januar|februar|mart|april|maj|juni|juli|august|septembar|oktobar|novembar|decembar) \d{4}\. u \d\d:\d\d/);
   await panel.getByRole('button', { name: 'Zatvori', exact: true }).first().click();
   await expect(panel).toHaveCount(0);
 

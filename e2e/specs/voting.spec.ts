@@ -27,7 +27,7 @@ test('dot voting per municipality: N dots each, hidden until revealed, sorted re
   await mostar.joinBound('koordinatorica LDP-a', 'Grad Mostar');
   await bugojno.joinBound('koordinator LDP-a', 'Općina Bugojno (primjer)');
   await general.join('gost', 'Općina Trnovo');
-  await projector.join('projektor', NO_MUNICIPALITY);
+  // The projector (read-only link) asks nothing.
   for (const p of [fac, mostar, bugojno, general, projector]) await p.expectConnected();
 
   // The facilitator opens a vote over one lane: 2 dots per municipality.

@@ -10,6 +10,7 @@
  */
 import { type Activity, type BoardView, type LaneId, latestPercent, type MunicipalityId, type Vote } from '@tabla/plan-model';
 import { type ColumnKey, type Lang, TEXTS, type Texts } from './texts.js';
+import { dateLang, formatLongDate } from './dates.js';
 
 /**
  * One cell of the plan, typed, so that each writer renders it its own way: `count` is a whole
@@ -130,20 +131,12 @@ const PROGRESS_COLUMNS: typeof COLUMNS = [
   { key: 'latestNote', width: 60, wrap: true, cell: (r) => text(latestNote(r.activity, r.texts)) },
 ];
 
-/** Bosnian month names in the genitive the date needs ("19. oktobar 2022."). */
-const BS_MONTHS = ['januar', 'februar', 'mart', 'april', 'maj', 'juni', 'juli', 'august', 'septembar', 'oktobar', 'novembar', 'decembar'];
-
 /**
- * The date in the document's language, in Sarajevo. Bosnian is written by hand: Debian's Chromium
- * has no `bs` data in Intl ("2026 M12 2"), and the print view runs there (TOOLCHAIN.md).
+ * The date in the document's language, in Sarajevo, written by hand (./dates.ts): Debian's
+ * Chromium has no `bs` data in Intl ("2026 M12 2"), and the print view runs there (TOOLCHAIN.md).
  */
 export function formatDate(date: Date, texts: Texts): string {
-  if (texts.locale === 'bs') {
-    const parts = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'numeric', year: 'numeric', timeZone: 'Europe/Sarajevo' }).formatToParts(date);
-    const part = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-    return `${part('day')}. ${BS_MONTHS[part('month') - 1]} ${part('year')}.`;
-  }
-  return new Intl.DateTimeFormat(texts.locale, { dateStyle: 'long', timeZone: 'Europe/Sarajevo' }).format(date);
+  return formatLongDate(date, dateLang(texts.locale), { timeZone: 'Europe/Sarajevo' });
 }
 
 /** The print model of a board's plan (see the module comment for the order). */

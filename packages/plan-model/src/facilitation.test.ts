@@ -13,6 +13,8 @@ import {
   setWallLink,
   setWallView,
   summonEveryone,
+  TIMER_MAX_MS,
+  timerPhase,
   timerRemaining,
   timerTransitions,
 } from './facilitation.js';
@@ -34,12 +36,64 @@ describe('timer', () => {
     t = timerTransitions.pause(t, 70_000);
     expect(timerRemaining(t, 999_999)).toBe(4 * MINUTE_MS); // paused: time does not run
     t = timerTransitions.addMinute(t, 80_000);
-    expect(timerRemaining(t, 80_000)).toBe(5 * MINUTE_MS);
+    // Paused with the full five minutes again: a millisecond less, or it would read as not started.
+    expect(timerRemaining(t, 80_000)).toBe(5 * MINUTE_MS - 1);
+    expect(timerPhase(t, 80_000)).toBe('paused');
     t = timerTransitions.start(t, 100_000);
     t = timerTransitions.addMinute(t, 100_000);
-    expect(timerRemaining(t, 100_000)).toBe(6 * MINUTE_MS);
+    expect(timerRemaining(t, 100_000)).toBe(6 * MINUTE_MS - 1);
     expect(timerRemaining(t, 100_000 + 7 * MINUTE_MS)).toBe(0); // never negative
     expect(timerTransitions.reset(t)).toEqual({ durationMs: 5 * MINUTE_MS, endsAt: null, remainingMs: 5 * MINUTE_MS });
+  });
+});
+
+describe('timer phase', () => {
+  const minutes = (n: number) => n * MINUTE_MS;
+
+  it('[PM16] names what the timer is doing: not started, running, paused, ended', () => {
+    const set = timerTransitions.set(minutes(5));
+    expect(timerPhase(set, 0)).toBe('ready');
+    const running = timerTransitions.start(set, 1_000);
+    expect(timerPhase(running, 2_000)).toBe('running');
+    const paused = timerTransitions.pause(running, 31_000);
+    expect(timerPhase(paused, 999_999)).toBe('paused');
+    expect(timerPhase(running, 1_000 + minutes(5))).toBe('ended');
+    expect(timerPhase(timerTransitions.pause(running, 1_000 + minutes(6)), 0)).toBe('ended');
+    expect(timerPhase(timerTransitions.reset(paused), 0)).toBe('ready');
+  });
+
+  it('[PM16] a paused timer given a minute is still paused, whatever time it then has left', () => {
+    const running = timerTransitions.start(timerTransitions.set(minutes(5)), 0);
+    for (const pausedAt of [0, 2_000, 30_000, minutes(1), minutes(2)]) {
+      let t = timerTransitions.pause(running, pausedAt);
+      expect(timerPhase(t, pausedAt), `paused at ${pausedAt}`).toBe('paused');
+      for (let i = 0; i < 3; i++) {
+        t = timerTransitions.addMinute(t, pausedAt);
+        expect(timerPhase(t, pausedAt), `paused at ${pausedAt}, +${i + 1} min`).toBe('paused');
+        expect(Math.ceil(timerRemaining(t, pausedAt) / 1000)).toBe((minutes(5 + i + 1) - pausedAt) / 1000); // the same seconds on every display
+      }
+    }
+    // Given a minute while running, then paused: paused too.
+    expect(timerPhase(timerTransitions.pause(timerTransitions.addMinute(running, 0), minutes(1)), minutes(1))).toBe('paused');
+  });
+
+  it('[PM16] a minute added before the start is part of the time set: still not started, and a reset keeps it', () => {
+    const t = timerTransitions.addMinute(timerTransitions.set(minutes(5)), 0);
+    expect(t).toEqual(timerTransitions.set(minutes(6)));
+    expect(timerPhase(t, 0)).toBe('ready');
+    expect(timerTransitions.reset(t).remainingMs).toBe(minutes(6));
+  });
+
+  it('[PM16] never adds past what the document accepts', () => {
+    const longest = timerTransitions.set(TIMER_MAX_MS);
+    expect(timerTransitions.addMinute(longest, 0)).toBe(longest);
+    let paused = timerTransitions.pause(timerTransitions.start(longest, 0), 1_000);
+    for (let i = 0; i < 24 * 60 + 5; i++) paused = timerTransitions.addMinute(paused, 1_000);
+    expect(paused.remainingMs).toBeLessThanOrEqual(2 * TIMER_MAX_MS);
+    expect(timerPhase(paused, 1_000)).toBe('paused');
+    let running = timerTransitions.start(longest, 0);
+    for (let i = 0; i < 24 * 60 + 5; i++) running = timerTransitions.addMinute(running, 0);
+    expect(timerRemaining(timerTransitions.pause(running, 0), 0)).toBeLessThanOrEqual(2 * TIMER_MAX_MS);
   });
 });
 

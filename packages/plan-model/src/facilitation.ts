@@ -46,6 +46,8 @@ export function setWallView(doc: Y.Doc, wallView: WallView | null, origin: PlanO
 // Timer: pure transitions over TimerState, with the server's clock passed in.
 
 export const MINUTE_MS = 60_000;
+/** The longest time a timer may be set to (the schema's bound on `durationMs`). */
+export const TIMER_MAX_MS = 24 * 60 * MINUTE_MS;
 
 /** Milliseconds left at `serverNow` (never negative). */
 export function timerRemaining(timer: TimerState, serverNow: number): number {
@@ -54,12 +56,50 @@ export function timerRemaining(timer: TimerState, serverNow: number): number {
 
 export const timerRunning = (timer: TimerState): boolean => timer.endsAt !== null;
 
+/**
+ * What the timer is doing, as everyone reads it: not started since it was set or reset
+ * (`ready`), `running`, `paused`, or `ended` (no time left). Stopped at exactly its duration
+ * is `ready`; the transitions below never stop a timer that has run at exactly its duration.
+ */
+export type TimerPhase = 'ready' | 'running' | 'paused' | 'ended';
+
+export const timerPhase = (timer: TimerState, serverNow: number): TimerPhase => timerPhaseWith(timer, timerRemaining(timer, serverNow));
+
+/** The same, from the time left as already computed (a display that rounds it decides the end). */
+export function timerPhaseWith(timer: TimerState, remainingMs: number): TimerPhase {
+  if (remainingMs <= 0) return 'ended';
+  if (timer.endsAt !== null) return 'running';
+  return timer.remainingMs === timer.durationMs ? 'ready' : 'paused';
+}
+
+/**
+ * A timer that has run, stopped with exactly its duration left (paused the instant it started,
+ * or paused and given the minute it had used), would read as not started: it keeps one
+ * millisecond less, which no display shows (seconds are rounded up).
+ */
+const stoppedAfterRunning = (t: TimerState, remainingMs: number): TimerState => ({
+  ...t,
+  endsAt: null,
+  remainingMs: remainingMs === t.durationMs ? remainingMs - 1 : remainingMs,
+});
+
 export const timerTransitions = {
   set: (durationMs: number): TimerState => ({ durationMs, endsAt: null, remainingMs: durationMs }),
   start: (t: TimerState, now: number): TimerState => (t.endsAt !== null ? t : { ...t, endsAt: Math.round(now + t.remainingMs) }),
-  pause: (t: TimerState, now: number): TimerState => (t.endsAt === null ? t : { ...t, endsAt: null, remainingMs: Math.round(timerRemaining(t, now)) }),
-  addMinute: (t: TimerState, now: number): TimerState =>
-    t.endsAt === null ? { ...t, remainingMs: t.remainingMs + MINUTE_MS } : { ...t, endsAt: Math.max(t.endsAt, Math.round(now)) + MINUTE_MS },
+  pause: (t: TimerState, now: number): TimerState => (t.endsAt === null ? t : stoppedAfterRunning(t, Math.round(timerRemaining(t, now)))),
+  /**
+   * Not started: the minute goes to the time set (it is still being set up, and a reset keeps it).
+   * Paused: to the time left, and it stays paused. Running: to the end. At most the longest timer
+   * the document accepts (a day set, two days left): past that the minute is not added.
+   */
+  addMinute: (t: TimerState, now: number): TimerState => {
+    if (t.endsAt !== null) {
+      const endsAt = Math.max(t.endsAt, Math.round(now)) + MINUTE_MS;
+      return endsAt - now > 2 * TIMER_MAX_MS ? t : { ...t, endsAt };
+    }
+    if (t.remainingMs === t.durationMs) return t.durationMs + MINUTE_MS > TIMER_MAX_MS ? t : timerTransitions.set(t.durationMs + MINUTE_MS);
+    return t.remainingMs + MINUTE_MS > 2 * TIMER_MAX_MS ? t : stoppedAfterRunning(t, t.remainingMs + MINUTE_MS);
+  },
   reset: (t: TimerState): TimerState => ({ durationMs: t.durationMs, endsAt: null, remainingMs: t.durationMs }),
 };
 

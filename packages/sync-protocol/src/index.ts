@@ -32,6 +32,8 @@ export {
 export {
   type PresenceRole,
   type PresenceUser,
+  type ProjectorPresence,
+  isProjectorPresence,
   type DraggingPresence,
   type FocusTarget,
   type ViewPresence,

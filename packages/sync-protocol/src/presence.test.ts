@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_AWARENESS_DEPTH } from './awareness.js';
-import { isPresenceState, type PresenceState, presenceStateProblem } from './presence.js';
+import { isPresenceState, isProjectorPresence, type PresenceState, presenceStateProblem } from './presence.js';
 
 const full: PresenceState = {
   user: { name: 'Ana', municipalityId: 'm-1', color: '#1f77b4', role: 'editor' },
@@ -64,5 +64,25 @@ describe('presenceStateProblem', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 5000; i++) deep = { a: deep };
     expect(presenceStateProblem({ user: deep })).toMatch(/nested deeper than 8/);
+  });
+
+  it('accepts a projector: no name, no municipality, only that it is one and its role', () => {
+    expect(presenceStateProblem({ user: { projector: true, role: 'viewer' } })).toBeNull();
+    expect(presenceStateProblem({ user: { projector: true, role: null }, view: null })).toBeNull();
+    expect(isProjectorPresence({ projector: true, role: 'viewer' })).toBe(true);
+    expect(isProjectorPresence(full.user)).toBe(false);
+    expect(isProjectorPresence(null)).toBe(false);
+  });
+
+  it('refuses a projector that is half a person, or not quite a projector', () => {
+    const bad: unknown[] = [
+      { user: { projector: true } },
+      { user: { projector: false, role: 'viewer' } },
+      { user: { projector: 'yes', role: 'viewer' } },
+      { user: { projector: true, role: 'admin' } },
+      { user: { projector: true, role: 'viewer', name: 'Projektor' } },
+      { user: { ...full.user, projector: true } },
+    ];
+    for (const state of bad) expect(presenceStateProblem(state), JSON.stringify(state)).not.toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Presence: what one browser tab puts in awareness (never in the document). `user` says who it
- * is; `dragging`, `editing` and `view` are transient. `presenceStateProblem` checks the shape and
+ * is (a person, or a projector: the read-only link on the wall, which names nobody and is not
+ * counted as a person); `dragging`, `editing` and `view` are transient. `presenceStateProblem` checks the shape and
  * types only; whether the link may claim that role or municipality is the server's business.
  */
 import { depthOf, MAX_AWARENESS_DEPTH } from './awareness.js';
@@ -16,6 +17,20 @@ export interface PresenceUser {
   /** The role the link grants; null until the server has said. */
   readonly role: PresenceRole | null;
 }
+
+/**
+ * A projector: the read-only link opened on the room's wall. It asks nobody's name, so it says
+ * none; the online list shows it as "projector", not as a person. Only a read-only link may be one
+ * (the server's presence gate checks).
+ */
+export interface ProjectorPresence {
+  readonly projector: true;
+  /** The role the link grants ('viewer'); null until the server has said. */
+  readonly role: PresenceRole | null;
+}
+
+export const isProjectorPresence = (user: unknown): user is ProjectorPresence =>
+  typeof user === 'object' && user !== null && (user as { projector?: unknown }).projector === true;
 
 /** Where a person is dragging a card to: the target lane ('pool' for not yet placed) and position. */
 export interface DraggingPresence {
@@ -42,7 +57,7 @@ export interface ViewPresence {
  * has set anyone, and a transient field is absent or null when nothing is going on.
  */
 export interface PresenceState {
-  readonly user?: PresenceUser;
+  readonly user?: PresenceUser | ProjectorPresence;
   readonly dragging?: DraggingPresence | null;
   /** The activity this person has open for editing. */
   readonly editing?: string | null;
@@ -61,6 +76,7 @@ const ROLES: readonly string[] = ['facilitator', 'editor', 'viewer'] satisfies r
 const KEYS = {
   state: ['user', 'dragging', 'editing', 'view'],
   user: ['name', 'municipalityId', 'color', 'role'],
+  projector: ['projector', 'role'],
   dragging: ['activityId', 'title', 'container', 'index'],
   view: ['focus', 'at'],
   focus: ['kind', 'id'],
@@ -86,12 +102,22 @@ const record = (keys: readonly string[], fields: Record<string, Check>): Check =
   return null;
 };
 
-const checkUser = record(KEYS.user, {
+const checkRole: Check = (v, path) => (v === null || ROLES.includes(v as string) ? null : `${path}: must be one of ${ROLES.join(', ')} or null`);
+
+const checkPerson = record(KEYS.user, {
   name: text(PRESENCE_LIMITS.name),
   municipalityId: orNull(text(PRESENCE_LIMITS.id)),
   color: text(PRESENCE_LIMITS.color),
-  role: (v, path) => (v === null || ROLES.includes(v as string) ? null : `${path}: must be one of ${ROLES.join(', ')} or null`),
+  role: checkRole,
 });
+
+const checkProjector = record(KEYS.projector, {
+  projector: (v, path) => (v === true ? null : `${path}: must be true`),
+  role: checkRole,
+});
+
+/** A person, or (with the key `projector`) a projector. */
+const checkUser: Check = (v, path) => (isRecord(v) && Object.hasOwn(v, 'projector') ? checkProjector(v, path) : checkPerson(v, path));
 
 const checkDragging = record(KEYS.dragging, {
   activityId: text(PRESENCE_LIMITS.id),

@@ -142,6 +142,7 @@ describe('timer', () => {
     fireEvent.click(screen.getByRole('button', { name: '+1 min' }));
     await act(() => vi.advanceTimersByTimeAsync(50));
     expect(screen.getByRole('timer').textContent).toBe('02:20');
+    expect(screen.getByText('Pauzirano')).toBeTruthy(); // more time left than was set: still paused, not "not started"
     fireEvent.click(screen.getByRole('button', { name: 'Vrati na početak' }));
     await act(() => vi.advanceTimersByTimeAsync(50));
     expect(screen.getByRole('timer').textContent).toBe('01:30');

@@ -1,8 +1,9 @@
 /**
  * Facilitator tools under the header, and what everyone sees of them: the shared timer and its
  * end, what is spotlit, following the facilitator ("Bring everyone here" / "Stop following"),
- * and the projector view switch. In projector mode, the legend and the join address too. The dot
- * vote (../voting): the facilitator's controls, a coordinator's dots left, the revealed results.
+ * the projector view switch and what every projector shows. In projector mode, the legend and the
+ * join code too. The dot vote (../voting): the facilitator's controls, a coordinator's dots left,
+ * the revealed results.
  */
 import { type ComponentType, lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,13 +16,12 @@ import { setFocus, useFocusReporter, useFollowMark, useSpotlightScroll, useStepp
 import { facilitatorFocus, type FocusTarget, followReason, newNonce, type ViewPresence } from './follow.js';
 import { useRemainingSeconds, useServerClock } from './hooks.js';
 import { TimerControls, TimerDisplay, TimerEnded } from './TimerView.js';
+import { WallViewToggle } from './WallViewToggle.js';
 import { VoteResults } from '../voting/VoteResults.js';
 import { VoteToolbar } from '../voting/VoteToolbar.js';
 
 /** A lazy chunk (with the QR encoder); offline before it was ever loaded, the board shows without it. */
-const ProjectorPanel = lazy(
-  (): Promise<{ default: ComponentType<{ showJoin: boolean }> }> => import('./ProjectorPanel.js').catch(() => ({ default: () => null })),
-);
+const ProjectorPanel = lazy((): Promise<{ default: ComponentType }> => import('./ProjectorPanel.js').catch(() => ({ default: () => null })));
 
 /** The title of a lane (or the pool) or an activity on the board; null when it is not there. */
 function targetTitle(board: BoardView, target: FocusTarget | null | undefined, unplaced: string): string | null {
@@ -98,6 +98,8 @@ export function FacilitationBar({ projector, onToggleProjector }: { projector: b
           </p>
         )}
         <VoteToolbar board={board} projector={projector} focus={ownFocus} />
+        {/* What every projector shows (the board or the matrix): the facilitator's choice, from here too. */}
+        {facilitator && !projector && <WallViewToggle className="facilitation__wall-view" />}
         <button type="button" className="facilitation__projector" aria-pressed={projector} onClick={onToggleProjector}>
           {t('projector.toggle')}
         </button>
@@ -106,7 +108,7 @@ export function FacilitationBar({ projector, onToggleProjector }: { projector: b
       <VoteResults board={board} projector={projector} />
       {projector && (
         <Suspense fallback={null}>
-          <ProjectorPanel showJoin={facilitator} />
+          <ProjectorPanel />
         </Suspense>
       )}
     </>

@@ -1,23 +1,29 @@
 /**
- * What only the projector shows: a legend of the municipalities (colour, code, name) and, in
- * the facilitator's session, where to join with a QR code; on request, the commitments matrix.
+ * What only the projector shows: a legend of the municipalities (colour, code, name), the QR code
+ * that opens the board (the link the facilitator put on the wall, `facilitation.wallLink`; without
+ * one, the server's address and a hint), and, when the facilitator chooses it for every projector
+ * (`facilitation.wallView`), the commitments matrix in the board's place.
  * A lazy chunk (with the QR encoder).
  */
 import QRCode from 'qrcode';
 import { useEffect, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { WallLink } from '@tabla/plan-model';
 import { useBoard } from '@tabla/plan-react';
 import { CommitmentsMatrix } from '../plan/CommitmentsMatrix.js';
 import { useSession } from '../ui/context.js';
 import { useProjector } from './context.js';
+import { useIsFacilitator } from './hooks.js';
+import { WallViewToggle } from './WallViewToggle.js';
+import './projector.css';
 
-export default function ProjectorPanel({ showJoin }: { showJoin: boolean }) {
+export default function ProjectorPanel() {
   const { t } = useTranslation();
   const session = useSession();
   const board = useBoard(session.doc);
   const { codes } = useProjector();
-  // "Pregled obaveza" under the legend, when whoever drives this screen chooses it.
-  const [commitments, setCommitments] = useState(false);
+  const facilitator = useIsFacilitator();
+  const { wallLink, wallView } = board.facilitation;
   return (
     <section className="projector-panel" aria-label={t('projector.panel')}>
       <div className="projector-legend">
@@ -34,12 +40,11 @@ export default function ProjectorPanel({ showJoin }: { showJoin: boolean }) {
           ))}
         </ul>
       </div>
-      {showJoin && <JoinAddress address={window.location.origin} />}
-      <button type="button" className="projector-commitments__toggle" aria-pressed={commitments} onClick={() => setCommitments((on) => !on)}>
-        {t('commitments.onProjector')}
-      </button>
-      {commitments && (
+      <JoinCode wallLink={wallLink} facilitator={facilitator} />
+      {facilitator && <WallViewToggle className="projector-commitments__toggle" />}
+      {wallView === 'matrix' && (
         <div className="projector-commitments">
+          <h2 className="projector-commitments__title">{t('commitments.heading')}</h2>
           <CommitmentsMatrix board={board} />
         </div>
       )}
@@ -47,25 +52,56 @@ export default function ProjectorPanel({ showJoin }: { showJoin: boolean }) {
   );
 }
 
-/** "Join: http://192.168.1.10:8787" with its QR code (an SVG image, as the CSP allows data: images). */
-function JoinAddress({ address }: { address: string }) {
+/**
+ * The QR code that opens the board (an SVG image, as the CSP allows data: images): the wall's
+ * link, or without one the server's address, which only says "open the board from your link".
+ */
+function JoinCode({ wallLink, facilitator }: { wallLink: WallLink | null; facilitator: boolean }) {
   const { t } = useTranslation();
-  const [svg, setSvg] = useState<{ address: string; src: string } | null>(null);
+  const address = wallLink?.url ?? window.location.origin;
+  const src = useQrCode(address);
+  const host = hostOf(address);
+  return (
+    <div className={`projector-join${wallLink ? ' projector-join--link' : ''}`} data-wall-link={wallLink?.role ?? 'none'}>
+      {src && <img className="projector-join__qr" src={src} alt={t('projector.qrAlt', { address })} width={160} height={160} />}
+      <div className="projector-join__words">
+        {wallLink ? (
+          <>
+            <p className="projector-join__text">{t('wall.scan')}</p>
+            <p className="projector-join__hint">{wallLink.role === 'viewer' ? t('wall.scanViewer', { host }) : t('wall.scanEditor', { host })}</p>
+          </>
+        ) : (
+          <>
+            <p className="projector-join__text">{t('projector.joinAt', { address: host })}</p>
+            <p className="projector-join__hint">{facilitator ? t('wall.noLinkFacilitator') : t('wall.noLink')}</p>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url.replace(/^https?:\/\//, '');
+  }
+};
+
+/** The QR code of `text` as a data: URL (null until it is drawn, or if it cannot be: the words still say where). */
+function useQrCode(text: string): string | null {
+  const [svg, setSvg] = useState<{ text: string; src: string } | null>(null);
   useEffect(() => {
     let live = true;
-    QRCode.toString(address, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } })
-      .then((text) => {
-        if (live) setSvg({ address, src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}` });
+    QRCode.toString(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } })
+      .then((markup) => {
+        if (live) setSvg({ text, src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(markup)}` });
       })
-      .catch(() => undefined); // no code: the address is still written out
+      .catch(() => undefined);
     return () => {
       live = false;
     };
-  }, [address]);
-  return (
-    <div className="projector-join">
-      {svg?.address === address && <img className="projector-join__qr" src={svg.src} alt={t('projector.qrAlt', { address })} width={160} height={160} />}
-      <p className="projector-join__text">{t('projector.joinAt', { address: address.replace(/^https?:\/\//, '') })}</p>
-    </div>
-  );
+  }, [text]);
+  return svg?.text === text ? svg.src : null;
 }

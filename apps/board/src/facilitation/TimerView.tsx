@@ -7,21 +7,28 @@ import { formatCountdown, phaseAt, PRESET_MINUTES, parseMinutes, presetMs } from
 
 /**
  * The shared countdown, the same mm:ss for everyone (server time). A `timer` role: screen
- * readers do not read every second; the end is announced by the banner below.
+ * readers do not read every second; the end is announced by the banner below. Stopped, it says
+ * which way: not started yet, or paused (plan-model's `timerPhase`: still paused after "+1 min").
  */
 export function TimerDisplay({ timer, seconds }: { timer: TimerState; seconds: number }) {
   const { t } = useTranslation();
   const labelId = useId();
+  const phaseId = useId();
   const phase = phaseAt(timer, seconds);
+  const stopped = phase === 'paused' || phase === 'ready';
   return (
     <div className={`timer timer--${phase}`} data-phase={phase}>
       <span id={labelId} className="timer__label">
         {t('timer.label')}
       </span>
-      <span role="timer" aria-live="off" aria-labelledby={labelId} className="timer__time">
+      <span role="timer" aria-live="off" aria-labelledby={labelId} aria-describedby={stopped ? phaseId : undefined} className="timer__time">
         {formatCountdown(seconds)}
       </span>
-      {(phase === 'paused' || phase === 'ready') && <span className="timer__phase">{t(`timer.phase.${phase}`)}</span>}
+      {stopped && (
+        <span id={phaseId} className="timer__phase">
+          {t(`timer.phase.${phase}`)}
+        </span>
+      )}
     </div>
   );
 }

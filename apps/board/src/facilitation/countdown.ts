@@ -1,5 +1,5 @@
 /** The shared countdown as people read it: whole seconds, mm:ss, and what the facilitator types. */
-import { MINUTE_MS, type TimerState, timerRemaining } from '@tabla/plan-model';
+import { MINUTE_MS, type TimerPhase, timerPhaseWith, type TimerState, timerRemaining } from '@tabla/plan-model';
 
 /** The longest timer the document accepts (TimerState.durationMs is at most a day). */
 export const MAX_MINUTES = 24 * 60;
@@ -34,14 +34,13 @@ export function parseMinutes(text: string): number | null {
   return Math.max(1, Math.round(minutes * 60)) * 1000;
 }
 
-export type TimerPhase = 'ready' | 'running' | 'paused' | 'ended';
+export type { TimerPhase } from '@tabla/plan-model';
 
-/** Not started yet (full time left), running, paused midway, or at zero; from the seconds left. */
-export function phaseAt(timer: TimerState, seconds: number): TimerPhase {
-  if (seconds <= 0) return 'ended';
-  if (timer.endsAt !== null) return 'running';
-  return timer.remainingMs >= timer.durationMs ? 'ready' : 'paused';
-}
+/**
+ * Not started, running, paused or at zero (plan-model's `timerPhase`, PM16), from the seconds a
+ * display shows: it reads "Vrijeme je isteklo" exactly when it shows 00:00.
+ */
+export const phaseAt = (timer: TimerState, seconds: number): TimerPhase => timerPhaseWith(timer, seconds * 1000);
 
 export const timerPhase = (timer: TimerState, serverNow: number): TimerPhase => phaseAt(timer, remainingSeconds(timer, serverNow));
 

@@ -8,7 +8,9 @@ import { useTranslation } from 'react-i18next';
 import { ROLES } from '@tabla/plan-model';
 import { useBoard } from '@tabla/plan-react';
 import { useSession } from '../ui/context.js';
+import { formatDateTime } from '../ui/date-format.js';
 import { copyText, type IssuedLinks, type LinkFailure, type LinkTarget, listMunicipalityLinks, revokeLink, rotateLink } from './links-api.js';
+import { kitKey, recordLinkChanges, subscribeLinkChanges } from './room-kit.js';
 
 type Outcome =
   | { readonly kind: 'link'; readonly link: string }
@@ -55,7 +57,9 @@ function MunicipalityLinks() {
     };
   }, [session, version]);
   const refresh = useCallback(() => setVersion((v) => v + 1), []);
-  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
+  // Links issued by the room kit too.
+  useEffect(() => subscribeLinkChanges(refresh), [refresh]);
+  const date = { format: (ms: number) => formatDateTime(i18n.language, ms) };
   return (
     <>
       <h4 id={`${id}-h`} className="setup__subheading">
@@ -132,9 +136,12 @@ function RoleLink({ target, label, hint, roleName = label, onChanged }: RoleLink
       }
       setOutcome(result.ok ? { kind: 'link', link: result.value } : { kind: 'error', reason: result.reason, status: result.status });
       outcomeIsLink = result.ok;
+      // Known on this device for the room kit's cards; the wall's link kept working.
+      if (result.ok && target !== 'facilitator') recordLinkChanges(session.doc, auth.boardId, new Map([[kitKey(target), result.value]]));
     } else {
       const result = await revokeLink(auth, target);
       setOutcome(result.ok ? { kind: 'revoked' } : { kind: 'error', reason: result.reason, status: result.status });
+      if (result.ok && target !== 'facilitator') recordLinkChanges(session.doc, auth.boardId, new Map([[kitKey(target), null]]));
     }
     onChanged?.();
     focusNext.current = outcomeIsLink ? 'link' : action;

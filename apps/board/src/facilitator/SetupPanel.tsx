@@ -1,6 +1,6 @@
 /**
  * "Postavke table": the facilitator's panel (board title, locks, lanes, municipalities,
- * links). Loaded lazily (SetupButton): coordinators never download it. Every change is
+ * the room kit, links). Loaded lazily (SetupButton): coordinators never download it. Every change is
  * one plan-model operation, one transaction; the server lets only the facilitator make them.
  */
 import { type FormEvent, useId, useState } from 'react';
@@ -14,6 +14,7 @@ import { BackupSettings, FinaliseSettings } from './FinaliseSettings.js';
 import { LaneSettings } from './LaneSettings.js';
 import { SinceMeeting } from './SinceMeeting.js';
 import { LinkSettings } from './LinkSettings.js';
+import { RoomKit } from './RoomKit.js';
 import { TemplateSettings } from './TemplateSettings.js';
 import { MunicipalitySettings } from './MunicipalitySettings.js';
 import { checkBoardTitle } from './validation.js';
@@ -44,6 +45,7 @@ export default function SetupPanel({ onClose }: SetupPanelProps) {
       <SinceMeeting board={board} />
       <LaneSettings board={board} announce={setNotice} />
       <MunicipalitySettings board={board} announce={setNotice} />
+      <RoomKit />
       <LinkSettings />
       <TemplateSettings board={board} />
       <BackupSettings />

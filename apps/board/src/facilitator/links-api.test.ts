@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listMunicipalityLinks, revokeLink, rotateLink } from './links-api.js';
+import { checkLink, listLinks, listMunicipalityLinks, revokeLink, rotateLink } from './links-api.js';
 
 const auth = { boardId: 'b 1', token: 'fac-token' };
 
@@ -49,5 +49,22 @@ describe('role links on the server', () => {
     expect(listed.ok && [...listed.value]).toEqual([['m_a', 5]]);
     expect(l.calls[0]!.init.method).toBe('GET');
     expect(l.calls[0]!.url).toBe('/api/boards/b%201/links');
+  });
+
+  it('lists which role links work too, for the room kit', async () => {
+    const l = fakeFetch(() => Response.json({ roles: { facilitator: true, editor: false, viewer: true }, municipalities: { m_a: { issuedAt: 5 } } }));
+    const listed = await listLinks(auth, l.fn);
+    expect(listed.ok && listed.value.roles).toEqual({ facilitator: true, editor: false, viewer: true });
+    expect(listed.ok && [...listed.value.municipalities]).toEqual([['m_a', 5]]);
+  });
+
+  it('checks what a remembered link grants now: its role and municipality, or that it no longer works', async () => {
+    const ok = fakeFetch(() => Response.json({ boardId: 'b 1', role: 'editor', municipalityId: 'm_a' }));
+    expect(await checkLink('b 1', 'http://h/b/b%201?token=t+1', ok.fn)).toEqual({ ok: true, value: { role: 'editor', municipalityId: 'm_a' } });
+    expect(ok.calls[0]!.url).toBe('/api/boards/b%201/access?token=t%201');
+    expect(ok.calls[0]!.init.method).toBe('GET');
+    expect(await checkLink('b 1', 'http://h/b/b%201?token=old', fakeFetch(() => Response.json({ error: 'no' }, { status: 401 })).fn)).toEqual({ ok: false, reason: 'unauthorized', status: 401 });
+    expect(await checkLink('b 1', 'http://h/b/b%201', fakeFetch(() => Response.json({})).fn)).toEqual({ ok: false, reason: 'unauthorized' });
+    expect(await checkLink('b 1', 'http://h/b/b%201?token=x', fakeFetch(() => Promise.reject(new TypeError('offline'))).fn)).toEqual({ ok: false, reason: 'offline' });
   });
 });

@@ -65,18 +65,66 @@ export async function revokeLink(auth: LinkAuth, target: LinkTarget, fetchFn: Fe
 /** Municipality id -> when its coordinator link was issued (ms), for the links that work now. */
 export type IssuedLinks = ReadonlyMap<string, number>;
 
-/** Which municipality links exist (tokens are stored hashed: the links themselves cannot be shown again). */
-export async function listMunicipalityLinks(auth: LinkAuth, fetchFn: Fetch = fetch): Promise<LinkResult<IssuedLinks>> {
+/** Which links work now: each role's general link, and the municipalities' coordinator links. */
+export interface LinkList {
+  readonly roles: Readonly<Record<Role, boolean>>;
+  readonly municipalities: IssuedLinks;
+}
+
+/** Which links exist (tokens are stored hashed: the links themselves cannot be shown again). */
+export async function listLinks(auth: LinkAuth, fetchFn: Fetch = fetch): Promise<LinkResult<LinkList>> {
   const result = await call('GET', auth, undefined, fetchFn);
   if (!result.ok) return result;
   try {
-    const body = (await result.value.json()) as { municipalities?: Record<string, { issuedAt?: unknown }> };
+    const body = (await result.value.json()) as { roles?: Record<string, unknown>; municipalities?: Record<string, { issuedAt?: unknown }> };
     const issued = new Map<string, number>();
     for (const [id, info] of Object.entries(body.municipalities ?? {})) if (typeof info?.issuedAt === 'number') issued.set(id, info.issuedAt);
-    return { ok: true, value: issued };
+    const roles = { facilitator: body.roles?.facilitator === true, editor: body.roles?.editor === true, viewer: body.roles?.viewer === true };
+    return { ok: true, value: { roles, municipalities: issued } };
   } catch {
     return { ok: false, reason: 'failed', status: result.value.status };
   }
+}
+
+/** Which municipality links exist. */
+export async function listMunicipalityLinks(auth: LinkAuth, fetchFn: Fetch = fetch): Promise<LinkResult<IssuedLinks>> {
+  const result = await listLinks(auth, fetchFn);
+  return result.ok ? { ok: true, value: result.value.municipalities } : result;
+}
+
+/**
+ * What a link of this board grants now (`GET /access`): its role and bound municipality, or
+ * `unauthorized` when it no longer works (re-issued or revoked since).
+ */
+export async function checkLink(
+  boardId: string,
+  url: string,
+  fetchFn: Fetch = fetch,
+): Promise<LinkResult<{ readonly role: Role; readonly municipalityId: string | null }>> {
+  let token: string | null;
+  try {
+    token = new URL(url).searchParams.get('token');
+  } catch {
+    token = null;
+  }
+  if (!token) return { ok: false, reason: 'unauthorized' };
+  let res: Response;
+  try {
+    res = await fetchFn(`/api/boards/${encodeURIComponent(boardId)}/access?token=${encodeURIComponent(token)}`, { method: 'GET', headers: { accept: 'application/json' }, cache: 'no-store' });
+  } catch {
+    return { ok: false, reason: 'offline' };
+  }
+  if (res.status === 401 || res.status === 404) return { ok: false, reason: 'unauthorized', status: res.status };
+  if (!res.ok) return { ok: false, reason: 'failed', status: res.status };
+  try {
+    const body = (await res.json()) as { role?: unknown; municipalityId?: unknown };
+    if (body.role === 'facilitator' || body.role === 'editor' || body.role === 'viewer') {
+      return { ok: true, value: { role: body.role, municipalityId: typeof body.municipalityId === 'string' ? body.municipalityId : null } };
+    }
+  } catch {
+    // not JSON: below
+  }
+  return { ok: false, reason: 'failed', status: res.status };
 }
 
 /**

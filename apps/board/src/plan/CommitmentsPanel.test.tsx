@@ -2,7 +2,7 @@ import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import type { i18n as I18n } from 'i18next';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { addMunicipality, createLane, seedDemoBoard } from '@tabla/plan-model';
+import { addMunicipality, createLane, readBoard, seedDemoBoard, setWallView } from '@tabla/plan-model';
 import { ProjectorContext } from '../facilitation/context.js';
 import ProjectorPanel from '../facilitation/ProjectorPanel.js';
 import { setupI18n } from '../i18n/index.js';
@@ -101,23 +101,39 @@ describe('Pregled obaveza', () => {
 });
 
 describe('on the projector', () => {
-  it('the projector panel shows the matrix when asked, with the municipality codes', () => {
-    const codes = new Map<string, string>();
+  const renderProjector = (role: 'facilitator' | 'viewer') =>
     renderWithSession(
-      fakeSession(doc, { role: 'facilitator' }),
-      <ProjectorContext.Provider value={{ projector: true, codes }}>
-        <ProjectorPanel showJoin={false} />
+      fakeSession(doc, { role }),
+      <ProjectorContext.Provider value={{ projector: true, codes: new Map<string, string>() }}>
+        <ProjectorPanel />
       </ProjectorContext.Provider>,
       i18n,
     );
+  const frame = () => act(() => new Promise((r) => setTimeout(r, 40)));
+
+  it('the facilitator shows the matrix on every projector (wallView), with the municipality codes', async () => {
+    renderProjector('facilitator');
     expect(screen.queryByRole('table')).toBeNull();
     const toggle = screen.getByRole('button', { name: 'Pregled obaveza na projektoru' });
     expect(toggle.getAttribute('aria-pressed')).toBe('false');
     fireEvent.click(toggle);
+    expect(readBoard(doc).facilitation.wallView).toBe('matrix');
+    await frame();
     expect(toggle.getAttribute('aria-pressed')).toBe('true');
     expect(screen.getByRole('table').closest('.projector-commitments')).toBeTruthy();
     expect(rowOf('Općina Trnovo')).toEqual(['nosilac: 1, partner: 1', 'nosilac: 0, partner: 1', 'nosilac: 1, partner: 1', 'nosilac: 0, partner: 1']);
     fireEvent.click(toggle);
+    expect(readBoard(doc).facilitation.wallView).toBeNull();
+    await frame();
     expect(screen.queryByRole('table')).toBeNull();
+  });
+
+  it('a projector of the read-only link follows the facilitator\'s choice, with no switch of its own', async () => {
+    renderProjector('viewer');
+    expect(screen.queryByRole('button', { name: 'Pregled obaveza na projektoru' })).toBeNull();
+    expect(screen.queryByRole('table')).toBeNull();
+    act(() => setWallView(doc, 'matrix'));
+    await frame();
+    expect(screen.getByRole('table').closest('.projector-commitments')).toBeTruthy();
   });
 });

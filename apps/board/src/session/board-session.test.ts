@@ -10,7 +10,7 @@ import { messageFlush } from '@tabla/sync-protocol';
 import { type ActivityId, demoLaneId, editActivity, readBoard, seedDemoBoard, setLaneLocked } from '@tabla/plan-model';
 import { BoardSession } from './board-session.js';
 import { heldBackUpdate, loadHeldBack } from './held-back.js';
-import { cachedAccess, hasPendingChanges } from './offline-store.js';
+import { cachedAccess, hasPendingChanges, pendingChangeCount } from './offline-store.js';
 
 class FakeSocket {
   static readonly instances: FakeSocket[] = [];
@@ -125,6 +125,7 @@ afterEach(() => {
   for (const s of sessions) s.destroy();
   sessions = [];
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 describe('BoardSession: have my changes reached the server?', () => {
@@ -202,6 +203,66 @@ describe('BoardSession: have my changes reached the server?', () => {
     expect(s.getState().saved).toBe('saved');
   });
 
+  it('counts the changes that wait, here and across a reload, until the server confirms them', async () => {
+    const s = open();
+    socket().open();
+    socket().sync();
+    socket().drop();
+    edit(s, 'a');
+    edit(s, 'b');
+    edit(s, 'c');
+    expect(s.getState()).toMatchObject({ saved: 'unsaved-offline', pending: 3 });
+    expect(pendingChangeCount(s.link.boardId, s.link.token)).toBe(3);
+
+    // Kept on the device: a reload (its copy in IndexedDB) starts from this count (SaveTracker).
+
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(2), { timeout: 3000 });
+    const back = socket();
+    back.open();
+    back.sync();
+    await vi.waitFor(() => expect(back.flushes).toHaveLength(1));
+    back.receive(ackFrame(back.flushes[0]!));
+    expect(s.getState()).toMatchObject({ saved: 'saved', pending: 0 });
+    expect(pendingChangeCount(s.link.boardId, s.link.token)).toBe(0);
+  });
+
+  it('the browser says the network is gone: offline at once (not at the socket’s timeout), and back at once when it returns', async () => {
+    let online = true;
+    vi.spyOn(navigator, 'onLine', 'get').mockImplementation(() => online);
+    const s = open();
+    const first = socket();
+    first.open();
+    first.sync();
+    expect(s.getState().connection).toBe('connected');
+
+    online = false;
+    window.dispatchEvent(new Event('offline'));
+    expect(s.getState()).toMatchObject({ connection: 'offline', saved: 'saved', pending: 0 });
+    expect(first.readyState).toBe(FakeSocket.CLOSED); // not left to time out
+    edit(s, 'a');
+    expect(s.getState()).toMatchObject({ connection: 'offline', saved: 'unsaved-offline', pending: 1 });
+    await sleep(400);
+    expect(FakeSocket.instances).toHaveLength(1); // no attempts while the browser knows there is no network
+
+    online = true;
+    window.dispatchEvent(new Event('online'));
+    expect(FakeSocket.instances).toHaveLength(2); // at once, not after a backoff
+    expect(s.getState().connection).toBe('reconnecting');
+    socket().open();
+    socket().sync();
+    await vi.waitFor(() => expect(socket().flushes).toEqual([1]));
+    socket().receive(ackFrame(1));
+    expect(s.getState()).toMatchObject({ connection: 'connected', saved: 'saved', pending: 0 });
+  });
+
+  it('network events leave a refused link alone', () => {
+    const s = open();
+    socket().closeWith(4401, 'link revoked');
+    window.dispatchEvent(new Event('online'));
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(s.getState().connection).toBe('refused');
+  });
+
   it('a failed first attempt shows reconnecting, not connecting forever', () => {
     const s = open();
     expect(s.getState().connection).toBe('connecting');
@@ -241,6 +302,19 @@ describe('BoardSession: the role on this device', () => {
     expect(cachedAccess(s.link.boardId, s.link.token)).toEqual({ role: 'editor', municipalityId: 'm_mostar' });
     s.announce({ name: 'Amra', municipalityId: 'm_other' }, '#123456');
     expect((s.awareness.getLocalState()?.user as { municipalityId: string }).municipalityId).toBe('m_mostar');
+  });
+
+  it('a projector says it is one, with its role and no name; stepping out of it, nobody until a person says who', async () => {
+    const s = open('viewer');
+    s.announceProjector();
+    expect(s.awareness.getLocalState()?.user).toEqual({ projector: true, role: null }); // the role not known yet
+    await vi.waitFor(() => expect(s.getState().role).toBe('viewer'));
+    expect(s.awareness.getLocalState()?.user).toEqual({ projector: true, role: 'viewer' });
+    s.awareness.setLocalStateField('editing', null);
+    s.withdraw();
+    expect(s.awareness.getLocalState()).toEqual({ editing: null });
+    s.announce({ name: 'posmatrač', municipalityId: null }, '#5b6770');
+    expect(s.awareness.getLocalState()?.user).toMatchObject({ name: 'posmatrač', role: 'viewer' });
   });
 });
 
@@ -394,9 +468,20 @@ describe('BoardSession: closes that reconnecting cannot fix', () => {
     socket().open();
     socket().sync();
     socket().closeWith(4401, 'link revoked');
-    expect(s.getState().connection).toBe('refused');
+    expect(s.getState()).toMatchObject({ connection: 'refused', refusal: 'revoked' });
     await sleep(400);
     expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it('4401 for a link the server does not know: refused, without saying more than the server did', async () => {
+    const s = open();
+    socket().closeWith(4401, 'unauthorized');
+    expect(s.getState()).toMatchObject({ connection: 'refused', refusal: 'unknown' });
+    const again = open();
+    vi.stubGlobal('fetch', vi.fn(async () => ({ status: 401, ok: false, json: async () => ({ error: 'this link is not valid' }) })));
+    const third = new BoardSession({ boardId: again.link.boardId, token: 'gone' }, base, options);
+    sessions.push(third);
+    await vi.waitFor(() => expect(third.getState()).toMatchObject({ connection: 'refused', refusal: 'unknown' }));
   });
 
   it.each([4429, 4500, 4503])('%i is transient: retried with backoff', async (code) => {

@@ -8,12 +8,12 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { type Access, createUndoManager, isRole, type Role } from '@tabla/plan-model';
-import { CloseCode, type DraggingPresence, encodeFlush, messageFlush, messageSync, type PresenceUser, syncStep1 } from '@tabla/sync-protocol';
+import { CloseCode, type DraggingPresence, encodeFlush, messageFlush, messageSync, type PresenceUser, type ProjectorPresence, syncStep1 } from '@tabla/sync-protocol';
 import { deviceKey } from './device-key.js';
 import { type HeldBackWork, loadHeldBack, newHeldBack, storeHeldBack, summarize } from './held-back.js';
 import type { Identity } from './identity.js';
 import type { BoardLink } from './link.js';
-import { cachedAccess, cacheAccess, hasPendingChanges, localCopyName, setPendingChanges } from './offline-store.js';
+import { cachedAccess, cacheAccess, localCopyName, pendingChangeCount, setPendingChanges } from './offline-store.js';
 import { type SavedState, SaveTracker } from './save-tracker.js';
 
 export type { SavedState } from './save-tracker.js';
@@ -40,6 +40,17 @@ export interface SessionState {
   readonly municipalityId: string | null;
   /** Whether every change made here is confirmed stored by the server. */
   readonly saved: SavedState;
+  /**
+   * How many changes made here (each one operation: a drop, a saved dialog, an undo) wait for the
+   * server to confirm them; those of an earlier visit too. 0 when `saved` is 'saved'.
+   */
+  readonly pending: number;
+  /**
+   * Why the link does not work (`refused`): 'revoked' when the server closed this board's
+   * connection because the facilitator withdrew or replaced the link; 'unknown' otherwise (the
+   * server says no more for a link it does not know: tokens are stored hashed).
+   */
+  readonly refusal: 'revoked' | 'unknown' | null;
   /** Work the server refused, kept aside on this device until the person dismisses it (oldest first). */
   readonly heldBack: readonly HeldBackWork[];
   /** Why the board stopped connecting (`stopped`): the server's close code and reason. */
@@ -47,7 +58,8 @@ export interface SessionState {
 }
 
 /** Presence, as it travels in awareness (never in the document): the wire's own types. */
-export type { DraggingPresence, PresenceUser } from '@tabla/sync-protocol';
+export type { DraggingPresence, PresenceUser, ProjectorPresence } from '@tabla/sync-protocol';
+export { isProjectorPresence } from '@tabla/sync-protocol';
 
 /**
  * Forbidden, too large, invalid: resending the same change would only be refused again. The
@@ -66,6 +78,8 @@ const STOPPING = new Set<number>([CloseCode.messageTooBig, CloseCode.unsupported
  */
 const shouldReconnect = (event: CloseEvent): boolean =>
   event.code !== CloseCode.unauthorized && !REJECTED.has(event.code) && !STOPPING.has(event.code);
+/** The reason the server gives as it closes the connections of a link just revoked or replaced (4401). */
+const REVOKED_REASON = 'link revoked';
 /** How long a reopen waits for this device's copy to be deleted (another tab may hold it open). */
 const CLEAR_WAIT_MS = 3_000;
 
@@ -97,8 +111,8 @@ export class BoardSession {
   private localLoaded: boolean;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private destroyed = false;
-  /** Who this person said they are (presence follows it and what the link grants). */
-  private announced: { identity: Identity; color: string } | null = null;
+  /** Who this person said they are (presence follows it and what the link grants), or a projector. */
+  private announced: { identity: Identity; color: string } | 'projector' | null = null;
   private readonly listeners = new Set<() => void>();
   /**
    * What the server is known to have (client id -> clock): its state vector from its sync step 1
@@ -116,7 +130,7 @@ export class BoardSession {
   ) {
     const persist = options.persist ?? typeof indexedDB !== 'undefined';
     // Changes from an earlier visit that were never confirmed stored (kept in IndexedDB) still count.
-    this.saves = new SaveTracker(persist && hasPendingChanges(link.boardId, link.token));
+    this.saves = new SaveTracker(persist ? pendingChangeCount(link.boardId, link.token) : 0);
     const access = cachedAccess(link.boardId, link.token);
     this.state = {
       connection: 'connecting',
@@ -125,6 +139,8 @@ export class BoardSession {
       role: access?.role ?? null,
       municipalityId: access?.municipalityId ?? null,
       saved: this.saves.state(false),
+      pending: this.saves.pending,
+      refusal: null,
       heldBack: mergeHeldBack(loadHeldBack(link.boardId, link.token), options.heldBack ?? []),
       stopped: null,
     };
@@ -187,14 +203,14 @@ export class BoardSession {
     });
     // A close `shouldReconnect` called final (the provider no longer reconnects by itself).
     this.provider.on('closed', ({ code, reason }: { code: number; reason: string }) => {
-      if (code === CloseCode.unauthorized) this.update({ connection: 'refused' });
+      if (code === CloseCode.unauthorized) this.update({ connection: 'refused', refusal: reason === REVOKED_REASON ? 'revoked' : 'unknown' });
       else if (REJECTED.has(code)) this.setAside(code, reason);
       else this.update({ connection: 'stopped', stopped: { code, reason } });
     });
     // Registered after the provider's own listener, which sends each change at once when connected.
     this.doc.on('update', this.onDocUpdate);
-    window.addEventListener('online', this.onNetworkChange);
-    window.addEventListener('offline', this.onNetworkChange);
+    window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
     void this.fetchAccess(base);
   }
 
@@ -214,6 +230,19 @@ export class BoardSession {
     this.publishUser();
   }
 
+  /** This screen is the room's projector (the read-only link): in presence, a projector, not a person. */
+  announceProjector(): void {
+    this.announced = 'projector';
+    this.publishUser();
+  }
+
+  /** Nobody yet (a projector switched back to a person's view, before they say who they are). */
+  withdraw(): void {
+    this.announced = null;
+    const { user: _user, ...rest } = (this.awareness.getLocalState() ?? {}) as Record<string, unknown>;
+    if (_user !== undefined) this.awareness.setLocalState(rest);
+  }
+
   /**
    * Presence from what the link grants: a bound link speaks for its municipality whatever was
    * chosen; until the server has said what the link grants, for none (a municipality picked on
@@ -221,6 +250,11 @@ export class BoardSession {
    */
   private publishUser(): void {
     if (!this.announced) return;
+    if (this.announced === 'projector') {
+      const projector: ProjectorPresence = { projector: true, role: this.state.role };
+      this.awareness.setLocalStateField('user', projector);
+      return;
+    }
     const { identity, color } = this.announced;
     const known = this.state.role !== null;
     const municipalityId = this.state.municipalityId ?? (known ? identity.municipalityId : null);
@@ -240,8 +274,8 @@ export class BoardSession {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    window.removeEventListener('online', this.onNetworkChange);
-    window.removeEventListener('offline', this.onNetworkChange);
+    window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
     this.doc.off('update', this.onDocUpdate);
     this.undoManager.destroy();
     this.provider.destroy();
@@ -353,9 +387,9 @@ export class BoardSession {
       return;
     }
     if (this.persistence !== null && origin === this.persistence) return;
-    const wasDirty = this.saves.dirty;
     this.saves.localChange();
-    if (!wasDirty) setPendingChanges(this.link.boardId, this.link.token, true);
+    // Counted on this device too, so that a reload while offline still says how many wait.
+    setPendingChanges(this.link.boardId, this.link.token, this.saves.pending);
     this.update({});
     this.flushSoon(FLUSH_DEBOUNCE_MS);
   };
@@ -382,14 +416,32 @@ export class BoardSession {
 
   private onFlushAnswer(n: number): void {
     if (!this.saves.acked(n)) return;
-    if (!this.saves.dirty) setPendingChanges(this.link.boardId, this.link.token, false);
+    setPendingChanges(this.link.boardId, this.link.token, this.saves.pending);
     this.update({});
     if (this.saves.needsFlush) this.flushSoon(FLUSH_DEBOUNCE_MS);
   }
 
-  private readonly onNetworkChange = () => {
+  /**
+   * The browser knows the network is gone (the Wi-Fi dropped): said at once, and the socket is
+   * closed rather than left to its own timeout (y-websocket notices a silent socket only after
+   * 30 s). Nothing is lost: changes wait here, and the next sync sends them.
+   */
+  private readonly onOffline = () => {
+    if (!this.sticky()) this.provider.disconnect();
+    this.update({ connection: this.connectionFrom('disconnected') });
+  };
+
+  /** The network is back: connect now, not at the end of the backoff. */
+  private readonly onOnline = () => {
+    if (!this.sticky()) this.provider.connect();
     this.update({ connection: this.connectionFrom(this.provider.wsconnected ? 'connected' : 'disconnected') });
   };
+
+  /** A state only the person (or a new session) ends: network events leave the connection alone. */
+  private sticky(): boolean {
+    const { connection } = this.state;
+    return connection === 'refused' || connection === 'rejected' || connection === 'stopped' || this.destroyed;
+  }
 
   private async fetchAccess(base: { protocol: string; host: string }): Promise<void> {
     const url = `${base.protocol}//${base.host}/api/boards/${encodeURIComponent(this.link.boardId)}/access?token=${encodeURIComponent(this.link.token)}`;
@@ -399,7 +451,7 @@ export class BoardSession {
         if (res.status === 401 || res.status === 404) {
           cacheAccess(this.link.boardId, this.link.token, null);
           this.provider.disconnect();
-          this.update({ connection: 'refused' });
+          this.update({ connection: 'refused', refusal: this.state.refusal ?? 'unknown' });
           return;
         }
         if (res.ok) {
@@ -419,12 +471,13 @@ export class BoardSession {
     }
   }
 
-  /** Applies `patch`; `saved` always follows the save tracker and the connection. */
-  private update(patch: Partial<Omit<SessionState, 'saved'>>): void {
+  /** Applies `patch`; `saved` and `pending` always follow the save tracker and the connection. */
+  private update(patch: Partial<Omit<SessionState, 'saved' | 'pending'>>): void {
     if (this.destroyed) return;
     const next: SessionState = { ...this.state, ...patch };
     const saved = this.saves.state(next.connection === 'connected');
     if (saved !== next.saved) Object.assign(next, { saved });
+    if (this.saves.pending !== next.pending) Object.assign(next, { pending: this.saves.pending });
     if ((Object.keys(next) as (keyof SessionState)[]).every((k) => this.state[k] === next[k])) return;
     this.state = next;
     for (const l of [...this.listeners]) l();

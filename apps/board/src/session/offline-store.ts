@@ -1,7 +1,7 @@
 /**
  * What this device remembers per board so the board works without the server: the role the
  * link grants (asked from the server when online) and whether changes made here were never
- * confirmed stored. The document itself lives in IndexedDB (y-indexeddb, see BoardSession).
+ * confirmed stored (how many). The document itself lives in IndexedDB (y-indexeddb, see BoardSession).
  */
 import { type Access, isRole } from '@tabla/plan-model';
 
@@ -50,18 +50,29 @@ export function cacheAccess(boardId: string, token: string, access: Access | nul
   }
 }
 
-/** Changes were made on this device that the server has not confirmed stored. */
-export function hasPendingChanges(boardId: string, token: string): boolean {
+/**
+ * How many changes made on this device the server has not confirmed stored (0: none). An
+ * earlier version kept only that there were some ('1'): one, then.
+ */
+export function pendingChangeCount(boardId: string, token: string): number {
   try {
-    return localStorage.getItem(pendingKey(boardId, token)) === '1';
+    const stored = localStorage.getItem(pendingKey(boardId, token));
+    if (stored === null) return 0;
+    const n = Number(stored);
+    return Number.isSafeInteger(n) && n > 0 ? n : 1;
   } catch {
-    return false;
+    return 0;
   }
 }
 
-export function setPendingChanges(boardId: string, token: string, pending: boolean): void {
+/** Changes were made on this device that the server has not confirmed stored. */
+export const hasPendingChanges = (boardId: string, token: string): boolean => pendingChangeCount(boardId, token) > 0;
+
+/** Remembers how many changes wait (`true`: some; 0 or `false`: none, forgotten). */
+export function setPendingChanges(boardId: string, token: string, pending: number | boolean): void {
+  const count = typeof pending === 'number' ? pending : pending ? 1 : 0;
   try {
-    if (pending) localStorage.setItem(pendingKey(boardId, token), '1');
+    if (count > 0) localStorage.setItem(pendingKey(boardId, token), String(count));
     else localStorage.removeItem(pendingKey(boardId, token));
   } catch {
     // no storage: nothing is kept on this device across visits anyway

@@ -64,4 +64,21 @@ describe('SaveTracker', () => {
     t.acked(t.flushSent());
     expect(t.state(true)).toBe('saved');
   });
+
+  it('counts the changes waiting: made here (and kept from an earlier visit) until the server confirms them', () => {
+    const t = new SaveTracker(2);
+    expect(t.pending).toBe(2);
+    t.localChange();
+    expect(t.pending).toBe(3);
+    const covering = t.flushSent();
+    t.localChange();
+    t.acked(covering);
+    expect(t.pending).toBe(1); // the one made after the flush
+    t.connectionLost();
+    expect(t.pending).toBe(1);
+    t.acked(t.flushSent());
+    expect(t.pending).toBe(0);
+    expect(new SaveTracker().pending).toBe(0);
+    expect(new SaveTracker(-3).pending).toBe(0);
+  });
 });

@@ -17,14 +17,22 @@ export class SaveTracker {
   /** Flushes sent on the current connection and not yet answered: n -> changes covered. */
   private readonly inFlight = new Map<number, number>();
 
-  /** `pendingEarlier`: this device kept changes from an earlier visit that were never confirmed. */
-  constructor(pendingEarlier = false) {
-    this.changes = pendingEarlier ? 1 : 0;
+  /**
+   * `pendingEarlier`: the changes this device kept from an earlier visit that were never
+   * confirmed (a count; `true` for some, of an unknown number).
+   */
+  constructor(pendingEarlier: number | boolean = 0) {
+    this.changes = typeof pendingEarlier === 'number' ? Math.max(0, Math.floor(pendingEarlier)) : pendingEarlier ? 1 : 0;
   }
 
   /** Some local change has not been confirmed stored by the server. */
   get dirty(): boolean {
     return this.confirmed < this.changes;
+  }
+
+  /** How many local changes the server has not confirmed stored (each a transaction: a drop, a save…). */
+  get pending(): number {
+    return this.changes - this.confirmed;
   }
 
   localChange(): void {

@@ -1,12 +1,13 @@
-import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import type { i18n as I18n } from 'i18next';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { addActivity, demoLaneId, demoMunicipalityId, readBoard, seedDemoBoard, setActivityPartner, setLaneLocked } from '@tabla/plan-model';
+import { addActivity, createUndoManager, demoLaneId, demoMunicipalityId, editActivity, readBoard, seedDemoBoard, setActivityPartner, setLaneLocked } from '@tabla/plan-model';
 import { useBoard } from '@tabla/plan-react';
 import { setupI18n } from '../i18n/index.js';
 import { fakeSession, renderWithSession } from '../test/session.js';
 import { ActivityDialog } from './ActivityDialog.js';
+import { NoticesProvider } from './Notices.js';
 
 const MOSTAR = demoMunicipalityId('mostar');
 const BUGOJNO = demoMunicipalityId('bugojno');
@@ -76,5 +77,83 @@ describe('the activity dialog sends only what the server accepts', () => {
     expect(updates).toBe(0);
     expect(readBoard(doc).activityById.get(id)!.notes).toBeUndefined();
     expect(onClose).not.toHaveBeenCalled();
+  });
+});
+
+describe('deleting asks in the board’s own dialog, and can be undone', () => {
+  /** Mostar's own activity, opened by Mostar's coordinator, with the session's undo manager and the notices. */
+  function openOwn() {
+    const id = addActivity(doc, { title: 'Mostarska ruta', leadId: MOSTAR }, { laneId: demoLaneId('B') }, { createdBy: MOSTAR });
+    const undoManager = createUndoManager(doc);
+    const onClose = vi.fn();
+    const activity = readBoard(doc).activityById.get(id)!;
+    function Live() {
+      return <ActivityDialog target={{ mode: 'edit', activity }} board={useBoard(doc)} onClose={onClose} />;
+    }
+    renderWithSession(
+      fakeSession(doc, { role: 'editor', municipalityId: MOSTAR }, { undoManager }),
+      <NoticesProvider>
+        <Live />
+      </NoticesProvider>,
+      i18n,
+    );
+    return { id, onClose, undoManager };
+  }
+  const button = (name: string) => screen.getByRole('button', { name, hidden: true });
+  const question = () => screen.queryByRole('group', { name: 'Obrisati aktivnost „Mostarska ruta"?', hidden: true });
+
+  it('no browser confirm: a question in the dialog, the focus on it; Escape answers no and gives the focus back', () => {
+    const confirm = vi.spyOn(window, 'confirm');
+    const { id, onClose } = openOwn();
+    fireEvent.click(button('Obriši'));
+    expect(question()).not.toBeNull();
+    expect(question()!.textContent).toContain('Brisanje možete odmah poništiti');
+    expect(document.activeElement).toBe(button('Da, obriši'));
+    fireEvent.keyDown(button('Da, obriši'), { key: 'Escape' });
+    expect(question()).toBeNull();
+    expect(document.activeElement).toBe(button('Obriši'));
+    expect(readBoard(doc).activityById.has(id)).toBe(true);
+    expect(onClose).not.toHaveBeenCalled();
+    fireEvent.click(button('Obriši'));
+    fireEvent.click(within(question()!).getByRole('button', { name: 'Odustani', hidden: true }));
+    expect(question()).toBeNull();
+    expect(readBoard(doc).activityById.has(id)).toBe(true);
+    expect(confirm).not.toHaveBeenCalled();
+  });
+
+  it('deleted: a notice says so, and its "Poništi" brings the activity back through the undo manager', () => {
+    const { id, onClose, undoManager } = openOwn();
+    fireEvent.click(button('Obriši'));
+    fireEvent.click(button('Da, obriši'));
+    expect(readBoard(doc).activityById.has(id)).toBe(false);
+    expect(onClose).toHaveBeenCalled();
+    const notices = screen.getByRole('status', { name: 'Obavijesti' });
+    expect(notices.textContent).toContain('Aktivnost „Mostarska ruta" je obrisana.');
+    fireEvent.click(within(notices).getByRole('button', { name: 'Poništi' }));
+    expect(readBoard(doc).activityById.get(id)?.title).toBe('Mostarska ruta');
+    expect(undoManager.redoStack).toHaveLength(1); // an ordinary undo: "Ponovi" would delete it again
+    expect(notices.textContent).toContain('Aktivnost „Mostarska ruta" je vraćena.');
+  });
+
+  it('"Poništi" after other changes of this person: says why not, and undoes nothing else', () => {
+    const { id } = openOwn();
+    fireEvent.click(button('Obriši'));
+    fireEvent.click(button('Da, obriši'));
+    const other = [...readBoard(doc).activityById.values()].find((a) => a.id !== id)!;
+    editActivity(doc, other.id, { notes: 'kasnije' }); // a later step of this person
+    fireEvent.click(within(screen.getByRole('status', { name: 'Obavijesti' })).getByRole('button', { name: 'Poništi' }));
+    expect(readBoard(doc).activityById.has(id)).toBe(false);
+    expect(readBoard(doc).activityById.get(other.id)!.notes).toBe('kasnije');
+    expect(screen.getByRole('status', { name: 'Obavijesti' }).textContent).toContain('nakon njega ste napravili druge izmjene');
+  });
+
+  it('a lane locked while it was open: says so, deletes nothing', async () => {
+    const { id } = openOwn();
+    setLaneLocked(doc, demoLaneId('B'), true);
+    await frame();
+    fireEvent.click(button('Obriši'));
+    fireEvent.click(button('Da, obriši'));
+    expect(readBoard(doc).activityById.has(id)).toBe(true);
+    expect(screen.getByRole('alert', { hidden: true }).textContent).toMatch(/u međuvremenu zaključana/);
   });
 });

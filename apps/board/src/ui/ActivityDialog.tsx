@@ -11,14 +11,17 @@ import {
   type MunicipalityId,
   STATUSES,
   type Status,
+  undoStepProblems,
 } from '@tabla/plan-model';
 import { type ContainerId, laneIdOf, POOL } from '../dnd/ids.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { useSession, useSessionState } from './context.js';
-import { permissionsOf } from './permissions.js';
+import { useNotify } from './Notices.js';
+import { accessOf, permissionsOf } from './permissions.js';
 import { ProgressSection } from './ProgressSection.js';
 import { MunicipalityOptions, SelectField } from './SelectField.js';
 import { TextField } from './TextField.js';
+import './notices.css';
 
 export type DialogTarget = { readonly mode: 'add'; readonly containerId: ContainerId } | { readonly mode: 'edit'; readonly activity: Activity };
 
@@ -133,6 +136,11 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
   // Coordinators cannot add to a locked lane (the server would refuse it): not offered.
   const live = permissionsOf(sessionState, board);
   const [error, setError] = useState<string | null>(null);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const deleteRef = useRef<HTMLButtonElement>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const refocusDelete = useRef(false);
+  const notify = useNotify();
   const formId = useId();
   const deleted = target.mode === 'edit' && !board.activityById.has(target.activity.id);
   // A lock holds this person here (the plan is agreed): the card opens read-only, for its progress notes.
@@ -190,15 +198,57 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
     onClose();
   };
 
-  const remove = () => {
-    if (target.mode !== 'edit' || deleted) return;
-    if (!window.confirm(t('activity.confirmDelete', { title: target.activity.title }))) return;
-    deleteActivity(session.doc, target.activity.id);
-    onClose();
+  const { undoManager } = session;
+  /** Deleted here, then "Poništi" on the notice: this very step, undone by the session's undo manager. */
+  const undoDeletion = (title: string, step: unknown) => {
+    // Steps made since would be undone first (and the header's "Poništi" undoes them one by one).
+    if (step === undefined || undoManager.undoStack.at(-1) !== step) return notify({ message: t('notices.undoStale'), tone: 'refusal' });
+    // The server's judge, on a scratch copy: a lock set since, or another municipality's activity.
+    const access = accessOf(session.getState());
+    if (!access || undoStepProblems(session.doc, undoManager, 'undo', access).length > 0) return notify({ message: t('undo.blockedUndo'), tone: 'refusal' });
+    undoManager.undo();
+    notify({ message: t('notices.restored', { title }) });
   };
 
+  const remove = () => {
+    if (target.mode !== 'edit' || deleted) return;
+    // Locked while the dialog was open: the server would refuse it (and reset this device).
+    if (!live.canDeleteActivity(target.activity.id)) {
+      setConfirmingDelete(false);
+      return setError(t('activity.lockedMeanwhile'));
+    }
+    const { title } = target.activity;
+    deleteActivity(session.doc, target.activity.id);
+    const step = undoManager.undoStack.at(-1);
+    onClose();
+    // The card (and the button that opened this dialog) is gone: the focus goes to the way back.
+    notify({ message: t('notices.deleted', { title }), action: { label: t('notices.undoDelete'), run: () => undoDeletion(title, step) }, focus: true });
+  };
+
+  /** Back from the delete question to the dialog's buttons, the focus on "Obriši" again. */
+  const cancelDelete = () => {
+    setConfirmingDelete(false);
+    refocusDelete.current = true;
+  };
+  useEffect(() => {
+    if (confirmingDelete) confirmRef.current?.focus();
+    else if (refocusDelete.current) deleteRef.current?.focus();
+    refocusDelete.current = false;
+  }, [confirmingDelete]);
+
   return (
-    <dialog ref={dialogRef} className="dialog" aria-labelledby={`${formId}-title`} onClose={onClose} onCancel={onClose}>
+    <dialog
+      ref={dialogRef}
+      className="dialog"
+      aria-labelledby={`${formId}-title`}
+      onClose={onClose}
+      onCancel={(e) => {
+        // Escape while asking "delete?" answers no, and the dialog stays.
+        if (!confirmingDelete) return onClose();
+        e.preventDefault();
+        cancelDelete();
+      }}
+    >
       <form onSubmit={submit} noValidate>
         <h2 id={`${formId}-title`}>{target.mode === 'add' ? t('activity.newTitle') : t('activity.editTitle')}</h2>
         {error && (
@@ -273,22 +323,53 @@ export function ActivityDialog({ target, board, onClose }: { target: DialogTarge
         )}
         <TextField name="notes" label={t('activity.notes')} value={form.notes} max={LIMITS.longText} rows={2} onChange={(v) => set('notes', v)} />
         </fieldset>
-        <div className="dialog__actions">
-          {target.mode === 'edit' && !readOnly && (
-            <button type="button" className="danger" onClick={remove}>
-              {t('activity.delete')}
+        {confirmingDelete && target.mode === 'edit' ? (
+          // The board's own question, in the dialog (not the browser's confirm box).
+          <div
+            className="dialog__confirm"
+            role="group"
+            aria-labelledby={`${formId}-delete`}
+            aria-describedby={`${formId}-delete-hint`}
+            onKeyDown={(e) => {
+              if (e.key !== 'Escape') return;
+              e.preventDefault(); // not the dialog's own cancel: only the question is answered
+              e.stopPropagation();
+              cancelDelete();
+            }}
+          >
+            <p id={`${formId}-delete`} className="dialog__confirm-question">
+              {t('activity.confirmDelete', { title: target.activity.title })}
+            </p>
+            <p id={`${formId}-delete-hint`} className="dialog__confirm-hint">
+              {t('activity.confirmDeleteHint')}
+            </p>
+            <div className="dialog__actions">
+              <button ref={confirmRef} type="button" className="danger" onClick={remove}>
+                {t('activity.confirmDeleteYes')}
+              </button>
+              <button type="button" onClick={cancelDelete}>
+                {t('activity.cancel')}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <div className="dialog__actions">
+            {target.mode === 'edit' && !readOnly && (
+              <button ref={deleteRef} type="button" className="danger" onClick={() => setConfirmingDelete(true)} disabled={deleted}>
+                {t('activity.delete')}
+              </button>
+            )}
+            <span className="spacer" />
+            <button type="button" onClick={onClose}>
+              {t('activity.cancel')}
             </button>
-          )}
-          <span className="spacer" />
-          <button type="button" onClick={onClose}>
-            {t('activity.cancel')}
-          </button>
-          {!readOnly && (
-            <button type="submit" className="primary">
-              {t('activity.save')}
-            </button>
-          )}
-        </div>
+            {!readOnly && (
+              <button type="submit" className="primary">
+                {t('activity.save')}
+              </button>
+            )}
+          </div>
+        )}
       </form>
       {target.mode === 'edit' && <ProgressSection activity={target.activity} board={board} />}
     </dialog>

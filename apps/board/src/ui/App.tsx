@@ -17,6 +17,8 @@ import { FilterBar } from './FilterBar.js';
 import { Header } from './Header.js';
 import { HeldBackNotice } from './HeldBackNotice.js';
 import { JoinDialog } from './JoinDialog.js';
+import { LinkProblem } from './LinkProblem.js';
+import { NoticesProvider } from './Notices.js';
 
 export function App() {
   const { t } = useTranslation();
@@ -58,7 +60,9 @@ function BoardScreen({ link }: { link: BoardLink }) {
   if (!session) return null;
   return (
     <SessionContext.Provider value={session}>
-      <BoardPage session={session} />
+      <NoticesProvider>
+        <BoardPage session={session} />
+      </NoticesProvider>
     </SessionContext.Provider>
   );
 }
@@ -81,31 +85,29 @@ function BoardPage({ session }: { session: BoardSession }) {
   const ownMunicipalityId =
     chosenMunicipalityId && board.municipalityById.has(chosenMunicipalityId as MunicipalityId) ? (chosenMunicipalityId as MunicipalityId) : null;
 
+  // The read-only link in projector view is the room's projector: it asks nobody's name, and is listed as a projector, not a person.
+  const wall = projector && state.role === 'viewer';
   useEffect(() => {
-    if (!identity) return;
-    const municipalityId = state.municipalityId ?? identity.municipalityId;
-    const color = (municipalityId && board.municipalityById.get(municipalityId as never)?.color) || '#5b6770';
-    session.announce(identity, color);
-  }, [identity, board.municipalityById, session, state.role, state.municipalityId]);
+    if (wall) {
+      session.announceProjector();
+    } else if (!identity) {
+      session.withdraw();
+    } else {
+      const municipalityId = state.municipalityId ?? identity.municipalityId;
+      const color = (municipalityId && board.municipalityById.get(municipalityId as never)?.color) || '#5b6770';
+      session.announce(identity, color);
+    }
+  }, [wall, identity, board.municipalityById, session, state.role, state.municipalityId]);
 
   const onAdd = useCallback((containerId: ContainerId) => setDialog({ mode: 'add', containerId }), []);
   const onEdit = useCallback((activity: Activity) => setDialog({ mode: 'edit', activity }), []);
 
-  if (state.connection === 'refused') {
-    return (
-      <main className="notice" role="alert">
-        <h1>{t('app.error')}</h1>
-        <p>{t('app.badLink')}</p>
-        <button type="button" onClick={() => window.location.reload()}>
-          {t('connection.retry')}
-        </button>
-      </main>
-    );
-  }
+  if (state.connection === 'refused') return <LinkProblem refusal={state.refusal} pending={state.pending} />;
 
   // The board shows as soon as there is a copy of it: from the server, or kept on this device.
   const hasBoard = state.synced || state.localReady;
-  const needsIdentity = (!identity || askIdentity) && hasBoard && state.connection !== 'rejected';
+  // Asked once the link's role is known (a projector is not asked at all).
+  const needsIdentity = (!identity || askIdentity) && !wall && state.role !== null && hasBoard && state.connection !== 'rejected';
   return (
     <ProjectorScreen state={projectorState}>
       {/* What must stay in view while the board scrolls: the header (connection, undo) and the session (timer, following). */}

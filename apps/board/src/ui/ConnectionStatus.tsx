@@ -1,6 +1,8 @@
 /**
- * The connection as the header shows it, always in view: connected, reconnecting, offline or stopped
- * (with why, and what can be done), and whether this device's changes have reached the server.
+ * The connection as the header shows it, always in view: connected, reconnecting, offline (as soon
+ * as the browser knows: BoardSession listens to its offline event) or stopped (with why, and what
+ * can be done), and whether this device's changes have reached the server, or how many wait here
+ * ("Van mreže" · "3 izmjene čekaju na ovom uređaju").
  */
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';

@@ -1,12 +1,11 @@
 import { useTranslation } from 'react-i18next';
-import { useAwarenessStates } from '@tabla/plan-react';
 import { SetupButton } from '../facilitator/SetupButton.js';
 import { VersionsButton } from '../versions/VersionsButton.js';
 import { PlanMenu } from '../plan/PlanMenu.js';
 import { LANGUAGES } from '../i18n/index.js';
-import type { PresenceUser } from '../session/board-session.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
-import { canEditActivities, useSession, useSessionState } from './context.js';
+import { canEditActivities, useSessionState } from './context.js';
+import { PresenceList } from './PresenceList.js';
 import { UndoButtons } from './UndoButtons.js';
 
 /**
@@ -15,12 +14,7 @@ import { UndoButtons } from './UndoButtons.js';
  */
 export function Header({ title, onChangeIdentity }: { title: string; onChangeIdentity: () => void }) {
   const { t, i18n } = useTranslation();
-  const session = useSession();
   const state = useSessionState();
-  const states = useAwarenessStates(session.awareness);
-  const people = [...states.entries()]
-    .map(([clientId, s]) => ({ clientId, user: s.user as PresenceUser | undefined }))
-    .filter((p): p is { clientId: number; user: PresenceUser } => typeof p.user?.name === 'string');
 
   return (
     <header className="topbar">
@@ -28,28 +22,7 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
       {state.role && <span className="role-badge">{t(`role.${state.role}`)}</span>}
       <ConnectionStatus />
       {canEditActivities(state) && <UndoButtons />}
-      <section className="presence" aria-labelledby="presence-title">
-        <h2 id="presence-title" className="presence__title">
-          {t('presence.onlineNow')} <span className="presence__count">({t('presence.count', { count: people.length })})</span>
-        </h2>
-        <ul className="presence__list">
-          {people.map(({ clientId, user }) => (
-            <li key={clientId} className="presence__person" title={user.name}>
-              <span className="swatch" aria-hidden="true" style={{ background: user.color }} />
-              {user.name}
-              {clientId === session.awareness.clientID && (
-                <>
-                  {' '}
-                  {t('presence.you')}{' '}
-                  <button type="button" className="link-button" onClick={onChangeIdentity}>
-                    {t('join.change')}
-                  </button>
-                </>
-              )}
-            </li>
-          ))}
-        </ul>
-      </section>
+      <PresenceList onChangeIdentity={onChangeIdentity} />
       <nav className="topbar__tools" aria-label={t('app.tools')}>
         {state.role === 'facilitator' && <SetupButton />}
         <VersionsButton />

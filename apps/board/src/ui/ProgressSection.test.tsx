@@ -45,7 +45,7 @@ describe('the activity dialog: "Napredak"', () => {
     open(MOSTAR);
     expect(screen.getByRole('heading', { name: 'Napredak', hidden: true })).toBeTruthy();
     expect(screen.getByText('Nacrt odluke pripremljen')).toBeTruthy();
-    expect(document.querySelector('.progress__meta')!.textContent).toBe('5. 3. 2026. · Grad Mostar · U toku · 30 %');
+    expect(document.querySelector('.progress__meta')!.textContent).toBe('5. mart 2026. · Grad Mostar · U toku · 30 %');
 
     fireEvent.change(screen.getByRole('textbox', { name: 'Bilješka o napretku', hidden: true }), { target: { value: 'Odluka usvojena na vijeću' } });
     fireEvent.change(screen.getByRole('spinbutton', { name: 'Urađeno (%)', hidden: true }), { target: { value: '100' } });
@@ -89,10 +89,10 @@ describe('the activity dialog: "Napredak"', () => {
     expect(readBoard(doc).activityById.get(activityId())!.progress![0]!.text).toBe('Počelo');
   });
 
-  it('formats dates per language without Bosnian data in Intl', () => {
+  it('formats dates per language without Bosnian data in Intl (as the plan document writes them)', () => {
     const at = new Date(2026, 11, 1, 10).getTime();
-    expect(formatDate('bs', at)).toBe('1. 12. 2026.');
-    expect(formatDate('sr-Cyrl-BA', at)).toBe('1. 12. 2026.');
-    expect(formatDate('en', at)).toBe('1 Dec 2026');
+    expect(formatDate('bs', at)).toBe('1. decembar 2026.');
+    expect(formatDate('sr-Cyrl-BA', at)).toBe('1. децембар 2026.');
+    expect(formatDate('en', at)).toBe('1 December 2026');
   });
 });

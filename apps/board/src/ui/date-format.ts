@@ -1,12 +1,22 @@
 /**
- * Dates of progress notes per UI language. Debian's Chromium has no Bosnian (or Serbian Cyrillic)
- * date data in its ICU, so Bosnian and Serbian are written by hand, the way plans write them
- * ("1. 12. 2026."); English uses Intl ("1 Dec 2026").
+ * Every date and time the board shows, in the UI language and the device's time zone: one
+ * formatter, the plan document's own (`@tabla/plan-export/model`, written by hand, so Debian's
+ * Chromium, whose Intl has no Bosnian dates, writes them right too). Never `toLocale…String` or
+ * `Intl.DateTimeFormat(i18n.language)` in a component.
  */
+import { dateLang, formatDateTime as writeDateTime, formatLongDate, formatTime as writeTime } from '@tabla/plan-export/model';
+
+/** "1. decembar 2026." (bs), "1. децембар 2026." (sr-Cyrl-BA), "1 December 2026" (en). */
 export function formatDate(language: string, ms: number): string {
-  const d = new Date(ms);
-  if (language.startsWith('en')) {
-    return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' }).format(d);
-  }
-  return `${d.getDate()}. ${d.getMonth() + 1}. ${d.getFullYear()}.`;
+  return formatLongDate(ms, dateLang(language));
+}
+
+/** "1. decembar 2026. u 14:05", "1. децембар 2026. у 14:05", "1 December 2026, 14:05". */
+export function formatDateTime(language: string, ms: number): string {
+  return writeDateTime(ms, dateLang(language));
+}
+
+/** "14:05" (24-hour, every language). */
+export function formatTime(language: string, ms: number): string {
+  return writeTime(ms, dateLang(language));
 }

@@ -4,6 +4,7 @@
  * own token (the one in the address bar).
  */
 import type { BoardLink } from '../session/link.js';
+import { formatDateTime } from '../ui/date-format.js';
 
 /** As the server answers (`VersionRecord` of `@tabla/sync-server`, which the board must not import). */
 export interface VersionInfo {
@@ -72,15 +73,7 @@ export async function fetchSnapshot(link: Link, versionId: string, fetchFn: Fetc
   }
 }
 
-/** Dates and times per UI language. Debian's Chromium has no Bosnian data in Intl ("2026 M12 1"): Serbian Latin writes them alike. */
-const TIME_LOCALES: Record<string, string> = { bs: 'sr-Latn-BA', en: 'en-GB', 'sr-Cyrl-BA': 'sr-Cyrl-BA' };
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
+/** When a version was saved, in the UI language: the board's one date formatter (../ui/date-format.ts). */
 export function formatVersionTime(ms: number, language: string): string {
-  let format = timeFormats.get(language);
-  if (!format) {
-    format = new Intl.DateTimeFormat(TIME_LOCALES[language] ?? 'sr-Latn-BA', { dateStyle: 'medium', timeStyle: 'short' });
-    timeFormats.set(language, format);
-  }
-  return format.format(ms);
+  return formatDateTime(language, ms);
 }

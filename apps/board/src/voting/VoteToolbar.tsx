@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { type BoardView, closeVote, currentVote, dotsGiven, dotsLeft, type LaneId, openVote, PlanError, revealVote, rerunVote, type Vote } from '@tabla/plan-model';
 import { serverNow } from '../facilitation/clock.js';
 import { useSession, useSessionState } from '../ui/context.js';
+import { formatDateTime } from '../ui/date-format.js';
 import { permissionsOf } from '../ui/permissions.js';
 import { useDotMessage } from './status.js';
 import {
@@ -251,7 +252,7 @@ function VoteHistory({ board }: { board: BoardView }) {
   const scopeName = useScopeName(board);
   const past = pastVotes(board.votes);
   if (past.length === 0) return null;
-  const when = new Intl.DateTimeFormat(i18n.language, { day: 'numeric', month: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const when = { format: (ms: number) => formatDateTime(i18n.language, ms) };
   return (
     <details className="vote-history">
       <summary>{t('vote.history', { count: past.length })}</summary>

@@ -35,4 +35,15 @@ describe('presence gate', () => {
     expect(gate.admit(speaker('stranger'), [say(7)], nobody).admitted).toEqual([]);
     expect(gate.admit(speaker('victim'), [say(7)], nobody).admitted).toHaveLength(1);
   });
+
+  it('a projector is the read-only link only: a coordinator or facilitator may not hide among projectors', () => {
+    const gate = new PresenceGate(new Map(), () => undefined, limits);
+    const as = (role: PresenceSpeaker['role'], keyHash: string): PresenceSpeaker => ({ role, municipalityId: null, keyHash, awarenessIds: new Set() });
+    const projector = (role: string | null) => ({ user: { projector: true, role } });
+    expect(gate.admit(as('viewer', 'wall'), [say(11, projector('viewer'))], nobody)).toMatchObject({ problem: null, admitted: [{ clientId: 11 }] });
+    expect(gate.admit(as('viewer', 'wall2'), [say(12, projector(null))], nobody).problem).toBeNull();
+    expect(gate.admit(as('editor', 'e'), [say(13, projector(null))], nobody).problem).toBe('only a read-only link is a projector');
+    expect(gate.admit(as('facilitator', 'f'), [say(14, projector(null))], nobody).problem).toBe('only a read-only link is a projector');
+    expect(gate.admit(as('editor', 'e2'), [say(15, projector('viewer'))], nobody).problem).toBe('presence claims another role');
+  });
 });

@@ -6,7 +6,8 @@
  * Stock y-websocket clients send back every state they receive and time others out on their own
  * clock: an entry about another device's presence, or about one that has left, is such an echo and
  * is dropped, never a reason to close. A claim of its own must carry its link's role and (bound
- * link) municipality, be small, and only the facilitator leads the view (`view`).
+ * link) municipality, be small, only the facilitator leads the view (`view`), and only a read-only
+ * link says it is a projector (`user.projector`: not a person, not counted among them).
  */
 import type { AwarenessEntry } from '@tabla/sync-protocol';
 import type { Role } from '@tabla/plan-model';
@@ -91,8 +92,10 @@ export class PresenceGate {
     for (const { state } of admitted) {
       if (state === null) continue;
       if (JSON.stringify(state).length > this.limits.maxPresenceStateBytes) return refused('presence state too large');
-      const user = state.user as { role?: unknown; municipalityId?: unknown } | undefined;
+      const user = state.user as { role?: unknown; municipalityId?: unknown; projector?: unknown } | undefined;
       if (user?.role != null && user.role !== conn.role) return refused('presence claims another role');
+      // A projector is not counted as a person: only the read-only link may say it is one.
+      if (user?.projector !== undefined && conn.role !== 'viewer') return refused('only a read-only link is a projector');
       if (conn.municipalityId !== null && user?.municipalityId != null && user.municipalityId !== conn.municipalityId) {
         return refused('presence claims another municipality');
       }
