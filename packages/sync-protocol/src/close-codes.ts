@@ -23,3 +23,6 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 export const closeCodeName = (code: CloseCode): string =>
   Object.entries(CloseCode).find(([, c]) => c === code)?.[0] ?? String(code);
+
+/** The reason given with 4401 when the server closes the connections of a link just revoked or replaced. */
+export const LINK_REVOKED_REASON = 'link revoked';

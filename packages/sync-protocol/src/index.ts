@@ -21,7 +21,7 @@ export {
   encodeFlush,
   encodeFlushAck,
 } from './messages.js';
-export { CloseCode, closeCodeName } from './close-codes.js';
+export { CloseCode, closeCodeName, LINK_REVOKED_REASON } from './close-codes.js';
 export {
   MAX_AWARENESS_DEPTH,
   type AwarenessEntry,

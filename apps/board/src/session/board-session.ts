@@ -8,7 +8,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { type Access, createUndoManager, isRole, type Role } from '@tabla/plan-model';
-import { CloseCode, type DraggingPresence, encodeFlush, messageFlush, messageSync, type PresenceUser, type ProjectorPresence, syncStep1 } from '@tabla/sync-protocol';
+import { CloseCode, LINK_REVOKED_REASON, type DraggingPresence, encodeFlush, messageFlush, messageSync, type PresenceUser, type ProjectorPresence, syncStep1 } from '@tabla/sync-protocol';
 import { deviceKey } from './device-key.js';
 import { type HeldBackWork, loadHeldBack, newHeldBack, storeHeldBack, summarize } from './held-back.js';
 import type { Identity } from './identity.js';
@@ -78,8 +78,6 @@ const STOPPING = new Set<number>([CloseCode.messageTooBig, CloseCode.unsupported
  */
 const shouldReconnect = (event: CloseEvent): boolean =>
   event.code !== CloseCode.unauthorized && !REJECTED.has(event.code) && !STOPPING.has(event.code);
-/** The reason the server gives as it closes the connections of a link just revoked or replaced (4401). */
-const REVOKED_REASON = 'link revoked';
 /** How long a reopen waits for this device's copy to be deleted (another tab may hold it open). */
 const CLEAR_WAIT_MS = 3_000;
 
@@ -203,7 +201,7 @@ export class BoardSession {
     });
     // A close `shouldReconnect` called final (the provider no longer reconnects by itself).
     this.provider.on('closed', ({ code, reason }: { code: number; reason: string }) => {
-      if (code === CloseCode.unauthorized) this.update({ connection: 'refused', refusal: reason === REVOKED_REASON ? 'revoked' : 'unknown' });
+      if (code === CloseCode.unauthorized) this.update({ connection: 'refused', refusal: reason === LINK_REVOKED_REASON ? 'revoked' : 'unknown' });
       else if (REJECTED.has(code)) this.setAside(code, reason);
       else this.update({ connection: 'stopped', stopped: { code, reason } });
     });
