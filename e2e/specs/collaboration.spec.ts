@@ -80,7 +80,9 @@ test('a link with a bad token says so, in Bosnian', async ({ browser, server }) 
   const board = await server.createBoard('demo');
   const bad = board.links.editor.replace(/token=.*/, 'token=not-a-real-token');
   const page = await BoardPage.open(browser, bad);
-  await expect(page.page.getByRole('alert')).toContainText('Ovaj link nije važeći');
+  // What happened and whom to ask.
+  await expect(page.page.getByRole('heading', { name: 'Ovaj link ne radi' })).toBeVisible();
+  await expect(page.page.getByRole('alert')).toContainText('Zatražite novi link od facilitatora/ice ove table.');
   await page.close();
 });
 
@@ -88,12 +90,18 @@ test('a coordinator exports the plan as a CSV file for the official plan documen
   const board = await server.createBoard('demo');
   const viewer = await BoardPage.open(browser, board.links.editor);
   await viewer.join('koordinatorica LDP-a', 'Grad Mostar');
+  // Everything that takes the plan out of the board is in one header menu.
+  const menu = viewer.page.getByRole('button', { name: 'Plan i izvoz' });
+  await menu.click();
+  await expect(menu).toHaveAttribute('aria-expanded', 'true');
   const [download] = await Promise.all([viewer.page.waitForEvent('download'), viewer.page.getByRole('link', { name: 'Izvezi plan (CSV)' }).click()]);
+  await expect(menu).toHaveAttribute('aria-expanded', 'false');
   expect(download.suggestedFilename()).toMatch(/^plan-.*\.csv$/);
   const text = readFileSync(await download.path(), 'utf8');
   expect(text).toContain('"Rb.";"Oblast";"Aktivnost"');
   expect(text).toContain('"Zajednički model javnih konsultacija"');
   // The same plan as an Excel workbook.
+  await menu.click();
   const [xlsx] = await Promise.all([viewer.page.waitForEvent('download'), viewer.page.getByRole('link', { name: 'Izvezi plan (Excel)' }).click()]);
   expect(xlsx.suggestedFilename()).toMatch(/^plan-.*\.xlsx$/);
   const files = unzipSync(new Uint8Array(readFileSync(await xlsx.path())));

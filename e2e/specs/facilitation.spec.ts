@@ -139,10 +139,10 @@ test('spotlight and the projector view: the rest dims for everyone; the projecto
   const page = projector.page;
   await expect(page.getByRole('button', { name: 'Prikaz za projektor' })).toHaveAttribute('aria-pressed', 'true');
   await expect(mostar.page.getByRole('button', { name: 'Prikaz za projektor' })).toHaveAttribute('aria-pressed', 'false');
-  // Large titles, readable from the back of the room.
+  // Large titles, readable from the back of the room (the whole plan fits: layout.spec.ts checks 18 px at 1920x1080).
   for (const title of ['Dijalog sa mladima', 'Razmjena vijeća mladih', 'Volonterska akcija osnovaca']) {
     const size = await projector.card(title).getByRole('heading').evaluate((h) => parseFloat(getComputedStyle(h).fontSize));
-    expect(size, title).toBeGreaterThanOrEqual(24);
+    expect(size, title).toBeGreaterThanOrEqual(18);
   }
   // No editing chrome: no add, edit, partner or undo buttons, no filter bar.
   await expect(page.getByRole('button', { name: /Dodaj aktivnost|Uredi|Pridruži se|Poništi|Ponovi|Istakni/ })).toHaveCount(0);
@@ -156,14 +156,16 @@ test('spotlight and the projector view: the rest dims for everyone; the projecto
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   // Municipality codes beside the colour swatches (and a legend): colour is not the only cue.
   await expect(projector.card('Razmjena vijeća mladih').locator('.card__lead')).toHaveText(/MOS\s*Nosilac: Grad Mostar/);
-  await expect(projector.card('Forum građana „Dva Trnova"').locator('.card__lead .muni-code')).toHaveText('TRN1');
+  await expect(projector.card('Forum građana „Dva Trnova"').locator('.card__lead .chip__code')).toHaveText('TRN1');
   await expect(projector.card('Forum građana „Dva Trnova"').locator('.card__partners')).toContainText('TRN2');
   const legend = page.locator('.projector-legend');
   await expect(legend).toContainText('NS');
   await expect(legend).toContainText('Općina Novo Sarajevo');
   await expect(legend.getByRole('listitem')).toHaveCount(8);
-  // Not on a coordinator's own board. On every projector, the join code (no wall link set yet: the address).
-  await expect(mostar.page.locator('.muni-code')).toHaveCount(0);
+  // The legend is the projector's (a coordinator's cards carry the same codes on their chips). On every
+  // projector, the join code (no wall link set yet: the address).
+  await expect(mostar.page.locator('.projector-legend')).toHaveCount(0);
+  await expect(mostar.card('Forum građana „Dva Trnova"').locator('.card__lead .chip__code')).toHaveText('TRN1');
   await expect(page.getByText(`Pridružite se: ${new URL(server.baseUrl).host}`)).toBeVisible();
 
   // The facilitator may switch to projector view: then the board's address and its QR code show.

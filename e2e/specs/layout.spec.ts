@@ -21,15 +21,17 @@ function brokenWords(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const broken: string[] = [];
     for (const el of document.querySelectorAll('.card__title, .lane__title, .topbar__title')) {
-      const text = el.firstChild;
-      if (!text || text.nodeType !== Node.TEXT_NODE) continue;
-      const value = text.textContent ?? '';
-      for (const match of value.matchAll(/\S+/g)) {
-        const range = document.createRange();
-        range.setStart(text, match.index);
-        range.setEnd(text, match.index + match[0].length);
-        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-        if (lines.size > 1) broken.push(`${match[0]} (in "${value}")`);
+      // Each word as its own range (a word kept whole in a span is a text node of its own).
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        const value = text.textContent ?? '';
+        for (const match of value.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(text, match.index);
+          range.setEnd(text, match.index + match[0].length);
+          const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+          if (lines.size > 1) broken.push(`${match[0]} (in "${el.textContent}")`);
+        }
       }
     }
     return broken;

@@ -9,6 +9,7 @@ import type { SpotlightHandler } from '../facilitation/spotlight.js';
 import { formatTimeframe } from '../i18n/index.js';
 import { formatKM } from './format.js';
 import { MunicipalityChip } from './MunicipalityChip.js';
+import { TitleText } from './TitleText.js';
 import { usePermission } from './permissions.js';
 import type { PresenceMark } from './presence.js';
 import { CardVote } from '../voting/CardVote.js';
@@ -131,7 +132,7 @@ export function CardBody({ activity, municipalities, onEdit, readOnly = false, o
       {...rest}
     >
       <h3 className="card__title" id={titleId}>
-        {activity.title}
+        <TitleText text={activity.title} />
       </h3>
       {marks && marks.length > 0 && (
         <p className="card__presence">

@@ -12,6 +12,7 @@ import { SortableCard } from './Card.js';
 import { usePermission } from './permissions.js';
 import { type Ghost, type LanePresence, NO_PRESENCE } from './presence.js';
 import type { LaneVote } from '../voting/vote-view.js';
+import { TitleText } from './TitleText.js';
 
 interface LaneProps {
   readonly containerId: ContainerId;
@@ -90,7 +91,7 @@ export const Lane = memo(function Lane({
     >
       <header className="lane__header">
         <h2 id={headingId} className="lane__title">
-          {title}
+          <TitleText text={title} />
         </h2>
         <LockBadge lock={lock} />
         <p className="lane__count">
