@@ -160,7 +160,7 @@ test('a new editor link disconnects whoever used the old one; the new link works
   await expect(editorLink.getByRole('button', { name: 'Kopiraj' })).toBeVisible();
 
   // The coordinator on the old link is disconnected and told the link is no longer valid.
-  await expect(coord.page.getByRole('alert')).toContainText('Ovaj link nije važeći ili je opozvan.');
+  await expect(coord.page.getByRole('alert')).toContainText('Ovaj link više ne radi');
   // The new link works in a fresh browser; the old one does not.
   const fresh = await BoardPage.open(browser, newLink);
   await fresh.join('koordinatorica LDP-a', 'Grad Mostar');
@@ -168,7 +168,8 @@ test('a new editor link disconnects whoever used the old one; the new link works
   await fresh.dragCardToLane('Volonterska akcija osnovaca', LANE_B);
   await expect(fac.lane(LANE_B).getByRole('article', { name: 'Volonterska akcija osnovaca' })).toBeVisible();
   const stale = await BoardPage.open(browser, board.links.editor);
-  await expect(stale.page.getByRole('alert')).toContainText('Ovaj link nije važeći ili je opozvan.');
+  await expect(stale.page.getByRole('alert')).toContainText('Ovaj link ne radi');
+  await expect(stale.page.getByRole('alert')).toContainText('Zatražite novi link od facilitatora/ice ove table.');
   // The facilitator and the viewer were not touched.
   await fac.expectConnected();
   await viewer.expectConnected();
@@ -182,7 +183,7 @@ test('a new editor link disconnects whoever used the old one; the new link works
   await viewerLink.getByRole('button', { name: 'Opozovi' }).click();
   await viewerLink.getByRole('button', { name: 'Da, opozovi link' }).click();
   await expect(viewerLink).toContainText('Link za ulogu „Samo pregled" je opozvan.');
-  await expect(viewer.page.getByRole('alert')).toContainText('Ovaj link nije važeći ili je opozvan.');
+  await expect(viewer.page.getByRole('alert')).toContainText('Ovaj link više ne radi');
   await fac.expectConnected();
   expect(fac.errors).toEqual([]);
   await Promise.all([fac.close(), coord.close(), viewer.close(), fresh.close(), stale.close()]);

@@ -11,6 +11,7 @@ import { type BoardView, isRole, LIMITS, type MunicipalityId, readBoard, ROLES, 
 import {
   type Access,
   type BoardStorage,
+  type FanoutStatus,
   generateToken,
   hashToken,
   loadStoredState,
@@ -43,6 +44,12 @@ export interface AppDeps {
   readonly checkWritable?: () => Promise<void>;
   /** False once shutting down: /readyz turns 503 so a balancer stops sending traffic. */
   readonly accepting?: () => boolean;
+  /**
+   * With several instances (REDIS_URL): the state of the pipe between them, reported by /readyz.
+   * Redis down leaves the instance ready: writes still commit to PostgreSQL and reach the other
+   * instances through their periodic check, seconds later instead of at once.
+   */
+  readonly fanout?: () => FanoutStatus;
 }
 
 /** Equal secrets, compared in constant time (hashes have one length whatever the input). */
@@ -174,7 +181,10 @@ export function createApp(deps: AppDeps): Hono {
       deps.logger.error({ err: String(err) }, 'storage refuses writes');
       return c.json({ status: 'storage refuses writes', reason: typeof code === 'string' ? code : 'write failed' }, 503);
     }
-    return c.json({ status: 'ready' });
+    const fanout = deps.fanout?.();
+    if (!fanout || fanout.state === 'disabled') return c.json({ status: 'ready' });
+    // Counts only: anyone may ask, and Redis's own messages can name hosts.
+    return c.json({ status: 'ready', redis: fanout.state, unpublished: fanout.unpublished });
   });
 
   if (deps.metrics) {

@@ -36,6 +36,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), PUBLIC_URL: 'tabla.example.ba' })).toThrow(/PUBLIC_URL/);
   });
 
+  it('[R21] REDIS_URL shares boards between instances: only beside DATABASE_URL, with a prefix, an instance id and a catch-up interval', () => {
+    const pg = 'postgres://postgres@127.0.0.1:5432/tabla';
+    expect(loadConfig({ DATA_DIR: dataDir() })).toMatchObject({ redisUrl: null, redisKeyPrefix: 'tabla:', instanceId: null, catchUpIntervalMs: 2_000 });
+    const c = loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: pg, REDIS_URL: 'redis://127.0.0.1:6379/2', REDIS_KEY_PREFIX: 'city-a:', INSTANCE_ID: 'web-1', CATCH_UP_INTERVAL_MS: '500' });
+    expect(c).toMatchObject({ databaseUrl: pg, redisUrl: 'redis://127.0.0.1:6379/2', redisKeyPrefix: 'city-a:', instanceId: 'web-1', catchUpIntervalMs: 500 });
+    // With SQLite (no DATABASE_URL), a sentence saying why and what to do.
+    expect(() => loadConfig({ DATA_DIR: dataDir(), REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/REDIS_URL needs DATABASE_URL.*copy-to-postgres/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: pg, REDIS_URL: 'http://redis' })).toThrow(/REDIS_URL must be a redis:\/\//);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: pg, REDIS_URL: 'redis://r', REDIS_KEY_PREFIX: 'has space' })).toThrow(/REDIS_KEY_PREFIX/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: pg, REDIS_URL: 'redis://r', INSTANCE_ID: 'a/b' })).toThrow(/INSTANCE_ID/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), CATCH_UP_INTERVAL_MS: '10' })).toThrow(/CATCH_UP_INTERVAL_MS/);
+  });
+
   it('[R13] reads every limit from the environment, with the documented defaults', () => {
     const defaults = loadConfig({ DATA_DIR: dataDir() }).limits;
     expect(defaults).toMatchObject({ boardsPerMinute: 30, exportsPerMinute: 10, maxPendingConnectionsPerIp: 20 });

@@ -12,6 +12,17 @@ export interface Config {
    * null: in SQLite, `DATA_DIR/tabla.db`.
    */
   readonly databaseUrl: string | null;
+  /**
+   * `REDIS_URL`: several instances share boards, Redis Streams relaying between them (PostgreSQL
+   * stays the record: needs `DATABASE_URL`); null: one instance.
+   */
+  readonly redisUrl: string | null;
+  /** `REDIS_KEY_PREFIX`: of every Redis key and channel (default `tabla:`), to share one Redis with others. */
+  readonly redisKeyPrefix: string;
+  /** `INSTANCE_ID`: this instance among those sharing boards (default: host name, process id and a random part). */
+  readonly instanceId: string | null;
+  /** `CATCH_UP_INTERVAL_MS`: with Redis, how often each instance checks its loaded boards against PostgreSQL. */
+  readonly catchUpIntervalMs: number;
   readonly adminToken: string;
   /** Where the admin token came from: printed only when we generated or stored it. */
   readonly adminTokenSource: 'env' | 'file' | 'generated';
@@ -131,6 +142,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Checked here so a typo stops the start with a sentence, not a connection error (never echoed: it may hold a password).
   if (databaseUrl !== null && !/^postgres(ql)?:\/\/./.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
 
+  const redisUrl = env.REDIS_URL || null;
+  if (redisUrl !== null) {
+    if (!/^rediss?:\/\/./.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+    if (databaseUrl === null) {
+      throw new ConfigError(
+        'REDIS_URL needs DATABASE_URL: instances share boards through PostgreSQL (the record; Redis only relays between them), ' +
+          'and the SQLite database in DATA_DIR belongs to one instance. Set DATABASE_URL (and copy the boards: npm run copy-to-postgres -w @tabla/server), or unset REDIS_URL.',
+      );
+    }
+  }
+  const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'tabla:';
+  if (!/^[A-Za-z0-9:_.-]{0,64}$/.test(redisKeyPrefix)) throw new ConfigError(`REDIS_KEY_PREFIX must be up to 64 of A-Z a-z 0-9 : _ . -, got "${redisKeyPrefix}"`);
+  const instanceId = env.INSTANCE_ID || null;
+  if (instanceId !== null && !/^[A-Za-z0-9._:-]{1,64}$/.test(instanceId)) throw new ConfigError(`INSTANCE_ID must be 1-64 of A-Z a-z 0-9 . _ : -, got "${instanceId}"`);
+
   const publicUrl = env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : null;
   if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
 
@@ -149,6 +175,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     dataDir,
     databaseUrl,
+    redisUrl,
+    redisKeyPrefix,
+    instanceId,
+    catchUpIntervalMs: int(env, 'CATCH_UP_INTERVAL_MS', 2_000, 100, 600_000),
     adminToken,
     adminTokenSource,
     publicUrl,

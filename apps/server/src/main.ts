@@ -7,12 +7,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Server } from 'node:http';
-import { attachSyncServer, DamagedDatabaseError, PostgresStorage, SqliteStorage, SyncServer } from '@tabla/sync-server';
+import { attachSyncServer, DamagedDatabaseError, type Fanout, PostgresStorage, RedisFanout, SqliteStorage, SyncServer } from '@tabla/sync-server';
 import type { Role } from '@tabla/plan-model';
 import { createApp } from './app.js';
 import { adminTokenNote, bannerText, serverVersion, SHOW_ADMIN_TOKEN_FLAG } from './banner.js';
 import { createBoard } from './boards.js';
 import { ConfigError, loadConfig } from './config.js';
+import { fanoutFaultsFromEnv } from './fanout-faults.js';
 import { faultInjectionFromEnv } from './faults.js';
 import { logFormatFor, startLogging } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -59,6 +60,20 @@ async function main(): Promise<void> {
     }
   }
 
+  // Several instances (REDIS_URL): Redis Streams relay between them; PostgreSQL stays the record.
+  let fanout: Fanout | undefined;
+  if (config.redisUrl !== null) {
+    const redis = new RedisFanout({
+      url: config.redisUrl,
+      keyPrefix: config.redisKeyPrefix,
+      ...(config.instanceId === null ? {} : { instanceId: config.instanceId }),
+      logger,
+      faults: fanoutFaultsFromEnv(process.env),
+    });
+    fanout = redis;
+    logger.info({ instanceId: redis.instanceId, keyPrefix: config.redisKeyPrefix }, 'sharing boards with other instances through Redis');
+  }
+
   const metrics = createMetrics();
   const { limits } = config;
   // Automatic versions at the moments that matter (version-keeper.ts); it saves through the sync
@@ -74,7 +89,12 @@ async function main(): Promise<void> {
     ...limits.sync,
     onStorageWrite: metrics.observeStorageWrite,
     onDocumentChanged: versions.documentChanged,
+    ...(fanout ? { fanout, catchUpIntervalMs: config.catchUpIntervalMs } : {}),
   });
+  if (fanout instanceof RedisFanout) {
+    // Started by the sync server: say at once whether Redis answers (the server runs either way).
+    fanout.ready(5_000).catch((err: unknown) => logger.error({ err: String(err) }, 'Redis not reachable: serving anyway, other instances catch up from PostgreSQL'));
+  }
   metrics.watch(sync);
   let stopping = false;
   const app = createApp({
@@ -89,6 +109,7 @@ async function main(): Promise<void> {
     exportsPerMinute: limits.exportsPerMinute,
     checkWritable: () => storage.checkWritable(),
     accepting: () => !stopping,
+    ...(fanout ? { fanout: () => fanout.status() } : {}),
   });
 
   const server: ServerType = await new Promise((resolve) => {
@@ -121,6 +142,7 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => process.exit(1), 10_000);
     forced.unref();
     await sync.close();
+    await fanout?.close();
     versions.close();
     // Sockets whose peers vanished (a closed laptop) would hold the close for ws's 30 s.
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -24,7 +24,14 @@ export type {
   StoredVersion,
   TokenRecord,
   VersionRecord,
+  LoggedUpdate,
+  UpdatesSince,
 } from './storage/types.js';
+export { SeqConflictError } from './storage/types.js';
+export type { Fanout, FanoutEntry, FanoutHandlers, FanoutStatus, PresenceMessage } from './fanout/types.js';
+export { NoFanout } from './fanout/none.js';
+export { MemoryFanout, MemoryFanoutHub } from './fanout/memory.js';
+export { RedisFanout, type RedisFanoutFaults, type RedisFanoutOptions } from './fanout/redis.js';
 export { applyStoredState, loadStoredState, type LoadStoredStateOptions, type StoredDocument } from './storage/document.js';
 export { MemoryStorage, type MemoryFaultInjection, type MemoryStorageOptions } from './storage/memory.js';
 export { DamagedDatabaseError, SqliteStorage, type SqliteFaultInjection, type SqliteStorageOptions } from './storage/sqlite.js';

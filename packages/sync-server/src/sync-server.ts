@@ -2,13 +2,21 @@
  * The framework-free sync core's registry: who may connect (tokens, addresses, backoff), rooms
  * that load on demand and unload when empty, and the connections handed to them. A room owns its
  * write path (room.ts); the gates judge (gate/); this file only routes. Needs a socket-like object.
+ *
+ * With a fan-out pipe (`fanout`, e.g. RedisFanout) several instances share boards: a room follows
+ * its board's stream from before its state is read, what the pipe delivers goes to the room, and
+ * every `catchUpIntervalMs` one query asks storage for the last seq of every loaded board, so a
+ * room that missed an update (an instance killed between its commit and its publish, a pipe that
+ * is down or trimmed) reads it from storage within seconds.
  */
 import * as Y from 'yjs';
 import { type Role, roots } from '@tabla/plan-model';
-import { CloseCode, closeCodeName, decodeMessage, type IncomingMessage } from '@tabla/sync-protocol';
+import { CloseCode, closeCodeName, LINK_REVOKED_REASON, decodeMessage, type IncomingMessage } from '@tabla/sync-protocol';
 import { BucketTable, RefusalBackoff, RefusalLog, TokenBucket } from './budget.js';
 import { Connection, type SocketLike, toUint8Array } from './connection.js';
-import { Room, type RoomLimits } from './room.js';
+import type { Fanout, FanoutEntry, PresenceMessage } from './fanout/types.js';
+import { NoFanout } from './fanout/none.js';
+import { Room, type RoomLimits, type SharedRoomContext } from './room.js';
 import { applyStoredState } from './storage/document.js';
 import type { BoardStorage } from './storage/types.js';
 import { type Access, accessForToken, hashToken, isValidBoardId } from './tokens.js';
@@ -63,6 +71,15 @@ export interface SyncServerOptions extends Partial<RoomLimits> {
    * with the room's live document: read it, never write to it. For watchers such as automatic versions.
    */
   readonly onDocumentChanged?: (boardId: string, doc: Y.Doc) => void;
+  /**
+   * The pipe to the other instances sharing these boards (RedisFanout), or none (one instance).
+   * Needs a storage with per-board seqs (`seqsPerBoard`: PostgreSQL). The caller closes it after `close()`.
+   */
+  readonly fanout?: Fanout;
+  /** With a fan-out: how often storage is asked for the last seq of every loaded board. */
+  readonly catchUpIntervalMs?: number;
+  /** With a fan-out: how long a gap in a board's seqs may stay open before the room reads storage. */
+  readonly gapGraceMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -109,7 +126,9 @@ const defaults = {
   refusalWindowMs: 60_000,
   onStorageWrite: () => {},
   onDocumentChanged: () => {},
-} satisfies Omit<Required<SyncServerOptions>, 'storage'>;
+  catchUpIntervalMs: 2_000,
+  gapGraceMs: 50,
+} satisfies Omit<Required<SyncServerOptions>, 'storage' | 'fanout'>;
 
 /** The limits in force, for documentation and tests. */
 export const defaultLimits = defaults;
@@ -141,6 +160,10 @@ export interface SyncStats {
   bytesRelayed: number;
   /** Refused connections by close-code name. */
   refused: Record<string, number>;
+  /** With a fan-out: updates other instances stored, applied here; reads of storage to catch up; writes that met another instance's. */
+  remoteApplied: number;
+  catchUps: number;
+  seqConflicts: number;
 }
 
 /** Who is connecting, as the transport saw it. */
@@ -157,7 +180,14 @@ export interface ConnectionInfo {
 const BACKOFF_CODES = new Set<number>([CloseCode.badMessage, CloseCode.forbidden, CloseCode.documentTooLarge, CloseCode.invalidUpdate]);
 
 export class SyncServer {
-  private readonly options: Omit<Required<SyncServerOptions>, keyof RoomLimits> & RoomLimits;
+  private readonly options: Omit<Required<SyncServerOptions>, keyof RoomLimits | 'fanout'> & RoomLimits;
+  private readonly fanout: Fanout;
+  /** Loaded rooms, by board (the map above holds them while they load). */
+  private readonly ready = new Map<string, Room>();
+  /** Entries heard for boards whose state is being read: given to the room once it is loaded. */
+  private readonly early = new Map<string, FanoutEntry[]>();
+  private readonly catchUpTimer: ReturnType<typeof setInterval> | null = null;
+  private checkingSeqs = false;
   private readonly storage: BoardStorage;
   private readonly log: Logger;
   private readonly writer: UpdateWriter;
@@ -173,11 +203,37 @@ export class SyncServer {
   private readonly addressBackoff: RefusalBackoff;
   private readonly refusalLog: RefusalLog;
   private nextConnectionId = 1;
-  readonly stats: SyncStats = { connections: 0, rooms: 0, updatesStored: 0, bytesStored: 0, updatesRelayed: 0, bytesRelayed: 0, refused: {} };
+  readonly stats: SyncStats = {
+    connections: 0,
+    rooms: 0,
+    updatesStored: 0,
+    bytesStored: 0,
+    updatesRelayed: 0,
+    bytesRelayed: 0,
+    refused: {},
+    remoteApplied: 0,
+    catchUps: 0,
+    seqConflicts: 0,
+  };
 
   constructor(options: SyncServerOptions) {
-    this.options = { ...defaults, ...options };
+    const { fanout, ...rest } = options;
+    this.options = { ...defaults, ...rest };
     this.storage = options.storage;
+    this.fanout = fanout ?? new NoFanout();
+    if (this.fanout.enabled) {
+      // A gap in a board's seqs means "read storage" only when each board counts its own.
+      if (!this.storage.seqsPerBoard) throw new Error('sharing boards between instances needs a storage with per-board seqs (PostgreSQL)');
+      this.fanout.start({
+        onUpdate: (boardId, entry) => this.heard(boardId, entry),
+        onPresence: (boardId, message) => this.heardPresence(boardId, message),
+        onCatchUp: (boardIds) => {
+          for (const [id, room] of this.ready) if (boardIds === null || boardIds.includes(id)) room.catchUp();
+        },
+      });
+      this.catchUpTimer = setInterval(() => void this.checkSeqs(), this.options.catchUpIntervalMs);
+      this.catchUpTimer.unref();
+    }
     this.log = this.options.logger;
     this.writer = new UpdateWriter(this.storage, this.options.onStorageWrite);
     const o = this.options;
@@ -319,7 +375,7 @@ export class SyncServer {
     let closed = 0;
     for (const conn of this.connections) {
       if (conn.boardId !== boardId || conn.role !== role || conn.municipalityId !== bound) continue;
-      conn.close(CloseCode.unauthorized, 'link revoked');
+      conn.close(CloseCode.unauthorized, LINK_REVOKED_REASON);
       closed++;
     }
     return closed;
@@ -330,6 +386,7 @@ export class SyncServer {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.pingTimer);
+    if (this.catchUpTimer) clearInterval(this.catchUpTimer);
     this.refusalLog.flush();
     for (const conn of this.connections) conn.close(CloseCode.goingAway, 'server shutting down');
     await this.writer.drain();
@@ -338,8 +395,11 @@ export class SyncServer {
     for (const r of rooms) {
       if (r.status !== 'fulfilled') continue;
       this.cancelUnload(r.value);
+      await r.value.whenIdle();
       await r.value.compact();
       r.value.destroy();
+      this.ready.delete(r.value.boardId);
+      this.fanout.unsubscribe(r.value.boardId);
     }
     await Promise.allSettled(this.unloading.values());
   }
@@ -362,6 +422,22 @@ export class SyncServer {
 
   private async loadRoom(boardId: string): Promise<Room> {
     await this.unloading.get(boardId);
+    if (this.fanout.enabled) {
+      // Following the stream before reading the state: nothing stored in between goes unheard.
+      this.early.set(boardId, []);
+      await this.fanout.subscribe(boardId);
+    }
+    try {
+      return await this.loadRoomState(boardId);
+    } catch (err) {
+      this.fanout.unsubscribe(boardId);
+      throw err;
+    } finally {
+      this.early.delete(boardId);
+    }
+  }
+
+  private async loadRoomState(boardId: string): Promise<Room> {
     const state = await this.storage.loadState(boardId);
     if (!state) throw new UnknownBoardError(boardId);
     const room = await Room.load(boardId, state, {
@@ -379,7 +455,10 @@ export class SyncServer {
         this.stats.updatesStored++;
         this.stats.bytesStored += bytes;
       },
+      ...(this.fanout.enabled ? { shared: this.sharedContext() } : {}),
     });
+    this.ready.set(boardId, room);
+    for (const entry of this.early.get(boardId) ?? []) room.receiveRemote(entry);
     this.stats.rooms++;
     this.log.info({ boardId, storedUpdates: state.updates.length }, 'board loaded');
     // The watcher's starting point: what the board was before the first update it hears of.
@@ -389,6 +468,54 @@ export class SyncServer {
       this.log.error({ boardId, err: String(err) }, 'document watcher failed');
     }
     return room;
+  }
+
+  private sharedContext(): SharedRoomContext {
+    const fanout = this.fanout;
+    return {
+      instanceId: fanout.instanceId,
+      gapGraceMs: this.options.gapGraceMs,
+      publish: (boardId, entry) => {
+        try {
+          fanout.publishUpdate(boardId, entry);
+        } catch (err) {
+          this.log.error({ boardId, err: String(err) }, 'update not published to the other instances');
+        }
+      },
+      publishPresence: (boardId, message) => fanout.publishPresence(boardId, message),
+      onEvent: (event) => {
+        if (event === 'remote') this.stats.remoteApplied++;
+        else if (event === 'catch-up') this.stats.catchUps++;
+        else this.stats.seqConflicts++;
+      },
+    };
+  }
+
+  /** An entry from the pipe: to its room, or kept while the room loads (bounded: beyond, it is read from storage). */
+  private heard(boardId: string, entry: FanoutEntry): void {
+    if (entry.instanceId === this.fanout.instanceId) return;
+    const room = this.ready.get(boardId);
+    if (room) return room.receiveRemote(entry);
+    const early = this.early.get(boardId);
+    if (early && early.length < 10_000) early.push(entry);
+  }
+
+  private heardPresence(boardId: string, message: PresenceMessage): void {
+    this.ready.get(boardId)?.receiveRemotePresence(message);
+  }
+
+  /** The periodic check: one query for the last seq of every loaded board; rooms behind it catch up. */
+  private async checkSeqs(): Promise<void> {
+    if (this.checkingSeqs || this.ready.size === 0 || this.closing) return;
+    this.checkingSeqs = true;
+    try {
+      const latest = await this.storage.latestSeqs([...this.ready.keys()]);
+      for (const [boardId, seq] of latest) this.ready.get(boardId)?.noteStoredSeq(seq);
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'could not check the boards against storage');
+    } finally {
+      this.checkingSeqs = false;
+    }
   }
 
   private receive(room: Room, conn: Connection, frame: Uint8Array): void {
@@ -429,10 +556,13 @@ export class SyncServer {
     this.unloadTimers.delete(room);
     if (room.connectionCount > 0 || this.closing) return;
     this.rooms.delete(room.boardId);
+    this.ready.delete(room.boardId);
     const done = (async () => {
       await this.writer.drain();
+      await room.whenIdle();
       await room.compact();
       room.destroy();
+      this.fanout.unsubscribe(room.boardId);
       this.stats.rooms--;
       this.log.info({ boardId: room.boardId }, 'board unloaded');
     })()

@@ -1,4 +1,4 @@
-import type { BoardStorage, PendingUpdate } from './storage/types.js';
+import { type BoardStorage, type PendingUpdate, SeqConflictError } from './storage/types.js';
 
 interface Queued extends PendingUpdate {
   resolve(seq: number): void;
@@ -9,6 +9,9 @@ interface Queued extends PendingUpdate {
  * Groups the appends of one event-loop tick into one storage transaction (no debounce
  * window: durability costs one tick, not seconds). Batches are written one after
  * another, so updates are stored, then applied and relayed, in the order they came.
+ *
+ * A batch refused for a seq conflict (`expectSeq`: another instance appended first) fails only for
+ * the boards in conflict: the rest of the batch is written again at once, as its own transaction.
  */
 export class UpdateWriter {
   private queue: Queued[] = [];
@@ -42,15 +45,21 @@ export class UpdateWriter {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    this.writing = this.writing.then(async () => {
-      try {
-        const started = performance.now();
-        const seqs = await this.storage.appendUpdates(batch);
-        this.onWrite((performance.now() - started) / 1000, batch.length);
-        batch.forEach((q, i) => q.resolve(seqs[i]!));
-      } catch (err) {
-        for (const q of batch) q.reject(err);
-      }
-    });
+    this.writing = this.writing.then(() => this.write(batch));
+  }
+
+  private async write(batch: Queued[]): Promise<void> {
+    try {
+      const started = performance.now();
+      const seqs = await this.storage.appendUpdates(batch);
+      this.onWrite((performance.now() - started) / 1000, batch.length);
+      batch.forEach((q, i) => q.resolve(seqs[i]!));
+    } catch (err) {
+      const conflicted = err instanceof SeqConflictError ? new Set(err.boardIds) : null;
+      const rest = conflicted ? batch.filter((q) => !conflicted.has(q.boardId)) : [];
+      const again = rest.length > 0 && rest.length < batch.length; // each retry leaves out at least one board
+      for (const q of batch) if (!again || !rest.includes(q)) q.reject(err);
+      if (again) await this.write(rest);
+    }
   }
 }

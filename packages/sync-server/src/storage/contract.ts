@@ -1,6 +1,6 @@
 /**
  * The contract every storage adapter must pass, in two suites, one per interface:
- * `documentLogContract` (rules ST1-ST10, ST18-ST20) and `boardDirectoryContract` (ST11-ST16); both check
+ * `documentLogContract` (rules ST1-ST10, ST18-ST23) and `boardDirectoryContract` (ST11-ST16); both check
  * ST17. The rules are in `packages/sync-server/STORAGE.md`; every case's name starts with the ids
  * it checks. An adapter of the whole `BoardStorage` calls `storageContractSuite('name', make, …)`,
  * which registers both.
@@ -18,7 +18,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { applyStoredState } from './document.js';
-import type { BoardDirectory, BoardRecord, BoardStorage, DocumentLog, StoredState, StoredVersion, TokenRecord } from './types.js';
+import {
+  type BoardDirectory,
+  type BoardRecord,
+  type BoardStorage,
+  type DocumentLog,
+  SeqConflictError,
+  type StoredState,
+  type StoredVersion,
+  type TokenRecord,
+  type UpdatesSince,
+} from './types.js';
 
 export interface StorageUnderTest<S = BoardStorage> {
   storage: S;
@@ -164,7 +174,13 @@ function useStorage<S extends Subject>(make: () => Promise<StorageUnderTest<S>>)
   };
 }
 
-/** Registers the document log's cases (ST1-ST10, ST17, ST18-ST20). */
+/** The `updates` answer of `loadUpdatesSince` (fails the test on anything else). */
+function updatesOf(since: UpdatesSince | null): Extract<UpdatesSince, { kind: 'updates' }> {
+  expect(since?.kind).toBe('updates');
+  return since as Extract<UpdatesSince, { kind: 'updates' }>;
+}
+
+/** Registers the document log's cases (ST1-ST10, ST17, ST18-ST23). */
 export function documentLogContract(
   name: string,
   make: () => Promise<StorageUnderTest<DocumentLogUnderTest>>,
@@ -501,6 +517,127 @@ export function documentLogContract(
       await t.storage.compact('board-a', snapshotOf(state), state.lastSeq);
       expect((await t.storage.listVersions('board-a')).map((v) => v.id)).toEqual(['v1']);
       expect((await t.storage.getVersion('board-a', 'v1'))?.createdAt).toBe(1_000);
+    });
+
+    it('[ST21] loadUpdatesSince gives the updates after a seq with their seqs and the owners they bound; null for an unknown board', async () => {
+      const a = await create('board-a');
+      const b = await create('board-b');
+      const start = (await load('board-a')).lastSeq;
+      const ua = a.edits(0, 3);
+      const seqs = await t.storage.appendUpdates([
+        { boardId: 'board-a', update: ua[0]!, newOwners: [{ clientId: 5, keyHash: 'k5' }] },
+        { boardId: 'board-b', update: b.edit(40), newOwners: [{ clientId: 6, keyHash: 'k6' }] },
+        { boardId: 'board-a', update: ua[1]! },
+        { boardId: 'board-a', update: ua[2]!, newOwners: [{ clientId: 7, keyHash: 'k7' }, { clientId: 5, keyHash: 'thief' }] },
+      ]);
+      const seqsA = [seqs[0]!, seqs[2]!, seqs[3]!];
+
+      const all = updatesOf(await t.storage.loadUpdatesSince('board-a', start));
+      expect(all.updates.map((u) => u.seq)).toEqual(seqsA);
+      for (const u of all.updates) expect(u.update).toBeInstanceOf(Uint8Array);
+      expect(bytes(all.updates.map((u) => u.update))).toEqual(bytes(ua));
+      expect(all.lastSeq).toBe(seqsA[2]);
+      expect(entries(all.clientOwners)).toEqual([
+        [5, 'k5'],
+        [7, 'k7'],
+      ]);
+
+      // After the first: the rest, and only the bindings made after it.
+      const rest = updatesOf(await t.storage.loadUpdatesSince('board-a', seqsA[0]!));
+      expect(rest.updates.map((u) => u.seq)).toEqual(seqsA.slice(1));
+      expect(entries(rest.clientOwners)).toEqual([[7, 'k7']]);
+      // Nothing after the last: none, and lastSeq stays where it was asked.
+      const none = updatesOf(await t.storage.loadUpdatesSince('board-a', seqsA[2]!));
+      expect(none.updates).toEqual([]);
+      expect(none.lastSeq).toBe(seqsA[2]);
+      expect(none.clientOwners.size).toBe(0);
+
+      // The buffers are the caller's own.
+      all.updates[0]!.update.fill(0);
+      expect(bytes(updatesOf(await t.storage.loadUpdatesSince('board-a', start)).updates.map((u) => u.update))).toEqual(bytes(ua));
+      // Applied after a load taken at `start`, they give the board.
+      const doc = rebuild(await load('board-a'));
+      expect(docContent(doc)).toEqual(a.content());
+      expect(await t.storage.loadUpdatesSince('board-x', 0)).toBeNull();
+    });
+
+    it('[ST21][ST5] after a compaction past the asked seq, loadUpdatesSince gives the whole state instead', async () => {
+      const a = await create('board-a');
+      const start = (await load('board-a')).lastSeq;
+      const seqs = await t.storage.appendUpdates(a.edits(0, 4).map((update, i) => ({ boardId: 'board-a', update, ...(i === 0 ? { newOwners: [{ clientId: 9, keyHash: 'k9' }] } : {}) })));
+      const state = await load('board-a');
+      const through = seqs[1]!;
+      // A snapshot holding everything through the second update (a compactor that had the first two).
+      const partial = new Y.Doc();
+      applyStoredState(partial, { snapshot: state.snapshot, updates: state.updates.slice(0, 2) });
+      await t.storage.compact('board-a', Y.encodeStateAsUpdate(partial), through);
+
+      const behind = await t.storage.loadUpdatesSince('board-a', start);
+      expect(behind?.kind).toBe('compacted');
+      const whole = (behind as Extract<UpdatesSince, { kind: 'compacted' }>).state;
+      const now = await load('board-a');
+      expect(whole.lastSeq).toBe(now.lastSeq);
+      expect(bytes(whole.updates)).toEqual(bytes(now.updates));
+      expect(entries(whole.clientOwners)).toEqual([[9, 'k9']]);
+      expect(docContent(rebuild(whole))).toEqual(a.content());
+
+      // At the snapshot's seq or after it, the updates one by one again.
+      const after = updatesOf(await t.storage.loadUpdatesSince('board-a', through));
+      expect(after.updates.map((u) => u.seq)).toEqual(seqs.slice(2));
+      expect(updatesOf(await t.storage.loadUpdatesSince('board-a', seqs[2]!)).updates.map((u) => u.seq)).toEqual([seqs[3]]);
+    });
+
+    it('[ST22] latestSeqs gives each known board its last seq, as a load would; unknown boards are left out', async () => {
+      const a = await create('board-a');
+      await create('board-b');
+      expect(await t.storage.latestSeqs([])).toEqual(new Map());
+      const seqs = await t.storage.appendUpdates(a.edits(0, 3).map((update) => ({ boardId: 'board-a', update })));
+      const lastB = (await load('board-b')).lastSeq;
+      expect(await t.storage.latestSeqs(['board-a', 'board-b', 'board-x'])).toEqual(
+        new Map([
+          ['board-a', seqs[2]!],
+          ['board-b', lastB],
+        ]),
+      );
+      // A compaction of everything keeps it; a new update moves it.
+      const state = await load('board-a');
+      await t.storage.compact('board-a', snapshotOf(state), state.lastSeq);
+      expect((await t.storage.latestSeqs(['board-a'])).get('board-a')).toBe(seqs[2]);
+      const [next] = await t.storage.appendUpdates([{ boardId: 'board-a', update: a.edit(9) }]);
+      expect((await t.storage.latestSeqs(['board-a'])).get('board-a')).toBe(next);
+      expect((await load('board-a')).lastSeq).toBe(next);
+    });
+
+    it('[ST23][ST3][ST4] expectSeq: stored only at the seq the writer expected, else nothing (per-board seqs); refused with a shared sequence', async () => {
+      const a = await create('board-a');
+      const b = await create('board-b');
+      const ub = b.edit(1);
+      if (!t.storage.seqsPerBoard) {
+        await expect(t.storage.appendUpdates([{ boardId: 'board-b', update: ub }, { boardId: 'board-a', update: a.edit(0), expectSeq: 1 }])).rejects.toThrow(RangeError);
+        expect(await t.storage.countUpdates('board-a')).toBe(0);
+        expect(await t.storage.countUpdates('board-b')).toBe(0);
+        return;
+      }
+      // Per-board seqs: each board from 1, without gaps.
+      expect((await load('board-a')).lastSeq).toBe(0);
+      const ua = a.edits(0, 5);
+      expect(await t.storage.appendUpdates([{ boardId: 'board-a', update: ua[0]!, expectSeq: 1 }, { boardId: 'board-a', update: ua[1]!, expectSeq: 2 }])).toEqual([1, 2]);
+      // Another writer appended seq 3 first: an update expecting 3 (and everything of its call) stores nothing.
+      expect(await t.storage.appendUpdates([{ boardId: 'board-a', update: ua[2]! }])).toEqual([3]);
+      const refused = t.storage.appendUpdates([
+        { boardId: 'board-b', update: ub, expectSeq: 1 },
+        { boardId: 'board-a', update: ua[3]!, expectSeq: 3 },
+      ]);
+      await expect(refused).rejects.toBeInstanceOf(SeqConflictError);
+      await expect(refused).rejects.toMatchObject({ boardIds: ['board-a'] });
+      expect(await t.storage.countUpdates('board-a')).toBe(3);
+      expect(await t.storage.countUpdates('board-b')).toBe(0);
+      // Judged again at the right seq, it is stored, and the storage goes on working.
+      expect(await t.storage.appendUpdates([{ boardId: 'board-b', update: ub, expectSeq: 1 }, { boardId: 'board-a', update: ua[3]!, expectSeq: 4 }])).toEqual([1, 4]);
+      expect(await t.storage.appendUpdates([{ boardId: 'board-a', update: ua[4]! }])).toEqual([5]);
+      const state = await load('board-a');
+      expect(bytes(state.updates)).toEqual(bytes(ua));
+      expect(docContent(rebuild(state))).toEqual(a.content());
     });
 
     it('[ST17] close() can be called twice', async () => {

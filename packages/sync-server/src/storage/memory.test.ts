@@ -24,6 +24,27 @@ storageContractSuite(
   { persistent: true },
 );
 
+// Per-board seqs, as PostgreSQL counts them: what the fan-out between instances is tested on without services.
+storageContractSuite(
+  'memory (seqsPerBoard)',
+  async () => {
+    const storage = MemoryStorage.open({ seqsPerBoard: true });
+    const opened = [storage];
+    return {
+      storage,
+      reopen: async () => {
+        const again = storage.reopen();
+        opened.push(again);
+        return again;
+      },
+      cleanup: async () => {
+        for (const s of opened) await s.close();
+      },
+    };
+  },
+  { persistent: true },
+);
+
 describe('MemoryStorage (memory specifics)', () => {
   const initial = Y.encodeStateAsUpdate(new Y.Doc());
 

@@ -11,7 +11,18 @@
  * changes what it loaded cannot change what is stored.
  */
 import { isRole, type Role } from '@tabla/plan-model';
-import type { BoardRecord, BoardStorage, ClientOwner, PendingUpdate, StoredState, StoredVersion, TokenRecord, VersionRecord } from './types.js';
+import {
+  type BoardRecord,
+  type BoardStorage,
+  type ClientOwner,
+  type PendingUpdate,
+  SeqConflictError,
+  type StoredState,
+  type StoredVersion,
+  type TokenRecord,
+  type UpdatesSince,
+  type VersionRecord,
+} from './types.js';
 
 /**
  * TEST SEAM ONLY: the same hooks as `SqliteFaultInjection`, called after the operation was worked
@@ -29,6 +40,12 @@ export interface MemoryStorageOptions {
   now?: () => number;
   /** Test seam, see `MemoryFaultInjection`. */
   faultInjection?: MemoryFaultInjection;
+  /**
+   * Each board counts its own seqs from 1 without gaps, as PostgreSQL does (`seqsPerBoard`), so
+   * the fan-out between instances can be tested without services. Default false: one sequence
+   * shared by every board, like SQLite's. Fixed when the data is created (`open`); `reopen` keeps it.
+   */
+  seqsPerBoard?: boolean;
 }
 
 interface StoredToken {
@@ -48,7 +65,11 @@ interface MemoryBoard {
   /** Last seq folded into `snapshot` (0 = the initial state). */
   throughSeq: number;
   updates: { readonly seq: number; readonly data: Uint8Array }[];
+  /** The board's last seq (with `seqsPerBoard`; otherwise unused). */
+  lastSeq: number;
   readonly clientOwners: Map<number, string>;
+  /** The seq of the update that bound each client owner (what `loadUpdatesSince` gives back). */
+  readonly ownerSeqs: Map<number, number>;
   readonly presenceOwners: Map<number, string>;
   /** Saved versions, in the order saved. */
   readonly versions: StoredVersion[];
@@ -59,6 +80,8 @@ interface MemoryData {
   readonly boards: Map<string, MemoryBoard>;
   /** Last seq ever assigned, on any board: seqs are global and never reused, like SQLite's AUTOINCREMENT. */
   lastSeq: number;
+  /** Each board counts its own seqs instead (see `MemoryStorageOptions.seqsPerBoard`). */
+  readonly seqsPerBoard: boolean;
 }
 
 const copy = (bytes: Uint8Array): Uint8Array => bytes.slice();
@@ -103,7 +126,11 @@ export class MemoryStorage implements BoardStorage {
 
   /** An empty storage. */
   static open(options: MemoryStorageOptions = {}): MemoryStorage {
-    return new MemoryStorage({ boards: new Map(), lastSeq: 0 }, options);
+    return new MemoryStorage({ boards: new Map(), lastSeq: 0, seqsPerBoard: options.seqsPerBoard ?? false }, options);
+  }
+
+  get seqsPerBoard(): boolean {
+    return this.#data.seqsPerBoard;
   }
 
   /** Use `MemoryStorage.open` (or `reopen`). */
@@ -154,7 +181,9 @@ export class MemoryStorage implements BoardStorage {
       snapshot: copy(initialState),
       throughSeq: 0,
       updates: [],
+      lastSeq: 0,
       clientOwners: new Map(),
+      ownerSeqs: new Map(),
       presenceOwners: new Map(),
       versions: [],
     });
@@ -229,15 +258,35 @@ export class MemoryStorage implements BoardStorage {
     if (updates.length === 0) return [];
     // Check everything before changing anything: all or nothing.
     const boards = updates.map((u) => this.#board(u.boardId));
-    const seqs = updates.map((_, i) => data.lastSeq + 1 + i);
+    let seqs: number[];
+    if (data.seqsPerBoard) {
+      const next = new Map<MemoryBoard, number>();
+      seqs = boards.map((board) => {
+        const seq = (next.get(board) ?? board.lastSeq) + 1;
+        next.set(board, seq);
+        return seq;
+      });
+      const conflicts = new Set<string>();
+      updates.forEach((u, i) => {
+        if (u.expectSeq !== undefined && u.expectSeq !== seqs[i]) conflicts.add(u.boardId);
+      });
+      if (conflicts.size > 0) throw new SeqConflictError([...conflicts].sort(compare));
+    } else {
+      if (updates.some((u) => u.expectSeq !== undefined)) throw new RangeError('expectSeq needs per-board seqs (seqsPerBoard)');
+      seqs = updates.map((_, i) => data.lastSeq + 1 + i);
+    }
     this.#faults.beforeAppendCommit?.(seqs);
 
-    data.lastSeq = seqs[seqs.length - 1]!;
+    if (!data.seqsPerBoard) data.lastSeq = seqs[seqs.length - 1]!;
     updates.forEach(({ update, newOwners }, i) => {
       const board = boards[i]!;
-      board.updates.push({ seq: seqs[i]!, data: copy(update) });
+      const seq = seqs[i]!;
+      board.updates.push({ seq, data: copy(update) });
+      board.lastSeq = seq;
       for (const { clientId, keyHash } of newOwners ?? []) {
-        if (!board.clientOwners.has(clientId)) board.clientOwners.set(clientId, keyHash);
+        if (board.clientOwners.has(clientId)) continue;
+        board.clientOwners.set(clientId, keyHash);
+        board.ownerSeqs.set(clientId, seq);
       }
     });
     return seqs;
@@ -249,7 +298,7 @@ export class MemoryStorage implements BoardStorage {
     }
     const board = this.#board(boardId);
     if (board.throughSeq >= throughSeq) return; // already compacted this far: never move backwards
-    const lastAssigned = this.#data.lastSeq;
+    const lastAssigned = this.#data.seqsPerBoard ? board.lastSeq : this.#data.lastSeq;
     if (throughSeq > lastAssigned) {
       // Would hide updates appended later under a snapshot that cannot contain them.
       throw new RangeError(`compact: throughSeq ${throughSeq} is beyond the last appended seq ${lastAssigned}`);
@@ -264,6 +313,26 @@ export class MemoryStorage implements BoardStorage {
 
   async countUpdates(boardId: string): Promise<number> {
     return this.#open().boards.get(boardId)?.updates.length ?? 0;
+  }
+
+  async loadUpdatesSince(boardId: string, afterSeq: number): Promise<UpdatesSince | null> {
+    const board = this.#open().boards.get(boardId);
+    if (!board) return null;
+    if (board.throughSeq > afterSeq) return { kind: 'compacted', state: (await this.loadState(boardId))! };
+    const updates = board.updates.filter((u) => u.seq > afterSeq).map((u) => ({ seq: u.seq, update: copy(u.data) }));
+    const clientOwners = new Map<number, string>();
+    for (const [clientId, seq] of board.ownerSeqs) if (seq > afterSeq) clientOwners.set(clientId, board.clientOwners.get(clientId)!);
+    return { kind: 'updates', updates, lastSeq: updates[updates.length - 1]?.seq ?? afterSeq, clientOwners };
+  }
+
+  async latestSeqs(boardIds: readonly string[]): Promise<Map<string, number>> {
+    const data = this.#open();
+    const latest = new Map<string, number>();
+    for (const id of boardIds) {
+      const board = data.boards.get(id);
+      if (board) latest.set(id, board.updates[board.updates.length - 1]?.seq ?? board.throughSeq);
+    }
+    return latest;
   }
 
   async bindPresence(boardId: string, bindings: readonly ClientOwner[]): Promise<void> {

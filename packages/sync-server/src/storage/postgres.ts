@@ -23,7 +23,18 @@
  */
 import { Pool, types, type PoolClient } from 'pg';
 import type { Role } from '@tabla/plan-model';
-import type { BoardRecord, BoardStorage, ClientOwner, PendingUpdate, StoredState, StoredVersion, TokenRecord, VersionRecord } from './types.js';
+import {
+  type BoardRecord,
+  type BoardStorage,
+  type ClientOwner,
+  type PendingUpdate,
+  SeqConflictError,
+  type StoredState,
+  type StoredVersion,
+  type TokenRecord,
+  type UpdatesSince,
+  type VersionRecord,
+} from './types.js';
 
 /**
  * TEST SEAM ONLY: hooks called inside the write transactions, after all rows of the operation were
@@ -146,6 +157,12 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX board_versions_newest ON board_versions (board_id, created_at DESC, id DESC);
   `,
+  // v2: the seq of the update that bound each client id (NULL for bindings made before, and for
+  // copied boards: their snapshot holds them), so `loadUpdatesSince` gives the bindings that came
+  // with the updates it gives: another instance judges the next update against the same owners.
+  `
+  ALTER TABLE board_clients ADD COLUMN seq BIGINT;
+  `,
 ];
 
 /** Latest schema version. */
@@ -259,6 +276,8 @@ async function migrate(client: PoolClient, schema: string | undefined): Promise<
 }
 
 export class PostgresStorage implements BoardStorage {
+  /** Each board counts its own seqs from 1, without gaps (`boards.last_seq`). */
+  readonly seqsPerBoard = true;
   readonly #pool: Pool;
   readonly #now: () => number;
   readonly #faults: PostgresFaultInjection;
@@ -294,6 +313,7 @@ export class PostgresStorage implements BoardStorage {
     pool.on('error', () => {});
     try {
       const client = await pool.connect();
+      client.on('error', () => {}); // lost while migrating: the query in progress rejects
       try {
         const { rows } = await client.query<{ setting: string }>("SELECT current_setting('synchronous_commit') AS setting");
         if (rows[0]?.setting === 'off') {
@@ -325,6 +345,12 @@ export class PostgresStorage implements BoardStorage {
   async #transaction<T>(work: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no listener of the pool's: a connection lost between two queries
+    // (PostgreSQL restarted, the network cut) would be an uncaught 'error' and end the process.
+    const lost = (err: Error): void => {
+      broken = err;
+    };
+    client.on('error', lost);
     try {
       await client.query(begin);
       const result = await work(client);
@@ -336,6 +362,7 @@ export class PostgresStorage implements BoardStorage {
       });
       throw err;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
@@ -481,6 +508,9 @@ export class PostgresStorage implements BoardStorage {
         lastSeq.set(r.boardId, seq);
         return seq;
       });
+      // Under the boards' row locks: no other writer can append between this check and COMMIT.
+      const conflicts = [...new Set(updates.filter((u, i) => u.expectSeq !== undefined && u.expectSeq !== seqs[i]).map((u) => u.boardId))];
+      if (conflicts.length > 0) throw new SeqConflictError(conflicts.sort());
       for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
         const chunk = rows.slice(from, from + ROWS_PER_INSERT);
         await client.query(
@@ -488,12 +518,12 @@ export class PostgresStorage implements BoardStorage {
           chunk.flatMap((r, i) => [r.boardId, seqs[from + i], r.data]),
         );
       }
-      const owners = rows.flatMap((r) => (r.newOwners ?? []).map((o) => [r.boardId, o.clientId, o.keyHash]));
+      const owners = rows.flatMap((r, i) => (r.newOwners ?? []).map((o) => [r.boardId, o.clientId, o.keyHash, seqs[i]!]));
       for (let from = 0; from < owners.length; from += ROWS_PER_INSERT) {
         const chunk = owners.slice(from, from + ROWS_PER_INSERT);
         // DO NOTHING: the first binding wins, also over a later row of this very statement.
         await client.query(
-          `INSERT INTO board_clients (board_id, client_id, key_hash) VALUES ${placeholders(chunk.length, 3)}
+          `INSERT INTO board_clients (board_id, client_id, key_hash, seq) VALUES ${placeholders(chunk.length, 4)}
            ON CONFLICT (board_id, client_id) DO NOTHING`,
           chunk.flat(),
         );
@@ -541,6 +571,45 @@ export class PostgresStorage implements BoardStorage {
       const deleted = await client.query('DELETE FROM board_updates WHERE board_id = $1 AND seq <= $2', [boardId, throughSeq]);
       await this.#faults.beforeCompactCommit?.({ boardId, throughSeq, deletedRows: deleted.rowCount ?? 0 });
     });
+  }
+
+  /**
+   * One REPEATABLE READ snapshot, like `loadState`: a compaction committing meanwhile cannot
+   * delete rows between reading the snapshot's through_seq and reading the updates.
+   */
+  async loadUpdatesSince(boardId: string, afterSeq: number): Promise<UpdatesSince | null> {
+    const since = await this.#transaction(async (client): Promise<UpdatesSince | 'compacted' | null> => {
+      const snap = await client.query<{ through_seq: number }>('SELECT through_seq FROM board_snapshots WHERE board_id = $1', [boardId]);
+      const row = snap.rows[0];
+      if (!row) return null;
+      if (row.through_seq > afterSeq) return 'compacted';
+      const updates = await client.query<{ seq: number; data: Buffer }>(
+        'SELECT seq, data FROM board_updates WHERE board_id = $1 AND seq > $2 ORDER BY seq',
+        [boardId, afterSeq],
+      );
+      const owners = await client.query<{ client_id: number; key_hash: string }>(
+        'SELECT client_id, key_hash FROM board_clients WHERE board_id = $1 AND seq > $2',
+        [boardId, afterSeq],
+      );
+      const last = updates.rows[updates.rows.length - 1];
+      return {
+        kind: 'updates',
+        updates: updates.rows.map((r) => ({ seq: r.seq, update: toBytes(r.data) })),
+        lastSeq: last ? last.seq : afterSeq,
+        clientOwners: new Map(owners.rows.map((r) => [r.client_id, r.key_hash])),
+      };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    if (since !== 'compacted') return since;
+    const state = await this.loadState(boardId);
+    return state ? { kind: 'compacted', state } : null;
+  }
+
+  async latestSeqs(boardIds: readonly string[]): Promise<Map<string, number>> {
+    if (boardIds.length === 0) return new Map();
+    const { rows } = await this.#pool.query<{ id: string; last_seq: number }>('SELECT id, last_seq FROM boards WHERE id = ANY($1::text[])', [
+      [...boardIds],
+    ]);
+    return new Map(rows.map((r) => [r.id, r.last_seq]));
   }
 
   async countUpdates(boardId: string): Promise<number> {

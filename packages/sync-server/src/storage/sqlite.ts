@@ -18,7 +18,17 @@ import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'no
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Role } from '@tabla/plan-model';
-import type { BoardRecord, BoardStorage, ClientOwner, PendingUpdate, StoredState, StoredVersion, TokenRecord, VersionRecord } from './types.js';
+import type {
+  BoardRecord,
+  BoardStorage,
+  ClientOwner,
+  PendingUpdate,
+  StoredState,
+  StoredVersion,
+  TokenRecord,
+  UpdatesSince,
+  VersionRecord,
+} from './types.js';
 
 /**
  * TEST SEAM ONLY: hooks called inside the write transactions, after all rows of the operation were
@@ -72,7 +82,7 @@ export interface SqliteStorageOptions {
 }
 
 /** Latest schema version (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** Migration i upgrades a database from user_version i to i + 1. */
 const MIGRATIONS: readonly string[] = [
@@ -149,6 +159,11 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (board_id, id)
   ) STRICT;
   CREATE INDEX board_versions_newest ON board_versions(board_id, created_at DESC, id DESC);
+  `,
+  // v6: the seq of the update that bound each client id (NULL for bindings made before), so
+  // `loadUpdatesSince` can give the bindings that came with the updates it gives.
+  `
+  ALTER TABLE board_clients ADD COLUMN seq INTEGER;
   `,
 ];
 
@@ -231,6 +246,8 @@ function bindingOf(role: Role, municipalityId: string | null | undefined): strin
 const toBoard = (row: BoardRow): BoardRecord => ({ id: row.id, title: row.title, createdAt: row.created_at });
 
 export class SqliteStorage implements BoardStorage {
+  /** One AUTOINCREMENT sequence shared by every board. */
+  readonly seqsPerBoard = false;
   readonly #db: Database.Database;
   readonly #now: () => number;
   readonly #faults: SqliteFaultInjection;
@@ -304,9 +321,13 @@ export class SqliteStorage implements BoardStorage {
         'SELECT COUNT(*) AS n FROM board_updates WHERE board_id = ? AND seq > ?',
       ),
       insertUpdate: db.prepare<[string, Uint8Array]>('INSERT INTO board_updates (board_id, data) VALUES (?, ?)'),
-      insertOwner: db.prepare<[string, number, string]>(
-        'INSERT OR IGNORE INTO board_clients (board_id, client_id, key_hash) VALUES (?, ?, ?)',
+      insertOwner: db.prepare<[string, number, string, number]>(
+        'INSERT OR IGNORE INTO board_clients (board_id, client_id, key_hash, seq) VALUES (?, ?, ?, ?)',
       ),
+      ownersAfter: db.prepare<[string, number], { client_id: number; key_hash: string }>(
+        'SELECT client_id, key_hash FROM board_clients WHERE board_id = ? AND seq > ?',
+      ),
+      lastUpdateSeq: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM board_updates WHERE board_id = ?'),
       owners: db.prepare<[string], { client_id: number; key_hash: string }>(
         'SELECT client_id, key_hash FROM board_clients WHERE board_id = ?',
       ),
@@ -387,8 +408,9 @@ export class SqliteStorage implements BoardStorage {
             requireBoard(boardId);
             checked.add(boardId);
           }
-          seqs.push(Number(stmt.insertUpdate.run(boardId, update).lastInsertRowid));
-          for (const owner of newOwners ?? []) stmt.insertOwner.run(boardId, owner.clientId, owner.keyHash);
+          const seq = Number(stmt.insertUpdate.run(boardId, update).lastInsertRowid);
+          seqs.push(seq);
+          for (const owner of newOwners ?? []) stmt.insertOwner.run(boardId, owner.clientId, owner.keyHash, seq);
         }
         this.#faults.beforeAppendCommit?.(seqs);
         return seqs;
@@ -419,6 +441,27 @@ export class SqliteStorage implements BoardStorage {
 
       countUpdates: db.transaction((boardId: string): number => {
         return stmt.countAfter.get(boardId, snapshotSeq(boardId))?.n ?? 0;
+      }),
+
+      updatesSince: db.transaction((boardId: string, afterSeq: number): UpdatesSince | null => {
+        if (!stmt.boardExists.get(boardId)) return null;
+        if (snapshotSeq(boardId) > afterSeq) return { kind: 'compacted', state: this.#tx.loadState(boardId)! };
+        const rows = stmt.updatesAfter.all(boardId, afterSeq);
+        return {
+          kind: 'updates',
+          updates: rows.map((r) => ({ seq: r.seq, update: toBytes(r.data) })),
+          lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : afterSeq,
+          clientOwners: new Map(stmt.ownersAfter.all(boardId, afterSeq).map((r) => [r.client_id, r.key_hash])),
+        };
+      }),
+
+      latestSeqs: db.transaction((boardIds: readonly string[]): Map<string, number> => {
+        const latest = new Map<string, number>();
+        for (const id of boardIds) {
+          if (!stmt.boardExists.get(id)) continue;
+          latest.set(id, stmt.lastUpdateSeq.get(id)?.seq ?? snapshotSeq(id));
+        }
+        return latest;
       }),
     };
   }
@@ -455,6 +498,8 @@ export class SqliteStorage implements BoardStorage {
   /** Resolves with the seq of each update (increasing) once committed, i.e. durable. */
   async appendUpdates(updates: readonly PendingUpdate[]): Promise<number[]> {
     if (updates.length === 0) return [];
+    // One sequence for every board: "the seq this update must get" means nothing here (ST23).
+    if (updates.some((u) => u.expectSeq !== undefined)) throw new RangeError('expectSeq needs per-board seqs (seqsPerBoard)');
     return this.#tx.appendUpdates.immediate(updates);
   }
 
@@ -467,6 +512,14 @@ export class SqliteStorage implements BoardStorage {
 
   async countUpdates(boardId: string): Promise<number> {
     return this.#tx.countUpdates.deferred(boardId);
+  }
+
+  async loadUpdatesSince(boardId: string, afterSeq: number): Promise<UpdatesSince | null> {
+    return this.#tx.updatesSince.deferred(boardId, afterSeq);
+  }
+
+  async latestSeqs(boardIds: readonly string[]): Promise<Map<string, number>> {
+    return this.#tx.latestSeqs.deferred(boardIds);
   }
 
   async bindPresence(boardId: string, bindings: readonly ClientOwner[]): Promise<void> {

@@ -52,7 +52,47 @@ export interface PendingUpdate {
   readonly update: Uint8Array;
   /** Client ids this update writes for the first time, stored with it (first binding wins). */
   readonly newOwners?: readonly ClientOwner[];
+  /**
+   * The seq this update must get (ST23): the board's log must be exactly as the writer saw it when
+   * it judged the update. If another writer appended first, the whole call rejects with
+   * `SeqConflictError`, storing nothing. Only for adapters with `seqsPerBoard`; others reject it.
+   */
+  readonly expectSeq?: number;
 }
+
+/**
+ * `appendUpdates` stored nothing because another writer appended to these boards first (an
+ * `expectSeq` was not the seq the update would get). The caller catches up and judges again.
+ */
+export class SeqConflictError extends Error {
+  override name = 'SeqConflictError';
+  constructor(readonly boardIds: readonly string[]) {
+    super(`another writer appended to ${boardIds.map((id) => JSON.stringify(id)).join(', ')} first`);
+  }
+}
+
+/** An update of a board's log with its sequence number. */
+export interface LoggedUpdate {
+  readonly seq: number;
+  readonly update: Uint8Array;
+}
+
+/**
+ * What a board's log holds after a seq (`DocumentLog.loadUpdatesSince`, ST21):
+ * - `updates`: every update with a greater seq, in seq order; `lastSeq` is the last one's seq (or
+ *   the asked seq when there is none); `clientOwners` are the bindings those updates made.
+ * - `compacted`: a compaction folded updates after the asked seq into the snapshot, so they are
+ *   gone one by one: here is the whole stored state instead, as `loadState` gives it. Apply it to
+ *   the document that is behind (Yjs updates are idempotent: what it already has changes nothing).
+ */
+export type UpdatesSince =
+  | {
+      readonly kind: 'updates';
+      readonly updates: readonly LoggedUpdate[];
+      readonly lastSeq: number;
+      readonly clientOwners: ReadonlyMap<number, string>;
+    }
+  | { readonly kind: 'compacted'; readonly state: StoredState };
 
 export interface TokenRecord {
   readonly role: Role;
@@ -86,8 +126,14 @@ export interface VersionRecord {
 /** A version with its snapshot: the whole board as one Yjs update. */
 export type StoredVersion = VersionRecord & { readonly snapshot: Uint8Array };
 
-/** Each board's document: snapshot + update log, the client-id bindings and saved versions. Rules ST1-ST10, ST18-ST20. */
+/** Each board's document: snapshot + update log, the client-id bindings and saved versions. Rules ST1-ST10, ST18-ST23. */
 export interface DocumentLog {
+  /**
+   * Whether each board counts its own seqs from 1 without gaps (PostgreSQL; memory when asked):
+   * then an instance that applied seq n and hears of n + 2 knows n + 1 exists, and `expectSeq`
+   * works. The fan-out between server instances needs it. Otherwise boards share one sequence.
+   */
+  readonly seqsPerBoard: boolean;
   /** The stored state of a board, or null if the board does not exist. */
   loadState(boardId: string): Promise<StoredState | null>;
   /**
@@ -106,6 +152,17 @@ export interface DocumentLog {
   compact(boardId: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
   /** Number of update rows after the snapshot (for deciding when to compact). */
   countUpdates(boardId: string): Promise<number>;
+  /**
+   * The updates appended after `afterSeq` with their seqs and the client owners they bound, or the
+   * whole state when a compaction covered some of them (ST21). Null for an unknown board. How an
+   * instance that is behind (lagging, or missed a relay) catches up.
+   */
+  loadUpdatesSince(boardId: string, afterSeq: number): Promise<UpdatesSince | null>;
+  /**
+   * The last seq of each known board (what a fresh `loadState` would give as `lastSeq`); unknown
+   * boards are left out (ST22). One cheap call for every board an instance has loaded.
+   */
+  latestSeqs(boardIds: readonly string[]): Promise<Map<string, number>>;
   /**
    * Binds presence (awareness) client ids to device key hashes, durably and all at once: a client id
    * already bound on this board keeps its first binding (also within one call). Rejects for an
