@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   // Automatic versions at the moments that matter (version-keeper.ts); it saves through the sync
   // server it watches, hence the late binding.
   const versions = new VersionKeeper({
-    save: (boardId, _moment, name) => saveBoardVersion({ storage, sync }, boardId, { name, by: 'Tabla', auto: true }),
+    save: (boardId, _moment, name, id) => saveBoardVersion({ storage, sync }, boardId, { name, by: 'Tabla', auto: true, id }),
     onError: (boardId, err) => logger.error({ boardId, err: String(err) }, 'automatic version not saved'),
   });
   const sync: SyncServer = new SyncServer({

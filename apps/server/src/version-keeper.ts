@@ -8,13 +8,25 @@
  * Bounded: one automatic version per moment kind per board per `minGapMs` (a facilitator toggling a
  * lock cannot fill the disk). Starting points live in memory: after a restart, the first hourly
  * version comes an hour after the board's first change.
+ *
+ * Several instances watch a loaded board at once (scale-out): each version is saved under an id made
+ * of the moment and its time slot (`autoVersionId`), the same on every instance, so storage keeps
+ * the first one saved and the others find it there.
  */
 import type * as Y from 'yjs';
 import { AUTO_VERSION_NAMES, type BoardView, readBoard, timerEndsAt, type VersionMoment, versionMoments } from '@tabla/plan-model';
 
+/**
+ * The id of an automatic version: the moment and its slot (the minute of a lock or a reveal, the hour
+ * of an hourly version, the end of a timer), so every instance that sees the moment names it alike.
+ */
+export function autoVersionId(moment: VersionMoment, slot: number): string {
+  return `auto_${moment}_${slot}`;
+}
+
 export interface VersionKeeperOptions {
-  /** Saves an automatic version of the board as it is now (e.g. `saveBoardVersion`). */
-  readonly save: (boardId: string, moment: VersionMoment, name: string) => Promise<unknown>;
+  /** Saves an automatic version of the board as it is now, under `id` unless the board already has it (`saveBoardVersion`). */
+  readonly save: (boardId: string, moment: VersionMoment, name: string, id: string) => Promise<unknown>;
   readonly onError?: (boardId: string, err: unknown) => void;
   readonly now?: () => number;
   /** While a board changes, a version at least this often. Default one hour. */
@@ -95,19 +107,19 @@ export class VersionKeeper {
     board.view = after;
     const now = this.#now();
     if (changed && before) {
-      for (const moment of versionMoments(before, after)) this.#saveOnce(boardId, board, moment, now);
+      for (const moment of versionMoments(before, after)) this.#saveOnce(boardId, board, moment, now, Math.floor(now / this.#minGapMs));
       if (board.hourlyFrom === null) board.hourlyFrom = now;
-      else if (now - board.hourlyFrom >= this.#hourlyMs && this.#saveOnce(boardId, board, 'hourly', now)) board.hourlyFrom = now;
+      else if (now - board.hourlyFrom >= this.#hourlyMs && this.#saveOnce(boardId, board, 'hourly', now, Math.floor(now / this.#hourlyMs))) board.hourlyFrom = now;
     }
     this.#watchTimer(boardId, board, after, now);
   }
 
   /** Saves one automatic version of this kind unless one was saved within `minGapMs`; true if it did. */
-  #saveOnce(boardId: string, board: Watched, moment: VersionMoment, now: number): boolean {
+  #saveOnce(boardId: string, board: Watched, moment: VersionMoment, now: number, slot: number): boolean {
     const last = board.lastSaved.get(moment);
     if (last !== undefined && now - last < this.#minGapMs) return false;
     board.lastSaved.set(moment, now);
-    const saving = this.#save(boardId, moment, AUTO_VERSION_NAMES[moment])
+    const saving = this.#save(boardId, moment, AUTO_VERSION_NAMES[moment], autoVersionId(moment, slot))
       .catch((err: unknown) => this.#onError(boardId, err))
       .finally(() => this.#saving.delete(saving));
     this.#saving.add(saving);
@@ -124,7 +136,7 @@ export class VersionKeeper {
     const handle = setTimeout(() => {
       board.timer = null;
       if (this.#closed || !board.view || timerEndsAt(board.view) !== endsAt) return;
-      this.#saveOnce(boardId, board, 'timerEnded', this.#now());
+      this.#saveOnce(boardId, board, 'timerEnded', this.#now(), endsAt);
     }, endsAt - now);
     handle.unref?.();
     board.timer = { endsAt, handle };

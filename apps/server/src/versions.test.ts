@@ -16,6 +16,7 @@ import { createApp } from './app.js';
 import { createBoard } from './boards.js';
 import { createLogger } from './logger.js';
 import { VersionKeeper } from './version-keeper.js';
+import { saveBoardVersion } from './versions.js';
 
 describe('versions over HTTP', () => {
   let storage: MemoryStorage;
@@ -93,13 +94,13 @@ describe('versions over HTTP', () => {
 
 describe('VersionKeeper', () => {
   let clock = 1_790_000_000_000;
-  let saved: { boardId: string; moment: VersionMoment; name: string }[];
+  let saved: { boardId: string; moment: VersionMoment; name: string; id: string }[];
   let keeper: VersionKeeper;
   beforeEach(() => {
     clock = 1_790_000_000_000;
     saved = [];
     keeper = new VersionKeeper({
-      save: async (boardId, moment, name) => saved.push({ boardId, moment, name }),
+      save: async (boardId, moment, name, id) => saved.push({ boardId, moment, name, id }),
       now: () => clock,
       hourlyMs: 3_600_000,
       minGapMs: 60_000,
@@ -140,6 +141,19 @@ describe('VersionKeeper', () => {
     setLaneLocked(doc, demoLaneId('C'), true);
     await changed(doc);
     expect(saved.map((s) => s.moment).slice(3)).toEqual(['laneLocked']);
+    // Ids every instance watching the board gives the same moment alike: the moment and its minute.
+    expect(saved[0]!.id).toBe(`auto_voteRevealed_${Math.floor(1_790_000_000_000 / 60_000)}`);
+  });
+
+  it('an automatic version another instance saved already is found, not saved twice', async () => {
+    const storage = MemoryStorage.open();
+    await createBoard(storage, { title: 'T', template: 'demo', id: 'b' });
+    const state = (await storage.loadState('b'))!;
+    const sync = { authorize: async () => null, currentState: async () => state.snapshot };
+    const first = await saveBoardVersion({ storage, sync }, 'b', { name: 'Automatski: oblast zaključana', by: 'Tabla', auto: true, id: 'auto_laneLocked_1' });
+    const second = await saveBoardVersion({ storage, sync }, 'b', { name: 'Automatski: oblast zaključana', by: 'Tabla', auto: true, id: 'auto_laneLocked_1' });
+    expect(second).toEqual(first);
+    expect((await storage.listVersions('b')).map((v) => v.id)).toEqual(['auto_laneLocked_1']);
   });
 
   it('saves hourly while the board changes, and when a running timer ends', async () => {
@@ -155,7 +169,7 @@ describe('VersionKeeper', () => {
     const endsAt = Date.now() + 30;
     clock = Date.now();
     keeper.close();
-    keeper = new VersionKeeper({ save: async (boardId, moment, name) => saved.push({ boardId, moment, name }) });
+    keeper = new VersionKeeper({ save: async (boardId, moment, name, id) => saved.push({ boardId, moment, name, id }) });
     keeper.documentChanged('b', doc);
     setTimer(doc, { ...timerTransitions.set(30), endsAt });
     await new Promise((resolve) => setImmediate(resolve));

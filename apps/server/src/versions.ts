@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as Y from 'yjs';
 import { randomId, readBoard, roots, summarizeBoard } from '@tabla/plan-model';
-import type { BoardStorage, SyncServer, VersionRecord } from '@tabla/sync-server';
+import type { BoardStorage, StoredVersion, SyncServer, VersionRecord } from '@tabla/sync-server';
 import { slidingWindowLimiter } from './rate-limit.js';
 
 /** A version's name: trimmed, 1..120 characters. Who saved it: the same bound. */
@@ -27,6 +27,11 @@ export interface NewVersion {
   readonly name: string;
   readonly by: string;
   readonly auto: boolean;
+  /**
+   * A given id (automatic versions: the same on every instance, `autoVersionId`): when the board
+   * already has a version of that id, nothing is saved and that version is the answer.
+   */
+  readonly id?: string;
 }
 
 /**
@@ -34,6 +39,8 @@ export interface NewVersion {
  * its snapshot and a one-line summary. Null for an unknown board.
  */
 export async function saveBoardVersion(deps: VersionDeps, boardId: string, version: NewVersion): Promise<VersionRecord | null> {
+  const existing = version.id === undefined ? null : await deps.storage.getVersion(boardId, version.id);
+  if (existing) return withoutSnapshot(existing);
   const snapshot = await deps.sync.currentState(boardId);
   if (!snapshot) return null;
   const doc = new Y.Doc();
@@ -46,14 +53,25 @@ export async function saveBoardVersion(deps: VersionDeps, boardId: string, versi
     doc.destroy();
   }
   const record: VersionRecord = {
-    id: `v_${randomId()}`,
+    id: version.id ?? `v_${randomId()}`,
     name: version.name,
     createdAt: (deps.now ?? Date.now)(),
     by: version.by,
     auto: version.auto,
     summary,
   };
-  await deps.storage.saveVersion(boardId, { ...record, snapshot });
+  try {
+    await deps.storage.saveVersion(boardId, { ...record, snapshot });
+  } catch (err) {
+    // Another instance saved the same automatic version a moment before: that one stands.
+    const raced = version.id === undefined ? null : await deps.storage.getVersion(boardId, version.id);
+    if (raced) return withoutSnapshot(raced);
+    throw err;
+  }
+  return record;
+}
+
+function withoutSnapshot({ snapshot: _snapshot, ...record }: StoredVersion): VersionRecord {
   return record;
 }
 
