@@ -55,6 +55,13 @@ for (const screen of screens) {
     const size = await a.card('Dijalog sa mladima').getByRole('heading').evaluate((h) => parseFloat(getComputedStyle(h).fontSize));
     expect(size).toBeGreaterThanOrEqual(14);
 
+    // Cards move between lanes at every size: with a finger on the tablet, with the mouse elsewhere.
+    const card = 'Dijalog sa mladima';
+    if ('hasTouch' in screen && screen.hasTouch) await a.touchDragCardToLane(card, 'Učešće građana u odlučivanju');
+    else await a.dragCardToLane(card, 'Učešće građana u odlučivanju');
+    await expect(a.lane('Učešće građana u odlučivanju').getByRole('article', { name: card })).toBeVisible();
+    await a.page.evaluate(() => window.scrollTo(0, 0));
+
     // Scrolled down, the header (with the connection state and undo) is still in view.
     await a.page.mouse.wheel(0, 2000);
     await expect.poll(() => a.page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
