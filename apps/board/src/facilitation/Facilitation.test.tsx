@@ -107,7 +107,7 @@ describe('projector view', () => {
 describe('timer', () => {
   it('the facilitator sets minutes (decimal comma too), starts, pauses, adds a minute and resets: one operation each', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame'], now: 1_700_000_000_000 });
-    renderScreen('facilitator', false, <FacilitationBar projector={false} onToggleProjector={noop} />);
+    renderScreen('facilitator', false, <FacilitationBar projector={false} />);
     const updates = vi.fn();
     doc.on('update', updates);
     const timerOf = () => readFacilitation(roots(doc).facilitation).timer;
@@ -155,7 +155,7 @@ describe('timer', () => {
   it('everyone sees the end: 00:00 and a banner announced once', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame'], now: 1_700_000_000_000 });
     setTimer(doc, timerTransitions.start(timerTransitions.set(3_000), Date.now()));
-    renderScreen('viewer', true, <FacilitationBar projector onToggleProjector={noop} />);
+    renderScreen('viewer', true, <FacilitationBar projector />);
     expect(screen.getByRole('timer').textContent).toBe('00:03');
     expect(screen.queryByRole('button', { name: 'Pokreni' })).toBeNull(); // facilitator only
     await act(() => vi.advanceTimersByTimeAsync(3_100));

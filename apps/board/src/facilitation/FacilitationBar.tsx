@@ -31,7 +31,7 @@ function targetTitle(board: BoardView, target: FocusTarget | null | undefined, u
   return board.lanes.find((l) => l.lane.id === target.id)?.lane.title ?? null;
 }
 
-export function FacilitationBar({ projector, onToggleProjector }: { projector: boolean; onToggleProjector: () => void }) {
+export function FacilitationBar({ projector }: { projector: boolean }) {
   const { t } = useTranslation();
   const session = useSession();
   const board = useBoard(session.doc);
@@ -100,9 +100,6 @@ export function FacilitationBar({ projector, onToggleProjector }: { projector: b
         <VoteToolbar board={board} projector={projector} focus={ownFocus} />
         {/* What every projector shows (the board or the matrix): the facilitator's choice, from here too. */}
         {facilitator && !projector && <WallViewToggle className="facilitation__wall-view" />}
-        <button type="button" className="facilitation__projector" aria-pressed={projector} onClick={onToggleProjector}>
-          {t('projector.toggle')}
-        </button>
       </section>
       {ended && <TimerEnded />}
       <VoteResults board={board} projector={projector} />

@@ -112,13 +112,13 @@ function BoardPage({ session }: { session: BoardSession }) {
     <ProjectorScreen state={projectorState}>
       {/* What must stay in view while the board scrolls: the header (connection, undo) and the session (timer, following). */}
       <div className="chrome">
-        <Header title={board.meta.title} onChangeIdentity={() => setAskIdentity(true)} />
+        <Header title={board.meta.title} onChangeIdentity={() => setAskIdentity(true)} onToggleProjector={toggleProjector} />
         {state.connection === 'rejected' && (
           <p className="banner banner--error" role="alert">
             {t('app.rejected')}
           </p>
         )}
-        {hasBoard && <FacilitationBar projector={projector} onToggleProjector={toggleProjector} />}
+        {hasBoard && <FacilitationBar projector={projector} />}
       </div>
       <HeldBackNotice works={state.heldBack} boardId={session.link.boardId} onDismiss={(id) => session.dismissHeldBack(id)} />
       {hasBoard && !projector && (

@@ -19,7 +19,7 @@ function showStopped(stopped: SessionState['stopped']) {
   const retry = vi.fn();
   const setAsideLocalWork = vi.fn();
   Object.assign(session, { retry, setAsideLocalWork });
-  renderWithSession(session, <Header title="Tabla" onChangeIdentity={() => {}} />, i18n);
+  renderWithSession(session, <Header title="Tabla" onChangeIdentity={() => {}} onToggleProjector={() => {}} />, i18n);
   return { retry, setAsideLocalWork };
 }
 

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { useProjector } from '../facilitation/context.js';
 import { SetupButton } from '../facilitator/SetupButton.js';
 import { VersionsButton } from '../versions/VersionsButton.js';
 import { PlanMenu } from '../plan/PlanMenu.js';
@@ -10,11 +11,13 @@ import { UndoButtons } from './UndoButtons.js';
 
 /**
  * The board's header, which stays in view: the title and role, this device's connection and saved
- * state, undo, who is online, and the tools (set-up, versions, the plan menu, the language).
+ * state, undo, who is online, the tools (set-up, versions, the plan menu, the language) and the
+ * projector view switch, which stays on the wall too (the way back).
  */
-export function Header({ title, onChangeIdentity }: { title: string; onChangeIdentity: () => void }) {
+export function Header({ title, onChangeIdentity, onToggleProjector }: { title: string; onChangeIdentity: () => void; onToggleProjector: () => void }) {
   const { t, i18n } = useTranslation();
   const state = useSessionState();
+  const { projector } = useProjector();
 
   return (
     <header className="topbar">
@@ -38,6 +41,9 @@ export function Header({ title, onChangeIdentity }: { title: string; onChangeIde
           </select>
         </label>
       </nav>
+      <button type="button" className="tool-button topbar__projector" aria-pressed={projector} onClick={onToggleProjector}>
+        {t('projector.toggle')}
+      </button>
     </header>
   );
 }

@@ -70,7 +70,7 @@ function renderScreen(role: SessionState['role'], { municipalityId = null as str
   return renderWithSession(
     fakeSession(doc, { role, municipalityId }, { awareness, link: { boardId: 'b1', token: 't' } }),
     <ProjectorScreen state={{ projector, codes }}>
-      <FacilitationBar projector={projector} onToggleProjector={noop} />
+      <FacilitationBar projector={projector} />
       <Board onAdd={noop} onEdit={noop} projector={projector} />
     </ProjectorScreen>,
     i18n,
