@@ -1,0 +1,134 @@
+/**
+ * The bench's clients, the same against both servers:
+ * - a writer: the stock `y-websocket` WebsocketProvider (what the board app uses), writing schema
+ *   v1 changes through plan-model's operations, each its own update message;
+ * - readers: raw `ws` sockets that ask for the board once (sync step 1 of an empty document),
+ *   then only count the update frames they receive and timestamp them. They decode nothing, so
+ *   hundreds of them in this process cost little next to what the server does for them.
+ */
+import { WebSocket } from 'ws';
+import type * as Y from 'yjs';
+import { type ActivityId, demoLaneId, editActivity, type LaneId, moveActivity, roots, type Status } from '@tabla/plan-model';
+import { encodeSyncStep1 } from '@tabla/sync-protocol';
+import { connectStock, type StockClient } from '@tabla/test-clients';
+import { until } from './stats.js';
+
+export type Writer = StockClient;
+
+/** A stock provider on `${url}/${boardId}?token=`; `seed` fills its document before it connects (for the reference, which starts empty). */
+export async function connectWriter(url: string, boardId: string, token: string, seed?: (doc: Y.Doc) => void): Promise<Writer> {
+  const writer = connectStock(url, boardId, token);
+  if (seed) seed(writer.doc);
+  const synced = await Promise.race([writer.synced.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
+  if (!synced) {
+    writer.destroy();
+    throw new Error(`writer did not sync with ${url}/${boardId} in 30 s (closes: ${JSON.stringify(writer.closes)})`);
+  }
+  return writer;
+}
+
+const LANES: readonly LaneId[] = (['A', 'B', 'C', 'D'] as const).map((k) => demoLaneId(k));
+const STATUSES: readonly Status[] = ['planned', 'in_progress', 'done', 'postponed'];
+
+/** The i-th change of a writer, always valid schema v1: mostly moves across the demo lanes, every fourth an edit of the card's text and status. */
+export function change(doc: Y.Doc, ids: readonly ActivityId[], i: number): void {
+  const id = ids[i % ids.length]!;
+  if (i % 4 === 3) editActivity(doc, id, { status: STATUSES[i % STATUSES.length]!, notes: `bilješka ${i}` });
+  else moveActivity(doc, id, LANES[i % LANES.length]!, i % 3);
+}
+
+export const activityIds = (doc: Y.Doc): ActivityId[] => [...roots(doc).activities.keys()] as ActivityId[];
+
+/** A reader that counts update frames. `arrivals[k]` is when the k-th update after its sync arrived (performance.now()). */
+export class CountingReader {
+  readonly arrivals: number[] = [];
+  /** The whole board as the server sent it on connecting (its sync step 2), kept only when asked. */
+  state: Uint8Array | null = null;
+  /** Called after each update frame is counted. */
+  onUpdate: (() => void) | null = null;
+  closed: { code: number; reason: string } | null = null;
+  private synced = false;
+
+  private constructor(
+    readonly ws: WebSocket,
+    keepState: boolean,
+  ) {
+    ws.on('message', (data: Buffer) => {
+      // [messageSync = 0, syncStep2 = 1 | update = 2, ...]: one byte each (varints below 128).
+      if (data[0] !== 0) return;
+      if (data[1] === 2 && this.synced) {
+        this.arrivals.push(performance.now());
+        this.onUpdate?.();
+      } else if (data[1] === 1 && !this.synced) {
+        this.synced = true;
+        if (keepState) this.state = readVarBytes(data, 2);
+      }
+    });
+    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+    ws.on('error', () => undefined);
+  }
+
+  /** Connects, asks for the board and resolves once it has it. */
+  static async connect(url: string, boardId: string, token: string, keepState = false): Promise<CountingReader> {
+    const ws = new WebSocket(`${url}/${boardId}?token=${encodeURIComponent(token)}`);
+    const reader = new CountingReader(ws, keepState);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
+    });
+    ws.send(encodeSyncStep1(new Uint8Array([0])));
+    if (!(await until(() => reader.synced || reader.closed !== null, 30_000, 5)) || !reader.synced) {
+      ws.terminate();
+      throw new Error(`reader did not sync with ${boardId}: ${JSON.stringify(reader.closed)}`);
+    }
+    return reader;
+  }
+
+  get count(): number {
+    return this.arrivals.length;
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+/** The varint-prefixed byte array at `offset` of a frame. */
+function readVarBytes(frame: Buffer, offset: number): Uint8Array {
+  let length = 0;
+  let shift = 0;
+  let i = offset;
+  for (;;) {
+    const b = frame[i++]!;
+    length += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (b < 0x80) break;
+  }
+  return new Uint8Array(frame.subarray(i, i + length));
+}
+
+/**
+ * Resolves once every reader has at least `target(reader)` updates, or false after `timeoutMs`.
+ * Event-driven: no polling between the frames it waits for.
+ */
+export function allReached(readers: readonly CountingReader[], target: (r: CountingReader) => number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let remaining = 0;
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      for (const r of readers) r.onUpdate = null;
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    for (const r of readers) {
+      const want = target(r);
+      if (r.count >= want) continue;
+      remaining++;
+      r.onUpdate = () => {
+        if (r.count === want && --remaining === 0) done(true);
+      };
+    }
+    if (remaining === 0) done(true);
+  });
+}
