@@ -2,10 +2,12 @@
  * How the board reads at the room's four screens (projector, laptop, 13", tablet with touch):
  * screenshots of each into the test output (test-results/layout-*), and what a person would check
  * on them: no word broken inside a title, the header and its connection state in view after
- * scrolling, lanes of a readable width with the board (not the page) scrolling sideways, and on the
- * projector every placed activity on the screen with titles readable from the back of the room.
+ * scrolling, lanes of a readable width with the board (not the page) scrolling sideways, a card
+ * moved (by finger on the tablet), the offline state shown at once, no serious accessibility finding,
+ * and on the projector every placed activity on the screen with titles readable from the back of the room.
  */
 import type { Page } from '@playwright/test';
+import { seriousViolations } from '../fixtures/a11y.js';
 import { BoardPage } from '../pages/board-page.js';
 import { expect, test } from '../fixtures/test.js';
 
@@ -70,6 +72,14 @@ for (const screen of screens) {
     await expect(a.connection).toBeInViewport();
     await expect(a.page.getByRole('button', { name: /Poništi/ }).first()).toBeInViewport();
     await a.page.screenshot({ path: testInfo.outputPath(`layout-${screen.name}-scrolled.png`) });
+    expect(await seriousViolations(a.page)).toEqual([]);
+
+    // The Wi-Fi drops: the header, still in view, says so within two seconds; back, it reconnects.
+    await a.context.setOffline(true);
+    await expect(a.connection).toHaveAttribute('data-state', 'offline', { timeout: 2_000 });
+    await expect(a.connection).toBeInViewport();
+    await a.context.setOffline(false);
+    await a.expectConnected();
     await a.close();
   });
 }
