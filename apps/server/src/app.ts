@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import * as Y from 'yjs';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -516,13 +516,31 @@ export function createApp(deps: AppDeps): Hono {
 
   const dist = deps.boardDist;
   if (dist && existsSync(join(dist, 'index.html'))) {
-    app.use('/assets/*', serveStatic({ root: dist }));
-    app.use('/favicon.svg', serveStatic({ root: dist }));
+    // The build writes x.br and x.gz beside each text file (apps/board/vite.config.ts): served by
+    // Accept-Encoding, compressed once rather than per request. Every answer varies by it, the
+    // uncompressed one too, so a shared cache never hands brotli to a client that did not ask.
+    // The headers go on the response it returns: headers set in its `onFound` are lost (that
+    // response replaces the context's).
+    const built = (cacheControl: string | null, rewriteRequestPath?: () => string): MiddlewareHandler => {
+      const serve = serveStatic({ root: dist, precompressed: true, rewriteRequestPath });
+      return async (c, next) => {
+        const found = await serve(c, next);
+        if (found) {
+          found.headers.set('Vary', 'Accept-Encoding');
+          if (cacheControl) found.headers.set('Cache-Control', cacheControl);
+        }
+        return found;
+      };
+    };
+    // Content-hashed names: a name never changes content. A missing asset falls through to the
+    // page below, which is not cached.
+    app.use('/assets/*', built('public, max-age=31536000, immutable'));
+    app.use('/favicon.svg', built(null));
     // The board's service worker (app shell offline): revalidated on every check, so a new
     // version of it (and with it of the cached app) is picked up at once.
-    app.use('/sw.js', serveStatic({ root: dist, onFound: (_path, c) => c.header('Cache-Control', 'no-cache') }));
+    app.use('/sw.js', built('no-cache'));
     // Every other page is the single-page board app; it reads the board id and token from the URL.
-    app.get('*', serveStatic({ root: dist, rewriteRequestPath: () => '/index.html' }));
+    app.get('*', built(null, () => '/index.html'));
   }
   return app;
 }

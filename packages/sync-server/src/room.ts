@@ -176,6 +176,10 @@ export class Room {
     this.knownSeq = state.lastSeq;
     this.uncompacted = state.updates.length;
     this.storedBytes = (state.snapshot?.length ?? 0) + state.updates.reduce((n, u) => n + u.length, 0);
+    // A compacted board is its snapshot, which is `Y.encodeStateAsUpdate` of the document it was
+    // taken from: the first cold client gets it as it is, instead of the board encoded again
+    // (tens of ms in a process still cold, on a board with a long history).
+    if (state.snapshot && state.updates.length === 0) this.fullState = state.snapshot;
     const limits = context.limits;
     this.presence = new PresenceGate(state.presenceOwners, (id) => this.gate.ownerOf(id), limits);
     this.gate = new UpdateGate({

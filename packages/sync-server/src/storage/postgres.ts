@@ -60,8 +60,9 @@ export interface PostgresStorageOptions {
    */
   schema?: string;
   /**
-   * Connections in the pool. Default 10: appends of one instance are written one batch at a time
-   * (UpdateWriter), so the rest serve loads, compactions and the HTTP API; ten per instance leave
+   * Connections in the pool. Default 10: appends of one instance are written at most
+   * MAX_WRITES_IN_FLIGHT (4) batches at a time (UpdateWriter), so the rest serve loads, compactions
+   * and the HTTP API; ten per instance leave
    * room for several instances under PostgreSQL's default `max_connections` of 100.
    */
   maxConnections?: number;

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
-import { demoLaneId, moveActivity, roots, type ActivityId, type LaneId } from '@tabla/plan-model';
+import { demoLaneId, moveActivity, roots, seedDemoBoard, setBoardTitle, type ActivityId, type LaneId } from '@tabla/plan-model';
+import { generateRoleTokens } from '../tokens.js';
 import { awarenessFrame, awarenessPayload, parseServerFrame, sleep, syncStep1Frame, waitFor, within } from '@tabla/test-clients';
 import { storedDoc, storedView, view, testServer } from './harness.js';
 
@@ -211,6 +212,39 @@ describe('rooms', () => {
 
     await within(p.synced, 5000, 'provider synced');
     expect(view(p.doc)).toEqual(view(stored));
+  });
+  it('a compacted board answers the first cold client with its stored snapshot, and the board as changed after that', async () => {
+    const h = await testServer();
+    // A snapshot laid out unlike the document's own encoding (the demo's updates merged, one overwriting another), so the
+    // answer shows whether it was sent as stored or encoded again.
+    const seeded = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    seeded.on('update', (u: Uint8Array) => updates.push(u));
+    seedDemoBoard(seeded);
+    setBoardTitle(seeded, 'Merged');
+    setBoardTitle(seeded, 'Merged again');
+    const snapshot = Y.mergeUpdates(updates);
+    expect(Buffer.from(snapshot).equals(Buffer.from(Y.encodeStateAsUpdate(seeded)))).toBe(false);
+    const { tokens, records } = generateRoleTokens();
+    await h.storage.createBoard({ id: 'merged-snapshot', title: 'Merged', createdAt: Date.now() }, snapshot, records);
+    const board = { boardId: 'merged-snapshot', tokens };
+    const cold = await h.raw('viewer', board);
+    cold.send(syncStep1Frame(Y.encodeStateVector(new Y.Doc())));
+    await waitFor(() => cold.frames.length >= 2, 5000, 'step 1 and step 2');
+    const answer = parseServerFrame(cold.frames[1]!);
+    expect(answer.type).toBe('sync-step-2');
+    if (answer.type !== 'sync-step-2') return;
+    expect(Buffer.from(answer.payload).equals(Buffer.from(snapshot))).toBe(true);
+
+    // A change: the next cold client gets the board with it, not the snapshot.
+    const a = h.connect('editor', board);
+    await a.synced;
+    const id = activityIds(a.doc).find((x) => laneOf(a.doc, x) !== LANE_D)!;
+    moveActivity(a.doc, id, LANE_D, 0);
+    await waitFor(() => h.sync.stats.updatesStored === 1, 5000, 'stored');
+    const later = h.connect('viewer', board);
+    await within(later.synced, 5000, 'synced');
+    expect(laneOf(later.doc, id)).toBe(LANE_D);
   });
 });
 
