@@ -34,7 +34,7 @@ import { PostgresStorage } from '../storage/postgres.js';
 import { SyncServer } from '../sync-server.js';
 import { generateRoleTokens } from '../tokens.js';
 import { attachSyncServer } from '../ws-adapter.js';
-import { deleteKeysOf } from './redis-keys.js';
+import { deleteKeysOf } from '../fanout/delete-keys.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

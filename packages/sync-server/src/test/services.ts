@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { deleteKeysOf } from '../fanout/delete-keys.js';
 
 export const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -109,22 +110,7 @@ export async function sandbox(): Promise<Sandbox> {
 }
 
 /** Deletes every key under a prefix (never anything else: the machine's Redis is shared). */
-export async function deleteKeys(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  redis.on('error', () => {});
-  try {
-    let deleted = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-    return deleted;
-  } finally {
-    redis.disconnect();
-  }
-}
+export const deleteKeys = deleteKeysOf;
 
 /** A free TCP port on 127.0.0.1 (free when asked: taken by the caller at once). */
 export async function freePort(): Promise<number> {

@@ -1,3 +1,4 @@
+/** Clean-up after the scale-out tests and benchmarks, each of which uses a key prefix of its own. */
 import { Redis } from 'ioredis';
 
 /** Deletes every key under `prefix` (SCAN + DEL), nothing else: the Redis may be shared. */
