@@ -2,9 +2,9 @@
  * The storage contract and PostgreSQL's own rules against a real server: TEST_DATABASE_URL, or the
  * local one every development machine and CI has. Each case gets its own schema, dropped after it.
  *
- * Without a reachable server the whole file is skipped and says why, unless CI asks for the service
- * (`CI` set and `REQUIRE_SERVICES` naming postgres, as .ci/run does once it has started one): then
- * a missing server fails the run instead of passing it with nothing tested.
+ * Without a reachable server the whole file is skipped and says why, unless the run requires the
+ * service (`REQUIRE_SERVICES` naming postgres, as .ci/run sets once it has started one): then a
+ * missing server fails the run instead of passing it with nothing tested (test/services.ts).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -14,42 +14,11 @@ import { storageContractSuite } from './contract.js';
 import { applyStoredState } from './document.js';
 import { POSTGRES_SCHEMA_VERSION, PostgresStorage, type PostgresStorageOptions } from './postgres.js';
 import type { StoredState, TokenRecord } from './types.js';
+import { postgresUnavailable, postgresUrl } from '../test/services.js';
 
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const required = Boolean(process.env.CI) && /\bpostgres\b/i.test(process.env.REQUIRE_SERVICES ?? '');
-
-/** The URL without its password, for messages. */
-function shown(connection: string): string {
-  try {
-    const parsed = new URL(connection);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
-/** Null when PostgreSQL answers at `url`, else why not. */
-async function whyUnreachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (err) {
-    return String((err as Error).message || err);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const unreachable = await whyUnreachable();
-if (unreachable !== null) {
-  const message = `PostgreSQL at ${shown(url)} is not reachable (${unreachable})`;
-  if (required) throw new Error(`${message}, and this CI run requires it (REQUIRE_SERVICES=${process.env.REQUIRE_SERVICES})`);
-  console.warn(`${message}: the PostgreSQL storage tests are SKIPPED. Set TEST_DATABASE_URL to run them.`);
-}
-const suite = unreachable === null ? 'PostgresStorage' : `PostgresStorage (SKIPPED: ${shown(url)} not reachable: ${unreachable})`;
+const url = postgresUrl;
+const unreachable = await postgresUnavailable('the PostgreSQL storage tests');
+const suite = unreachable === null ? 'PostgresStorage' : `PostgresStorage (SKIPPED: ${unreachable})`;
 
 /** Drops the schemas the cases made; one small pool for the whole file. */
 const admin = unreachable === null ? new pg.Pool({ connectionString: url, max: 2 }) : null;

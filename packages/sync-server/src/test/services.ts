@@ -60,26 +60,29 @@ async function redisProblem(): Promise<string | null> {
   }
 }
 
+/** `problem` as is, unless this run requires the service (then the run fails: nothing may pass untested). */
+function allowed(service: 'postgres' | 'redis', problem: string | null): string | null {
+  if (problem && required(service)) throw new Error(`${problem}, and this CI run requires it (REQUIRE_SERVICES=${process.env.REQUIRE_SERVICES})`);
+  return problem;
+}
+
 /**
  * Null when both services answer; else why not, after failing the run if CI requires the one
  * that is missing, or warning that the suite `what` is SKIPPED.
  */
 export async function servicesProblem(what: string): Promise<string | null> {
-  const problems: string[] = [];
-  const pgProblem = await postgresProblem();
-  if (pgProblem) {
-    if (required('postgres')) throw new Error(`${pgProblem}, and this CI run requires it (REQUIRE_SERVICES=${process.env.REQUIRE_SERVICES})`);
-    problems.push(pgProblem);
-  }
-  const rProblem = await redisProblem();
-  if (rProblem) {
-    if (required('redis')) throw new Error(`${rProblem}, and this CI run requires it (REQUIRE_SERVICES=${process.env.REQUIRE_SERVICES})`);
-    problems.push(rProblem);
-  }
+  const problems = [allowed('postgres', await postgresProblem()), allowed('redis', await redisProblem())].filter((p): p is string => p !== null);
   if (problems.length === 0) return null;
   const why = problems.join('; ');
   console.warn(`${why}: ${what} SKIPPED. Set TEST_DATABASE_URL / TEST_REDIS_URL to run it.`);
   return why;
+}
+
+/** Like `servicesProblem`, for a suite that needs PostgreSQL alone. */
+export async function postgresUnavailable(what: string): Promise<string | null> {
+  const problem = allowed('postgres', await postgresProblem());
+  if (problem) console.warn(`${problem}: ${what} SKIPPED. Set TEST_DATABASE_URL to run it.`);
+  return problem;
 }
 
 /** A schema and a key prefix of a test's own, and what removes them. */
