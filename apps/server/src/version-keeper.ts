@@ -2,8 +2,9 @@
  * Automatic versions: saved at the moments that matter (a vote revealed, a lane or the board
  * locked, the timer ended) and at most hourly while a board changes. The sync server tells the
  * keeper about every board that loads and every stored update (`onDocumentChanged`); the keeper
- * reads the board (plan-model `readBoard`, sharing structure with the previous view it keeps per
- * board) once per event-loop turn and compares the two views with `versionMoments`.
+ * reads what the moments depend on (plan-model `readVersionSignals`: votes, lane locks, the board
+ * lock, the timer; never the activities, so a busy board costs O(lanes + votes) per turn) once per
+ * event-loop turn and compares it with what it read before (`versionMoments`).
  *
  * Bounded: one automatic version per moment kind per board per `minGapMs` (a facilitator toggling a
  * lock cannot fill the disk). Starting points live in memory: after a restart, the first hourly
@@ -14,7 +15,7 @@
  * the first one saved and the others find it there.
  */
 import type * as Y from 'yjs';
-import { AUTO_VERSION_NAMES, type BoardView, readBoard, timerEndsAt, type VersionMoment, versionMoments } from '@tabla/plan-model';
+import { AUTO_VERSION_NAMES, readVersionSignals, type VersionMoment, versionMoments, type VersionSignals } from '@tabla/plan-model';
 
 /**
  * The id of an automatic version: the moment and its slot (the minute of a lock or a reveal, the hour
@@ -36,7 +37,7 @@ export interface VersionKeeperOptions {
 }
 
 interface Watched {
-  view: BoardView | null;
+  signals: VersionSignals | null;
   doc: Y.Doc | null;
   pending: boolean;
   /** When the hourly clock started: the first change seen, or the last hourly version. */
@@ -69,11 +70,11 @@ export class VersionKeeper {
     if (this.#closed) return;
     let board = this.#boards.get(boardId);
     if (!board) {
-      board = { view: null, doc: null, pending: false, hourlyFrom: null, lastSaved: new Map(), timer: null };
+      board = { signals: null, doc: null, pending: false, hourlyFrom: null, lastSaved: new Map(), timer: null };
       this.#boards.set(boardId, board);
     }
     board.doc = doc;
-    if (board.view === null) {
+    if (board.signals === null) {
       // The starting point (the board as loaded): nothing to compare with yet.
       this.#look(boardId, board, false);
       return;
@@ -102,9 +103,9 @@ export class VersionKeeper {
   #look(boardId: string, board: Watched, changed: boolean): void {
     const doc = board.doc;
     if (!doc) return;
-    const before = board.view;
-    const after = readBoard(doc, before ?? undefined);
-    board.view = after;
+    const before = board.signals;
+    const after = readVersionSignals(doc);
+    board.signals = after;
     const now = this.#now();
     if (changed && before) {
       for (const moment of versionMoments(before, after)) this.#saveOnce(boardId, board, moment, now, Math.floor(now / this.#minGapMs));
@@ -127,15 +128,15 @@ export class VersionKeeper {
   }
 
   /** A running timer that ends in the future gets a version when it ends, if it still runs then. */
-  #watchTimer(boardId: string, board: Watched, view: BoardView, now: number): void {
-    const endsAt = timerEndsAt(view);
+  #watchTimer(boardId: string, board: Watched, signals: VersionSignals, now: number): void {
+    const endsAt = signals.timerEndsAt;
     if (board.timer?.endsAt === endsAt) return;
     if (board.timer) clearTimeout(board.timer.handle);
     board.timer = null;
     if (endsAt === null || endsAt <= now) return;
     const handle = setTimeout(() => {
       board.timer = null;
-      if (this.#closed || !board.view || timerEndsAt(board.view) !== endsAt) return;
+      if (this.#closed || board.signals?.timerEndsAt !== endsAt) return;
       this.#saveOnce(boardId, board, 'timerEnded', this.#now(), endsAt);
     }, endsAt - now);
     handle.unref?.();

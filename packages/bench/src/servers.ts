@@ -222,7 +222,8 @@ export class TablaServer implements BenchServer {
   }
 
   async dispose(): Promise<void> {
-    await stopChild(this.child, 'SIGKILL');
+    // With extra node flags (a profile), a graceful stop, so the profile is written.
+    await stopChild(this.child, nodeArgs().length > 0 ? 'SIGTERM' : 'SIGKILL');
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 

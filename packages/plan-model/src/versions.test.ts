@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { readBoard } from './board-view.js';
 import { demoLaneId, demoMunicipalityId } from './demo.js';
-import { setBoardLocked, setLaneLocked, setTimer, timerTransitions } from './facilitation.js';
+import { setBoardLocked, setLaneArchived, setLaneLocked, setTimer, timerTransitions } from './facilitation.js';
 import { addActivity, deleteActivity, editActivity, moveActivity, setActivityPartner, setBoardTitle } from './operations.js';
 import { judgeChange } from './policy.js';
 import { addProgressNote } from './progress.js';
@@ -10,7 +10,7 @@ import type { Access } from './roles.js';
 import { demoDoc } from './test/docs.js';
 import { createUndoManager } from './undo.js';
 import { type ChangeReport, documentProblems, inspectTransaction } from './validate.js';
-import { diffBoards, restoreVersion, summarizeBoard, timerEndsAt, versionMoments } from './versions.js';
+import { diffBoards, readVersionSignals, restoreVersion, summarizeBoard, versionMoments } from './versions.js';
 import { openVote, revealVote } from './votes.js';
 
 const facilitator: Access = { role: 'facilitator', municipalityId: null };
@@ -182,26 +182,36 @@ describe('diffBoards and summarizeBoard', () => {
 describe('versionMoments', () => {
   it('[PM28] names a vote revealed, a lane locked and the board locked, once each', () => {
     const doc = demoDoc();
-    const v0 = readBoard(doc);
+    const s0 = readVersionSignals(doc);
     const voteId = openVote(doc, { laneId: null, dots: 3 }, 1_790_000_000_000);
-    const v1 = readBoard(doc, v0);
-    expect(versionMoments(v0, v1)).toEqual([]);
+    const s1 = readVersionSignals(doc);
+    expect(versionMoments(s0, s1)).toEqual([]);
     revealVote(doc, voteId);
     setLaneLocked(doc, demoLaneId('A'), true);
     setLaneLocked(doc, demoLaneId('B'), true);
     setBoardLocked(doc, true);
-    const v2 = readBoard(doc, v1);
-    expect(versionMoments(v1, v2)).toEqual(['voteRevealed', 'laneLocked', 'boardLocked']);
-    expect(versionMoments(v2, v2)).toEqual([]);
+    const s2 = readVersionSignals(doc);
+    expect(versionMoments(s1, s2)).toEqual(['voteRevealed', 'laneLocked', 'boardLocked']);
+    expect(versionMoments(s2, s2)).toEqual([]);
     setLaneLocked(doc, demoLaneId('A'), false);
     setBoardLocked(doc, false);
-    expect(versionMoments(v2, readBoard(doc, v2))).toEqual([]);
+    expect(versionMoments(s2, readVersionSignals(doc))).toEqual([]);
   });
 
-  it('[PM28] timerEndsAt gives the running timer’s end, null otherwise', () => {
+  it('[PM28] a lane locked while archived is a moment too; activities are not read', () => {
     const doc = demoDoc();
-    expect(timerEndsAt(readBoard(doc))).toBeNull();
+    const before = readVersionSignals(doc);
+    setLaneArchived(doc, demoLaneId('C'), true);
+    setLaneLocked(doc, demoLaneId('C'), true);
+    expect(versionMoments(before, readVersionSignals(doc))).toEqual(['laneLocked']);
+  });
+
+  it('[PM28] the signals give the running timer’s end, null otherwise', () => {
+    const doc = demoDoc();
+    expect(readVersionSignals(doc).timerEndsAt).toBeNull();
     setTimer(doc, timerTransitions.start(timerTransitions.set(60_000), 1_000));
-    expect(timerEndsAt(readBoard(doc))).toBe(61_000);
+    expect(readVersionSignals(doc).timerEndsAt).toBe(61_000);
+    setTimer(doc, timerTransitions.pause(readBoard(doc).facilitation.timer!, 2_000));
+    expect(readVersionSignals(doc).timerEndsAt).toBeNull();
   });
 });

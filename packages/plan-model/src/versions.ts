@@ -12,7 +12,7 @@ import * as Y from 'yjs';
 import type { BoardView } from './board-view.js';
 import type { ActivityId, LaneId, MunicipalityId } from './ids.js';
 import { localOrigin, type PlanOrigin } from './origins.js';
-import { type Activity, PROGRESS_KEY, roots } from './schema.js';
+import { type Activity, PROGRESS_KEY, readFacilitation, readLane, readMeta, readVote, roots } from './schema.js';
 
 /**
  * The roots a restore makes equal to the version's. Not `facilitation` and not `votes`:
@@ -240,21 +240,41 @@ export const AUTO_VERSION_NAMES: Readonly<Record<VersionMoment, string>> = {
 };
 
 /**
+ * What the automatic versions watch, read without the activities (O(lanes + votes), not O(board)):
+ * cheap enough to read after every stored update of a busy board.
+ */
+export interface VersionSignals {
+  readonly revealedVotes: ReadonlySet<string>;
+  /** Archived lanes included: locking a lane is a moment wherever it sits. */
+  readonly lockedLanes: ReadonlySet<string>;
+  readonly boardLocked: boolean;
+  /** When the running timer ends (server clock, ms), or null when none runs. */
+  readonly timerEndsAt: number | null;
+}
+
+export function readVersionSignals(doc: Y.Doc): VersionSignals {
+  const r = roots(doc);
+  const revealedVotes = new Set<string>();
+  for (const [id, m] of r.votes.entries()) if (readVote(id, m)?.state === 'revealed') revealedVotes.add(id);
+  const lockedLanes = new Set<string>();
+  for (const [id, m] of r.lanes.entries()) if (readLane(id, m).locked) lockedLanes.add(id);
+  return {
+    revealedVotes,
+    lockedLanes,
+    boardLocked: readMeta(r.meta).locked,
+    timerEndsAt: readFacilitation(r.facilitation).timer?.endsAt ?? null,
+  };
+}
+
+/**
  * The moments a change from `before` to `after` brings (each kind at most once, in this order): a
  * vote revealed (a vote now revealed that was not, a re-run revealed again included), a lane locked
  * (one now locked that was not, or a new lane born locked), the board locked.
  */
-export function versionMoments(before: BoardView, after: BoardView): VersionMoment[] {
+export function versionMoments(before: VersionSignals, after: VersionSignals): VersionMoment[] {
   const moments: VersionMoment[] = [];
-  const wasRevealed = new Set(before.votes.filter((v) => v.state === 'revealed').map((v) => v.id));
-  if (after.votes.some((v) => v.state === 'revealed' && !wasRevealed.has(v.id))) moments.push('voteRevealed');
-  const lanesBefore = new Map([...before.lanes, ...before.archivedLanes].map((l) => [l.lane.id, l.lane]));
-  if ([...after.lanes, ...after.archivedLanes].some((l) => l.lane.locked && !lanesBefore.get(l.lane.id)?.locked)) moments.push('laneLocked');
-  if (after.meta.locked && !before.meta.locked) moments.push('boardLocked');
+  if ([...after.revealedVotes].some((id) => !before.revealedVotes.has(id))) moments.push('voteRevealed');
+  if ([...after.lockedLanes].some((id) => !before.lockedLanes.has(id))) moments.push('laneLocked');
+  if (after.boardLocked && !before.boardLocked) moments.push('boardLocked');
   return moments;
-}
-
-/** When the board's running timer ends (server clock, ms), or null when none runs. */
-export function timerEndsAt(view: BoardView): number | null {
-  return view.facilitation.timer?.endsAt ?? null;
 }
