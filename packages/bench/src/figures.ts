@@ -21,9 +21,9 @@ export interface FigureSpec {
   readonly note?: string;
 }
 
-export const SECTIONS = ['Relay, ours against the reference', 'Cold load', 'Memory', 'Slow disk', 'Bad frames', 'Attacks on the sync core', 'Board UI in Chromium'] as const;
+export const SECTIONS = ['Relay, ours against the reference', 'Cold load', 'Memory', 'Slow disk', 'Scale-out: two instances over PostgreSQL and Redis', 'Bad frames', 'Attacks on the sync core', 'Board UI in Chromium'] as const;
 
-const [RELAY, COLD, MEMORY, SLOW, FLOOD, ATTACKS, UI] = SECTIONS;
+const [RELAY, COLD, MEMORY, SLOW, SCALE_OUT, FLOOD, ATTACKS, UI] = SECTIONS;
 
 const noWorse = (what: string): Target => ({ on: 'ratio', op: '<=', bound: 1, text: `ratio ≤ 1.0 (${what} no worse than the reference)` });
 const FRAME = 1000 / 60;
@@ -55,6 +55,10 @@ export const FIGURES: readonly FigureSpec[] = [
   { id: 'memory.large', section: MEMORY, title: 'resident memory of one board of 2,000 full activities', target: null, note: 'none set (bounded by MAX_DOCUMENT_ITEMS whatever the content)' },
   { id: 'slowDisk.p50', section: SLOW, title: "board B's p50 relay latency while board A's writes take 50 ms (reference: B without A's delay)", target: { on: 'ratio', op: '<=', bound: 1, text: "ratio ≤ 1.0 (A's slow disk does not hold up B)" } },
   { id: 'slowDisk.p99', section: SLOW, title: "board B's p99 relay latency while board A's writes take 50 ms (reference: B without A's delay)", target: { on: 'ratio', op: '<=', bound: 1, text: "ratio ≤ 1.0 (A's slow disk does not hold up B)" } },
+  { id: 'scaleOut.p50', section: SCALE_OUT, title: 'p50 relay latency, writer and readers on two instances (reference: one instance)', target: null, note: 'none set (the price of the second instance: one PostgreSQL commit, one XADD, one XREAD); ratio shown' },
+  { id: 'scaleOut.p99', section: SCALE_OUT, title: 'p99 relay latency, writer and readers on two instances (reference: one instance)', target: null, note: 'none set; ratio shown' },
+  { id: 'scaleOut.burst', section: SCALE_OUT, title: 'burst throughput, writer and readers on two instances (reference: one instance)', target: null, note: 'none set; ratio shown' },
+  { id: 'scaleOut.cold', section: SCALE_OUT, title: 'cold load of 10,000 logged edits from PostgreSQL: fresh client synced', target: { on: 'value', op: '<=', bound: 100, text: '≤ 100 ms' } },
   { id: 'flood.survived', section: FLOOD, title: 'hostile frames on 2,000 connections: server up, board unchanged (1 = yes)', target: { on: 'value', op: '=', bound: 1, text: 'all survived' } },
   { id: 'flood.rssGrowth', section: FLOOD, title: 'RSS growth over the 2,000 hostile connections', target: { on: 'value', op: '<=', bound: 200, text: '< 200 MB' } },
   { id: 'ui.firstLoad', section: UI, title: '300 activities over 6 lanes: first load until interactive, 1.6 Mbit/s and 150 ms round trip (venue Wi-Fi)', target: { on: 'value', op: '<=', bound: 3000, text: '≤ 3 s' } },

@@ -14,6 +14,7 @@ import { coldLoad, type ColdLoadParams } from './cold-load.js';
 import { flood } from './flood.js';
 import { memory, type MemoryParams } from './memory.js';
 import { relay, type RelayScenario } from './relay.js';
+import { scaleOut, type ScaleOutParams } from './scale-out.js';
 import { benchMode, type Figure, type Mode, writePart } from './results.js';
 import { LIFTED_LIMITS, newDataDir, NO_REFUSAL_BACKOFF, ReferenceServer, seedDemoBoards, TablaServer } from './servers.js';
 import { slowDisk, type SlowDiskParams } from './slow-disk.js';
@@ -26,6 +27,7 @@ interface Params {
   readonly cold: ColdLoadParams;
   readonly memory: MemoryParams;
   readonly slowDisk: SlowDiskParams;
+  readonly scaleOut: ScaleOutParams;
   readonly flood: number;
   /** Attack ids of attacks.bench.ts; empty: all. */
   readonly attacks: readonly string[];
@@ -44,6 +46,7 @@ const PARAMS: Record<Mode, Params> = {
     cold: { activities: 200, edits: 10_000, repeats: 5 },
     memory: { demoBoards: [100, 1000], largeActivities: 2000, settleMs: 1_000, samples: 5 },
     slowDisk: { changes: 100, rounds: 2, delayMs: 50, periodA: 100 },
+    scaleOut: { rounds: 3, changes: 200, burst: 500, readers: 5, coldEdits: 10_000 },
     flood: 2000,
     attacks: [],
   },
@@ -59,12 +62,13 @@ const PARAMS: Record<Mode, Params> = {
     cold: { activities: 200, edits: 1_000, repeats: 1 },
     memory: { demoBoards: [10, 50], largeActivities: 200, settleMs: 200, samples: 3 },
     slowDisk: { changes: 15, rounds: 1, delayMs: 50, periodA: 100 },
+    scaleOut: { rounds: 1, changes: 20, burst: 50, readers: 3, coldEdits: 300 },
     flood: 100,
     attacks: ['d1'],
   },
 };
 
-const SECTIONS = ['relay', 'cold', 'memory', 'slow', 'flood', 'attacks'] as const;
+const SECTIONS = ['relay', 'cold', 'memory', 'slow', 'scaleout', 'flood', 'attacks'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -129,6 +133,7 @@ async function main(): Promise<void> {
   if (runs('cold')) await section('cold load', 'Cold load', () => coldLoad(params.cold, log));
   if (runs('memory')) await section('memory', 'Memory', () => memory(params.memory, log));
   if (runs('slow')) await section('slow disk', 'Slow disk', () => slowDisk(params.slowDisk, log));
+  if (runs('scaleout')) await section('scale-out', 'Scale-out', () => scaleOut(params.scaleOut, log));
   log(`wrote ${save()}`);
 
   if (runs('attacks')) {
