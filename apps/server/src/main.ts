@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Server } from 'node:http';
-import { attachSyncServer, DamagedDatabaseError, type Fanout, PostgresStorage, RedisFanout, SqliteStorage, SyncServer } from '@tabla/sync-server';
+import { attachSyncServer, DamagedDatabaseError, type Fanout, PostgresStorage, RedisFanout, SqliteStorage, SyncServer, warmUp } from '@tabla/sync-server';
 import type { Role } from '@tabla/plan-model';
 import { createApp } from './app.js';
 import { adminTokenNote, bannerText, serverVersion, SHOW_ADMIN_TOKEN_FLAG } from './banner.js';
@@ -112,6 +112,8 @@ async function main(): Promise<void> {
     ...(fanout ? { fanout: () => fanout.status() } : {}),
   });
 
+  // Before the first connection: the first board loaded after a restart is not the one that pays for cold code.
+  warmUp();
   const server: ServerType = await new Promise((resolve) => {
     const s = serve(
       {

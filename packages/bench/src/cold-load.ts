@@ -4,7 +4,9 @@
  * server restarted; the time from a fresh stock client opening its socket until it is synced.
  * Each measurement restarts the server (and kills it right after, before the board can be
  * unloaded and compacted). Also: the same in a process already warm (another board served
- * first), and after a graceful restart (SIGTERM compacts the log into one snapshot).
+ * first), after a graceful restart (SIGTERM compacts the log into one snapshot), and the same
+ * edits written with the default settings (compacted every COMPACT_AFTER_UPDATES as they come),
+ * then a crash: what a restarted `npm start` meets.
  */
 import { type ActivityId, addActivity, demoLaneId, roots } from '@tabla/plan-model';
 import { connectStock } from '@tabla/test-clients';
@@ -65,7 +67,12 @@ export async function coldLoad(params: ColdLoadParams, log: (line: string) => vo
     const board = await server.createBoard('demo', 'cold load');
     const other = await server.createBoard('demo', 'warm-up');
     const updates = await fill(server, board, params);
-    const variants: Record<'crash' | 'warm' | 'compacted', number[]> = { crash: [], warm: [], compacted: [] };
+    // The same edits with the default compaction (compacted as they come); the limits stay lifted for the writer.
+    await server.restart('SIGKILL', { ...LIFTED_LIMITS });
+    const usual = await server.createBoard('demo', 'cold load, default compaction');
+    await fill(server, usual, params);
+    const variants: Record<'crash' | 'warm' | 'compacted' | 'defaults', number[]> = { crash: [], warm: [], compacted: [], defaults: [] };
+    const usualLogged: number[] = [];
     const logged: number[] = [];
     // Measured with the default settings: what `npm start` runs.
     for (let i = 0; i < params.repeats; i++) {
@@ -79,22 +86,30 @@ export async function coldLoad(params: ColdLoadParams, log: (line: string) => vo
       await timeSync(server, other, 15);
       variants.warm.push(await timeSync(server, board, params.activities));
     }
+    for (let i = 0; i < params.repeats; i++) {
+      await server.restart('SIGKILL', {});
+      variants.defaults.push(await timeSync(server, usual, params.activities));
+      await until(() => server.loadedLogLength(usual.id) !== null, 1_000);
+      usualLogged.push(server.loadedLogLength(usual.id) ?? -1);
+    }
     // A graceful stop compacts every loaded board (the last process loaded it from its log).
     for (let i = 0; i < params.repeats; i++) {
       await server.restart('SIGTERM', {});
       variants.compacted.push(await timeSync(server, board, params.activities));
     }
-    log(`cold load: after a crash ${variants.crash.map((x) => x.toFixed(0)).join(', ')} ms; warm process ${variants.warm.map((x) => x.toFixed(0)).join(', ')} ms; compacted ${variants.compacted.map((x) => x.toFixed(0)).join(', ')} ms`);
+    log(`cold load: after a crash ${variants.crash.map((x) => x.toFixed(0)).join(', ')} ms; warm process ${variants.warm.map((x) => x.toFixed(0)).join(', ')} ms; compacted ${variants.compacted.map((x) => x.toFixed(0)).join(', ')} ms; default compaction, after a crash ${variants.defaults.map((x) => x.toFixed(0)).join(', ')} ms`);
     const fig = (id: string, xs: number[], detail: string): Figure => ({ id, unit: 'ms', value: finite(median(xs)), runs: xs.map((x) => Number(x.toFixed(1))), detail });
-    const logText = logged.every((n) => n === logged[0]) ? `${logged[0]}` : logged.join('/');
+    const listed = (ns: number[]) => (ns.every((n) => n === ns[0]) ? `${ns[0]}` : ns.join('/'));
+    const logText = listed(logged);
     return {
       figures: [
         fig('cold.crash', variants.crash, `median of ${params.repeats} restarts; the server loaded ${logText} logged updates`),
         fig('cold.warmProcess', variants.warm, `median of ${params.repeats} restarts; another board synced first`),
         fig('cold.compacted', variants.compacted, `median of ${params.repeats} graceful restarts`),
+        fig('cold.defaults', variants.defaults, `median of ${params.repeats} restarts; the server loaded a snapshot and ${listed(usualLogged)} logged updates`),
       ],
       notes: [
-        `Cold load: a demo board grown to ${params.activities} activities, then ${params.edits} edits (moves, every fourth a status and notes edit), ${updates} updates written over the socket by a stock client with compaction off; then SIGKILL, so the log stays as after a crash.`,
+        `Cold load: a demo board grown to ${params.activities} activities, then ${params.edits} edits (moves, every fourth a status and notes edit), ${updates} updates written over the socket by a stock client with compaction off; then SIGKILL, so the log stays as after a crash. "Default compaction": the same edits on another board with the default settings (a snapshot every COMPACT_AFTER_UPDATES updates, in the background), then SIGKILL.`,
         'Cold load, each measurement: it restarts our server with its default settings (the first connection after the restart: process and board both cold) and kills it right after, before the board unloads and compacts; the time runs from opening the socket to the stock client\'s first sync, checked to hold every activity. The reference keeps nothing across a restart, so there is no reference figure.',
       ],
     };

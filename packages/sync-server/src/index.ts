@@ -12,6 +12,7 @@ export {
 export type { SocketLike } from './connection.js';
 export { CloseCode, closeCodeName } from '@tabla/sync-protocol';
 export { attachSyncServer, type WsAdapterOptions } from './ws-adapter.js';
+export { warmUp } from './warm-up.js';
 export { generateToken, hashToken, generateRoleTokens, accessForToken, isValidBoardId, type Access } from './tokens.js';
 export type {
   BoardDirectory,
