@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Server } from 'node:http';
-import { attachSyncServer, DamagedDatabaseError, type Fanout, PostgresStorage, RedisFanout, SqliteStorage, SyncServer, warmUp } from '@tabla/sync-server';
+import { attachSyncServer, DamagedDatabaseError, type Fanout, type Logger, PostgresStorage, RedisFanout, SqliteThreadStorage, SyncServer, warmUp } from '@tabla/sync-server';
 import type { Role } from '@tabla/plan-model';
 import { createApp } from './app.js';
 import { adminTokenNote, bannerText, serverVersion, SHOW_ADMIN_TOKEN_FLAG } from './banner.js';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   // json = JSON lines on stdout, the banner on stderr.
   const logging = startLogging({ level: config.logLevel, format: logFormatFor(config.logFormat, process.stdout.isTTY === true), dataDir: config.dataDir });
   const { logger } = logging;
-  const storage = config.databaseUrl === null ? openStorage(join(config.dataDir, 'tabla.db')) : await openPostgres(config.databaseUrl);
+  const storage = config.databaseUrl === null ? await openStorage(join(config.dataDir, 'tabla.db'), logger) : await openPostgres(config.databaseUrl);
 
   // First start: the demo board exists. Its plain links are kept beside the database
   // (like the admin token), so every start can print them.
@@ -181,12 +181,19 @@ async function main(): Promise<void> {
 }
 
 /**
- * The SQLite storage; a damaged database ends the process here with one sentence for the
- * operator and EXIT_DAMAGED_DATABASE (a stack trace would only hide what to do).
+ * The SQLite storage, on its worker thread so that waiting for the disk never holds up the relay of
+ * other boards; a damaged database ends the process here with one sentence for the operator and
+ * EXIT_DAMAGED_DATABASE (a stack trace would only hide what to do). A worker that dies later is a
+ * storage failure: every storage call fails from then on, /readyz says so.
  */
-function openStorage(file: string): SqliteStorage {
+async function openStorage(file: string, logger: Logger): Promise<SqliteThreadStorage> {
+  // Checked here, where a mistyped fault is a ConfigError; the worker builds its hooks from the same env.
+  const faults = faultInjectionFromEnv(process.env) === undefined ? {} : { faultInjectionModule: new URL('./faults.js', import.meta.url) };
   try {
-    return SqliteStorage.open(file, { faultInjection: faultInjectionFromEnv(process.env) });
+    return await SqliteThreadStorage.open(file, {
+      ...faults,
+      onWorkerExit: (err) => logger.error({ err: String(err) }, 'SQLite storage stopped: every storage call fails from now on'),
+    });
   } catch (err) {
     if (!(err instanceof DamagedDatabaseError)) throw err;
     process.stderr.write(

@@ -36,4 +36,5 @@ export { RedisFanout, type RedisFanoutFaults, type RedisFanoutOptions } from './
 export { applyStoredState, loadStoredState, type LoadStoredStateOptions, type StoredDocument } from './storage/document.js';
 export { MemoryStorage, type MemoryFaultInjection, type MemoryStorageOptions } from './storage/memory.js';
 export { DamagedDatabaseError, SqliteStorage, type SqliteFaultInjection, type SqliteStorageOptions } from './storage/sqlite.js';
+export { SqliteThreadStorage, type SqliteThreadStorageOptions } from './storage/sqlite-thread.js';
 export { PostgresStorage, type BoardCopy, type PostgresFaultInjection, type PostgresStorageOptions } from './storage/postgres.js';

@@ -23,6 +23,7 @@ import {
   type UpdatesSince,
   type VersionRecord,
 } from './types.js';
+import { bindingOf } from './rows.js';
 
 /**
  * TEST SEAM ONLY: the same hooks as `SqliteFaultInjection`, called after the operation was worked
@@ -92,10 +93,7 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** The (role, municipality or null) link a token is for; throws as SQLite's CHECK constraints do. */
 function linkOf(role: Role, municipalityId: string | null | undefined): string | null {
   if (!isRole(role)) throw new Error(`unknown role ${JSON.stringify(role)}`);
-  if (municipalityId === undefined || municipalityId === null) return null;
-  if (role !== 'editor') throw new Error(`only editor links can be bound to a municipality, not ${role}`);
-  if (municipalityId === '') throw new Error('empty municipality id');
-  return municipalityId;
+  return bindingOf(role, municipalityId);
 }
 
 const toRecord = (t: StoredToken): TokenRecord => ({

@@ -35,6 +35,7 @@ import {
   type UpdatesSince,
   type VersionRecord,
 } from './types.js';
+import { type BoardRow, bindingOf, toBoard, toToken, type TokenRow } from './rows.js';
 
 /**
  * TEST SEAM ONLY: hooks called inside the write transactions, after all rows of the operation were
@@ -186,11 +187,6 @@ const toBytes = (buf: Buffer): Uint8Array => new Uint8Array(buf.buffer, buf.byte
 /** A copy of the caller's bytes: pg may send a parameter after the caller got its buffer back. */
 const copyOf = (bytes: Uint8Array): Buffer => Buffer.from(bytes);
 
-interface BoardRow {
-  id: string;
-  title: string;
-  created_at: number;
-}
 interface VersionRow {
   id: string;
   name: string;
@@ -199,14 +195,6 @@ interface VersionRow {
   auto: boolean;
   summary: string;
 }
-interface TokenRow {
-  role: Role;
-  token_hash: string;
-  municipality_id: string | null;
-  created_at: number;
-}
-
-const toBoard = (row: BoardRow): BoardRecord => ({ id: row.id, title: row.title, createdAt: row.created_at });
 
 const toVersion = (row: VersionRow): VersionRecord => ({
   id: row.id,
@@ -216,21 +204,6 @@ const toVersion = (row: VersionRow): VersionRecord => ({
   auto: row.auto,
   summary: row.summary,
 });
-
-const toToken = (row: TokenRow): TokenRecord => ({
-  role: row.role,
-  tokenHash: row.token_hash,
-  ...(row.municipality_id === null ? {} : { municipalityId: row.municipality_id }),
-  createdAt: row.created_at,
-});
-
-/** A municipality binding is for coordinator ('editor') links only, and never empty (as in sqlite.ts). */
-function bindingOf(role: Role, municipalityId: string | null | undefined): string | null {
-  if (municipalityId === undefined || municipalityId === null) return null;
-  if (role !== 'editor') throw new Error(`only editor links can be bound to a municipality, not ${role}`);
-  if (municipalityId === '') throw new Error('empty municipality id');
-  return municipalityId;
-}
 
 const unknownBoard = (boardId: string): Error => new Error(`Unknown board: ${JSON.stringify(boardId)}`);
 

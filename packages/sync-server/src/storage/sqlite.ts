@@ -11,8 +11,10 @@
  * with its own snapshot, untouched by compaction).
  * A board's state is its snapshot followed by its updates with seq > through_seq.
  *
- * better-sqlite3 is synchronous; the methods are async only to satisfy the interface. Every write
- * is one transaction, so a thrown error (or a crash) leaves nothing half-written.
+ * better-sqlite3 is synchronous; the methods are async only to satisfy the interface. The server
+ * runs this class on a worker thread (`SqliteThreadStorage`, sqlite-thread.ts), so that waiting for
+ * a commit never stops its event loop. Every write is one transaction, so a thrown error (or a
+ * crash) leaves nothing half-written.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -29,6 +31,7 @@ import type {
   UpdatesSince,
   VersionRecord,
 } from './types.js';
+import { type BoardRow, bindingOf, toBoard, toToken, type TokenRow } from './rows.js';
 
 /**
  * TEST SEAM ONLY: hooks called inside the write transactions, after all rows of the operation were
@@ -190,11 +193,6 @@ export function migrate(db: Database.Database, target: number = MIGRATIONS.lengt
 /** A view over the Buffer's bytes, typed as a plain Uint8Array (no copy). */
 const toBytes = (buf: Buffer): Uint8Array => new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 
-interface BoardRow {
-  id: string;
-  title: string;
-  created_at: number;
-}
 interface SnapshotRow {
   data: Buffer;
   through_seq: number;
@@ -220,30 +218,6 @@ const toVersion = (row: VersionRow): VersionRecord => ({
   auto: row.auto === 1,
   summary: row.summary,
 });
-
-interface TokenRow {
-  role: Role;
-  token_hash: string;
-  municipality_id: string | null;
-  created_at: number;
-}
-
-const toToken = (row: TokenRow): TokenRecord => ({
-  role: row.role,
-  tokenHash: row.token_hash,
-  ...(row.municipality_id === null ? {} : { municipalityId: row.municipality_id }),
-  createdAt: row.created_at,
-});
-
-/** A municipality binding is for coordinator ('editor') links only, and never empty. */
-function bindingOf(role: Role, municipalityId: string | null | undefined): string | null {
-  if (municipalityId === undefined || municipalityId === null) return null;
-  if (role !== 'editor') throw new Error(`only editor links can be bound to a municipality, not ${role}`);
-  if (municipalityId === '') throw new Error('empty municipality id');
-  return municipalityId;
-}
-
-const toBoard = (row: BoardRow): BoardRecord => ({ id: row.id, title: row.title, createdAt: row.created_at });
 
 export class SqliteStorage implements BoardStorage {
   /** One AUTOINCREMENT sequence shared by every board. */
