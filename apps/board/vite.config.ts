@@ -7,11 +7,13 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Lazy chunks (set-up panel, projector panel, …) and what they share as <link rel="prefetch"> in index.html: the
- * browser fetches them when idle, while the venue's Wi-Fi still works, and the service worker
- * (public/sw.js) keeps every asset the page references, so they open offline too.
+ * Lazy chunks (set-up panel, projector panel, …) and what they share, listed in index.html as prefetch
+ * links inside an inert <template id="lazy-assets">: the browser fetches nothing of it during the
+ * first load, where on venue Wi-Fi every byte delays the board. The service worker (public/sw.js),
+ * registered once the board is shown, keeps every asset the page references, these too, so they
+ * open offline; without a service worker the page adds the links then (src/session/after-board-shown.ts).
  */
-function prefetchLazyChunks(): Plugin {
+function listLazyChunks(): Plugin {
   return {
     name: 'tabla-prefetch-lazy-chunks',
     apply: 'build',
@@ -24,7 +26,8 @@ function prefetchLazyChunks(): Plugin {
           .filter((f) => (f.type === 'chunk' ? !f.isEntry : f.fileName.endsWith('.css')))
           .map((f) => `/${f.fileName}`)
           .filter((href) => !html.includes(`"${href}"`));
-        return files.map((href) => ({ tag: 'link', attrs: { rel: 'prefetch', href }, injectTo: 'head' as const }));
+        const links = files.map((href) => ({ tag: 'link', attrs: { rel: 'prefetch', href } }));
+        return [{ tag: 'template', attrs: { id: 'lazy-assets' }, children: links, injectTo: 'head' as const }];
       },
     },
   };
@@ -81,7 +84,7 @@ function precompressBuiltFiles(): Plugin {
 const target = `http://127.0.0.1:${process.env.PORT ?? 8787}`;
 
 export default defineConfig({
-  plugins: [react(), prefetchLazyChunks(), precompressBuiltFiles()],
+  plugins: [react(), listLazyChunks(), precompressBuiltFiles()],
   build: { target: 'es2022', sourcemap: true },
   server: {
     port: Number(process.env.VITE_PORT ?? 5173),

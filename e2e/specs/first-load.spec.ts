@@ -1,7 +1,7 @@
 /**
  * The JavaScript a first visit downloads stays within 200 KB gzipped: the entry script and what
  * index.html preloads with it (modulepreload), as built. Lazy chunks (set-up, room kit, print
- * views, projector panel) are only prefetched when idle and are not counted.
+ * views, projector panel) are fetched only after the board is shown (service worker or prefetch) and are not counted.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,6 +1,6 @@
 /*
  * Tabla's service worker: the board app opens without a network (venue Wi-Fi). Hand-written,
- * no build step; registered by main.tsx in production builds only. The board's data never
+ * no build step; registered once the board is shown (src/session/after-board-shown.ts), in production builds only. The board's data never
  * goes through here: the document lives in IndexedDB and syncs over the WebSocket.
  *
  * - Page loads (navigations): the network first, with the last index.html as the fallback
@@ -15,7 +15,7 @@ const SHELL = '/index.html';
 const NETWORK_TIMEOUT_MS = 4000;
 const NEVER = /^\/(?:api|sync|healthz|readyz|metrics)(?:\/|$)/;
 
-/** The hashed files a page references (its script, styles, preloads). */
+/** The hashed files a page references (its script, styles, preloads, and the lazy chunks its <template id="lazy-assets"> lists). */
 const assetsOf = (html) => [...new Set([...html.matchAll(/(?:src|href)="(\/assets\/[^"?#]+)"/g)].map((m) => m[1]))];
 
 /**

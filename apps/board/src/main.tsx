@@ -5,13 +5,7 @@ import { setupI18n } from './i18n/index.js';
 import { App } from './ui/App.js';
 import './styles.css';
 
-// The app shell offline (public/sw.js). Not in development: Vite serves changing modules there.
-if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  const register = () => void navigator.serviceWorker.register('/sw.js').catch(() => undefined);
-  if (document.readyState === 'complete') register();
-  else window.addEventListener('load', register, { once: true });
-}
-
+// The service worker (public/sw.js, the app offline) is registered once the board is shown: session/after-board-shown.ts.
 const i18n = await setupI18n();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -5,12 +5,12 @@
  * (room-kit.css). A lazy chunk with the QR encoder; while it is open, printing prints the cards alone.
  */
 import QRCode from 'qrcode';
-import { type CSSProperties, Fragment, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { createPortal } from 'react-dom';
+import { type CSSProperties, Fragment, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBoard } from '@tabla/plan-react';
 import { municipalityCodes } from '../facilitation/codes.js';
 import { useSession } from '../ui/context.js';
+import { PrintDialog, PrintDialogTitle } from '../ui/PrintDialog.js';
 import { type KitCard, kitSheet, type KnownLinks, pages, printedAddress } from './room-kit.js';
 import './room-kit.css';
 
@@ -21,49 +21,30 @@ export default function RoomKitSheet({ known, onClose }: { known: KnownLinks; on
   const { t } = useTranslation();
   const session = useSession();
   const board = useBoard(session.doc);
-  const id = useId();
-  const heading = useRef<HTMLHeadingElement>(null);
   const sheet = useMemo(() => kitSheet(board.municipalities, known), [board.municipalities, known]);
   const codes = useMemo(() => municipalityCodes(board.municipalities), [board.municipalities]);
   const qr = useQrCodes(sheet.cards.map((c) => c.url));
   const sheetPages = pages(sheet.cards);
   const title = board.meta.title || t('app.name');
 
-  useEffect(() => {
-    const root = document.documentElement;
-    root.classList.add(PRINTING_CLASS);
-    heading.current?.focus();
-    return () => root.classList.remove(PRINTING_CLASS);
-  }, []);
-
-  return createPortal(
-    <div
+  return (
+    <PrintDialog
       className="room-kit-print"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby={`${id}-title`}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onClose();
-      }}
-    >
-      <div className="room-kit-print__bar">
+      printingClass={PRINTING_CLASS}
+      printLabel={t('roomKit.sheet.print')}
+      closeLabel={t('setup.close')}
+      onClose={onClose}
+      bar={
         <div className="room-kit-print__about">
-          <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>
-            {t('roomKit.sheet.heading')}
-          </h2>
+          <PrintDialogTitle>{t('roomKit.sheet.heading')}</PrintDialogTitle>
           <p>
             {t('roomKit.sheet.count', { count: sheet.cards.length })} · {t('roomKit.sheet.howTo')}
           </p>
           {sheet.missing.length > 0 && <p className="room-kit-print__missing">{t('roomKit.sheet.missing', { names: sheet.missing.map((m) => m.name).join(', ') })}</p>}
           {sheet.missingViewer && <p className="room-kit-print__missing">{t('roomKit.sheet.missingViewer')}</p>}
         </div>
-        <button type="button" className="room-kit-print__print" onClick={() => window.print()}>
-          {t('roomKit.sheet.print')}
-        </button>
-        <button type="button" className="setup__close" onClick={onClose}>
-          {t('setup.close')}
-        </button>
-      </div>
+      }
+    >
       <div className="room-kit-sheet">
         {sheetPages.map((cards, p) => (
           <section key={p} className="room-kit-page" aria-label={t('roomKit.sheet.page', { page: p + 1, pages: sheetPages.length })}>
@@ -83,8 +64,7 @@ export default function RoomKitSheet({ known, onClose }: { known: KnownLinks; on
           </section>
         ))}
       </div>
-    </div>,
-    document.body,
+    </PrintDialog>
   );
 }
 

@@ -8,12 +8,12 @@
  * printing prints the plan alone.
  */
 import QRCode from 'qrcode';
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { createPortal } from 'react-dom';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBoard } from '@tabla/plan-react';
 import { type Lang, type PlanCell, type PlanDocument, planDocument } from '@tabla/plan-export/model';
 import { useSession, useSessionState } from '../ui/context.js';
+import { PrintDialog, PrintDialogTitle } from '../ui/PrintDialog.js';
 import { readOnlyBoardLink } from './plan-links.js';
 import './plan.css';
 
@@ -32,49 +32,32 @@ export default function PlanPrintView({ onClose, date }: { onClose: () => void; 
   const [today] = useState(() => date ?? new Date());
   const doc = useMemo(() => planDocument(board, { lang, date: today }), [board, lang, today]);
   const id = useId();
-  const heading = useRef<HTMLHeadingElement>(null);
 
-  useEffect(() => {
-    const root = document.documentElement;
-    root.classList.add(PRINTING_CLASS);
-    heading.current?.focus();
-    return () => root.classList.remove(PRINTING_CLASS);
-  }, []);
-
-  return createPortal(
-    <div
+  return (
+    <PrintDialog
       className="plan-print"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby={`${id}-title`}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onClose();
-      }}
+      printingClass={PRINTING_CLASS}
+      printLabel={t('planPrint.print')}
+      closeLabel={t('planPrint.close')}
+      onClose={onClose}
+      bar={
+        <>
+          <PrintDialogTitle>{t('planPrint.heading')}</PrintDialogTitle>
+          <fieldset className="plan-print__lang">
+            <legend>{t('planPrint.language')}</legend>
+            {(['bs', 'sr-Cyrl-BA'] as const).map((l) => (
+              <label key={l}>
+                <input type="radio" name={`${id}-lang`} value={l} checked={lang === l} onChange={() => setLang(l)} />
+                {t(l === 'bs' ? 'planPrint.latin' : 'planPrint.cyrillic')}
+              </label>
+            ))}
+          </fieldset>
+        </>
+      }
     >
-      <div className="plan-print__bar">
-        <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>
-          {t('planPrint.heading')}
-        </h2>
-        <fieldset className="plan-print__lang">
-          <legend>{t('planPrint.language')}</legend>
-          {(['bs', 'sr-Cyrl-BA'] as const).map((l) => (
-            <label key={l}>
-              <input type="radio" name={`${id}-lang`} value={l} checked={lang === l} onChange={() => setLang(l)} />
-              {t(l === 'bs' ? 'planPrint.latin' : 'planPrint.cyrillic')}
-            </label>
-          ))}
-        </fieldset>
-        <button type="button" className="plan-print__print" onClick={() => window.print()}>
-          {t('planPrint.print')}
-        </button>
-        <button type="button" className="setup__close" onClick={onClose}>
-          {t('planPrint.close')}
-        </button>
-      </div>
       <PageNumbers doc={doc} />
       <PlanDocumentView doc={doc} link={link} />
-    </div>,
-    document.body,
+    </PrintDialog>
   );
 }
 

@@ -7,6 +7,7 @@ import { type ActivityFilter, EMPTY_FILTER, matchingIds } from '../filters/match
 import { FacilitationBar } from '../facilitation/FacilitationBar.js';
 import { useProjectorMode } from '../facilitation/projector.js';
 import { ProjectorScreen } from '../facilitation/ProjectorScreen.js';
+import { afterBoardShown } from '../session/after-board-shown.js';
 import { BoardSession } from '../session/board-session.js';
 import { type Identity, loadIdentity, saveIdentity } from '../session/identity.js';
 import { type BoardLink, parseBoardLink } from '../session/link.js';
@@ -102,10 +103,14 @@ function BoardPage({ session }: { session: BoardSession }) {
   const onAdd = useCallback((containerId: ContainerId) => setDialog({ mode: 'add', containerId }), []);
   const onEdit = useCallback((activity: Activity) => setDialog({ mode: 'edit', activity }), []);
 
-  if (state.connection === 'refused') return <LinkProblem refusal={state.refusal} pending={state.pending} />;
-
   // The board shows as soon as there is a copy of it: from the server, or kept on this device.
   const hasBoard = state.synced || state.localReady;
+  useEffect(() => {
+    if (hasBoard) afterBoardShown();
+  }, [hasBoard]);
+
+  if (state.connection === 'refused') return <LinkProblem refusal={state.refusal} pending={state.pending} />;
+
   // Asked once the link's role is known (a projector is not asked at all).
   const needsIdentity = (!identity || askIdentity) && !wall && state.role !== null && hasBoard && state.connection !== 'rejected';
   return (

@@ -1,8 +1,6 @@
 import {
   type Active,
   type Announcements,
-  type CollisionDetection,
-  closestCorners,
   DndContext,
   type DragEndEvent,
   type DragOverEvent,
@@ -13,7 +11,6 @@ import {
   type KeyboardSensorOptions,
   MouseSensor,
   type MouseSensorOptions,
-  pointerWithin,
   TouchSensor,
   type TouchSensorOptions,
   type UniqueIdentifier,
@@ -25,9 +22,10 @@ import { useTranslation } from 'react-i18next';
 import { type Activity, type ActivityId, type BoardView, type Municipality, type MunicipalityId, moveActivity, PlanError, setActivityPartner } from '@tabla/plan-model';
 import { boardStore, useBoard } from '@tabla/plan-react';
 import { type ContainerId, containerFromDropId, laneIdOf, POOL } from '../dnd/ids.js';
+import { boardCollisionDetection } from '../dnd/collisions.js';
 import { boardKeyboardCoordinates } from '../dnd/keyboard-coordinates.js';
 import { useSpotlightAction } from '../facilitation/hooks.js';
-import { useFitToScreen } from '../facilitation/fit.js';
+import { fitLayoutKey, useFitToScreen } from '../facilitation/fit.js';
 import { laneSpotlight } from '../facilitation/spotlight.js';
 import { lockedContainerOf, lockOf } from '../facilitator/locks.js';
 import { laneFlags } from '../filters/match.js';
@@ -62,14 +60,6 @@ const TOUCH: TouchSensorOptions = { activationConstraint: { delay: 200, toleranc
 const KEYBOARD: KeyboardSensorOptions = {
   coordinateGetter: boardKeyboardCoordinates,
   keyboardCodes: { start: ['Space'], cancel: ['Escape'], end: ['Space', 'Enter'] },
-};
-
-/** Cards first: over a card the drop goes next to it; over empty lane space, to the lane's end. */
-const collisionDetection: CollisionDetection = (args) => {
-  const within = pointerWithin(args);
-  const hits = within.length > 0 ? within : closestCorners(args);
-  const cards = hits.filter((c) => containerFromDropId(c.id) === null);
-  return cards.length > 0 ? cards : hits;
 };
 
 /** Is the dragged card's middle below the middle of what it is over? Then it lands after it. */
@@ -121,7 +111,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   const notify = useNotify();
   // On the projector, the whole plan fits the screen (type scaled down together).
   const boardRef = useRef<HTMLDivElement>(null);
-  useFitToScreen(boardRef, projector, board);
+  useFitToScreen(boardRef, projector, projector ? fitLayoutKey(board) : '');
 
   // The view's municipalityById is a new Map on every change; the sorted list keeps its identity
   // while no municipality changed. A map that follows the list keeps the lanes' props stable.
@@ -143,6 +133,8 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   );
   const partnerAction = editable && ownId ? onSetPartner : undefined;
 
+  // One per board: it remembers its last answer (see dnd/collisions.ts).
+  const [collisionDetection] = useState(boardCollisionDetection);
   const sensors = useSensors(useSensor(MouseSensor, MOUSE), useSensor(TouchSensor, TOUCH), useSensor(KeyboardSensor, KEYBOARD));
 
   const describe = useCallback(

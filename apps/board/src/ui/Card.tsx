@@ -19,6 +19,8 @@ interface CardProps {
   readonly activity: Activity;
   readonly municipalities: ReadonlyMap<MunicipalityId, Municipality>;
   readonly draggable: boolean;
+  /** What a screen reader calls a draggable card, translated once by the lane rather than by every card. */
+  readonly roleDescription?: string;
   readonly onEdit?: (activity: Activity) => void;
   /** A lock holds this card for the viewer: its button opens it read-only, for progress notes ("Napredak"). */
   readonly readOnly?: boolean;
@@ -49,18 +51,31 @@ interface CardProps {
 }
 
 
-/** A card in a lane: the whole card drags (pointer, touch and keyboard). */
-export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, onEdit, readOnly, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
-  const { t } = useTranslation();
+/**
+ * No resize observer per card while dragging: hundreds of them were created when a drag began and
+ * dropped when it ended (long frames at both ends). The cards' places are measured when the drag
+ * starts and again whenever a lane's list of cards changes; the lanes keep their own observers.
+ */
+const NO_RESIZE_OBSERVER = { disabled: true } as const;
+
+/**
+ * A card in a lane: the whole card drags (pointer, touch and keyboard). Every card re-renders
+ * whenever the drag's target changes (dnd-kit's context), so this part stays small and the body
+ * below is memoised.
+ */
+export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, roleDescription, onEdit, readOnly, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
   // A boolean, so a card re-renders only when this answer changes.
   const ownId = own?.id;
   const mayJoin = usePermission((p) => ownId !== undefined && p.canSetPartner(activity.id, ownId));
+  const laneId = activity.laneId;
+  const data = useMemo(() => ({ type: 'card', laneId }), [laneId]);
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
     id: activity.id,
-    data: { type: 'card', laneId: activity.laneId },
+    data,
     // A card this person may not drag is in a locked lane (or board): not a drop target either.
     // (A boolean here would disable only dragging: dnd-kit keeps such a card droppable.)
     disabled: { draggable: !draggable, droppable: !draggable },
+    resizeObserverConfig: NO_RESIZE_OBSERVER,
   });
   const style: CSSProperties = { transform: CSS.Translate.toString(transform), transition };
   const spotlightClass = spotlight ? ` card--${spotlight === 'on' ? 'spotlit' : 'spot-dimmed'}` : '';
@@ -96,7 +111,7 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
         className={`card${isDragging ? ' card--placeholder' : ''}${dimmed ? ' card--dimmed' : ''}${spotlightClass}`}
         // Only the attributes an article may carry: not role=button / aria-pressed.
         tabIndex={draggable ? attributes.tabIndex : undefined}
-        aria-roledescription={draggable ? t('dnd.roleDescription') : undefined}
+        aria-roledescription={draggable ? roleDescription : undefined}
         aria-describedby={draggable ? attributes['aria-describedby'] : undefined}
         {...(draggable ? listeners : {})}
         onKeyDown={onKeyDown}
@@ -108,7 +123,7 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
   );
 });
 
-type CardBodyProps = Omit<CardProps, 'draggable'> &
+type CardBodyProps = Omit<CardProps, 'draggable' | 'roleDescription'> &
   Omit<React.HTMLAttributes<HTMLElement>, 'onEdit'> & {
     /** The copy that follows the pointer while dragging: hidden from assistive tech, own ids. */
     readonly overlay?: boolean;
@@ -120,6 +135,8 @@ export function CardBody({ activity, municipalities, onEdit, readOnly = false, o
   const partners = activity.partners.map((id) => municipalities.get(id)).filter((m): m is Municipality => !!m);
   const titleId = `card-title-${activity.id}${overlay ? '-overlay' : ''}`;
   const ownRole = !own ? null : activity.leadId === own.id ? 'lead' : activity.partners.includes(own.id) ? 'partner' : null;
+  const joinable = onSetPartner !== undefined && own !== undefined && ownRole !== 'lead';
+  const spotlightable = onSpotlight !== undefined && !overlay;
   return (
     <article
       className={className}
@@ -194,20 +211,25 @@ export function CardBody({ activity, municipalities, onEdit, readOnly = false, o
           <span aria-hidden="true">{readOnly ? '☰' : '✎'}</span>
         </button>
       )}
-      {onSetPartner && own && ownRole !== 'lead' && (
-        // One button whose label follows the state, so focus stays on it after a click.
-        <button
-          type="button"
-          className={`card__partner card__partner--${ownRole === 'partner' ? 'leave' : 'join'}`}
-          aria-label={ownRole === 'partner' ? t('partner.leaveLabel', { title: activity.title }) : t('partner.joinLabel', { title: activity.title })}
-          {...cardControl}
-          onClick={() => onSetPartner(activity, ownRole !== 'partner')}
-        >
-          {ownRole === 'partner' ? t('partner.leave') : t('partner.join')}
-        </button>
-      )}
-      {onSpotlight && !overlay && (
-        <SpotlightButton target={{ kind: 'activity', id: activity.id }} title={activity.title} active={spotlight === 'on'} onSpotlight={onSpotlight} className="card__spotlight" />
+      {(joinable || spotlightable) && (
+        // One row where both fit (a wide lane), wrapping where they do not.
+        <div className="card__actions">
+          {joinable && (
+            // One button whose label follows the state, so focus stays on it after a click.
+            <button
+              type="button"
+              className={`card__partner card__partner--${ownRole === 'partner' ? 'leave' : 'join'}`}
+              aria-label={ownRole === 'partner' ? t('partner.leaveLabel', { title: activity.title }) : t('partner.joinLabel', { title: activity.title })}
+              {...cardControl}
+              onClick={() => onSetPartner(activity, ownRole !== 'partner')}
+            >
+              {ownRole === 'partner' ? t('partner.leave') : t('partner.join')}
+            </button>
+          )}
+          {spotlightable && (
+            <SpotlightButton target={{ kind: 'activity', id: activity.id }} title={activity.title} active={spotlight === 'on'} onSpotlight={onSpotlight} className="card__spotlight" />
+          )}
+        </div>
       )}
     </article>
   );

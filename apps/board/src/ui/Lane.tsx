@@ -1,6 +1,6 @@
 import { useDroppable } from '@dnd-kit/core';
 import { SortableContext, verticalListSortingStrategy } from '@dnd-kit/sortable';
-import { Fragment, memo, type CSSProperties } from 'react';
+import { Fragment, memo, useMemo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Activity, inVoteScope, type Municipality, type MunicipalityId } from '@tabla/plan-model';
 import { type ContainerId, containerDropId, laneIdOf } from '../dnd/ids.js';
@@ -78,8 +78,13 @@ export const Lane = memo(function Lane({
   const found = matches === null ? activities.length : matches.filter(Boolean).length;
   // Hidden cards are not rendered: a drop over a shown card still lands next to it, and a drop
   // on the lane's empty space at the end of the whole lane (see Board's dropTarget).
-  const cards = activities.map((activity, i) => ({ activity, dimmed: matches !== null && !matches[i] }));
-  const shown = onlyMatches ? cards.filter((c) => !c.dimmed) : cards;
+  const shown = useMemo(() => {
+    const cards = activities.map((activity, i) => ({ activity, dimmed: matches !== null && !matches[i] }));
+    return onlyMatches ? cards.filter((c) => !c.dimmed) : cards;
+  }, [activities, matches, onlyMatches]);
+  // The same array while the shown cards are the same: a new one makes dnd-kit re-render every card of the lane.
+  const items = useMemo(() => shown.map((c) => c.activity.id), [shown]);
+  const roleDescription = t('dnd.roleDescription');
   return (
     <section
       ref={setNodeRef}
@@ -102,7 +107,7 @@ export const Lane = memo(function Lane({
           <SpotlightButton target={{ kind: 'lane', id: containerId }} title={title} active={spotlight === 'on' && !spotlitActivityId} onSpotlight={onSpotlight} className="lane__spotlight" />
         )}
       </header>
-      <SortableContext items={shown.map((c) => c.activity.id)} strategy={verticalListSortingStrategy}>
+      <SortableContext id={containerId} items={items} strategy={verticalListSortingStrategy}>
         <ol className="lane__cards">
           {shown.map(({ activity, dimmed }, i) => (
             <Fragment key={activity.id}>
@@ -111,6 +116,7 @@ export const Lane = memo(function Lane({
                 activity={activity}
                 municipalities={municipalities}
                 draggable={changeable}
+                roleDescription={roleDescription}
                 // Locked: the card still opens, read-only, for its progress notes (a lock holds the plan, not its follow-through).
                 onEdit={editable ? onEdit : undefined}
                 readOnly={!changeable}
