@@ -164,9 +164,9 @@ export const bs = {
     noneInLane: 'Nema pronađenih aktivnosti',
   },
   partner: {
-    join: 'Pridruži se kao partner',
+    join: 'Pridruži se',
     joinLabel: 'Pridruži se kao partner aktivnosti „{{title}}"',
-    leave: 'Napusti partnerstvo',
+    leave: 'Napusti',
     leaveLabel: 'Napusti partnerstvo u aktivnosti „{{title}}"',
   },
   ownership: {

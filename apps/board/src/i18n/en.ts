@@ -159,9 +159,9 @@ export const en: Messages = {
     noneInLane: 'No matching activities',
   },
   partner: {
-    join: 'Join as partner',
+    join: 'Join',
     joinLabel: 'Join as partner of the activity “{{title}}”',
-    leave: 'Leave partnership',
+    leave: 'Leave',
     leaveLabel: 'Leave the partnership in the activity “{{title}}”',
   },
   ownership: {

@@ -171,9 +171,9 @@ export const srCyrlBA: Messages = {
     noneInLane: 'Нема пронађених активности',
   },
   partner: {
-    join: 'Придружи се као партнер',
+    join: 'Придружи се',
     joinLabel: 'Придружи се као партнер активности „{{title}}“',
-    leave: 'Напусти партнерство',
+    leave: 'Напусти',
     leaveLabel: 'Напусти партнерство у активности „{{title}}“',
   },
   ownership: {
