@@ -5,7 +5,7 @@
  */
 import type * as Y from 'yjs';
 import { progressViolation } from './progress.js';
-import { readActivity, roots } from './schema.js';
+import { readActivityParties, roots } from './schema.js';
 
 /** Whether a coordinator speaking for `municipalityId` may name other partners of an activity added by `createdBy`. */
 export const managesPartners = (createdBy: string | null | undefined, municipalityId: string | null): boolean =>
@@ -36,15 +36,16 @@ export function attributionViolations(
     const nowEntry = a.get(id);
     if (!nowEntry) continue; // deleted: nothing is said in anyone's name
     const wasEntry = b.get(id);
-    const now = readActivity(id, nowEntry);
-    const was = wasEntry ? readActivity(id, wasEntry) : null;
+    // Only who the activity is for is read: the rest of it is not attribution's business.
+    const now = readActivityParties(nowEntry);
+    const was = wasEntry ? readActivityParties(wasEntry) : null;
     const creator = was ? was.createdBy : now.createdBy;
     // (Validation has already refused a createdBy that is not text: reading it is exact here.)
     if (was ? now.createdBy !== was.createdBy : (now.createdBy ?? null) !== municipalityId) {
       problems.push(`activity ${id}: "added by" must be the sender's own municipality, set once`);
       continue;
     }
-    const progress = progressViolation(wasEntry, nowEntry, municipalityId, id);
+    const progress = progressViolation(wasEntry, nowEntry, municipalityId);
     if (progress !== null) {
       problems.push(`activity ${id}: ${progress}`);
       continue;

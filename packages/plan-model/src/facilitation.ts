@@ -8,7 +8,19 @@ import type { LaneId } from './ids.js';
 import { localOrigin, type PlanOrigin } from './origins.js';
 import { editLane } from './operations.js';
 import { isFollowThrough } from './progress.js';
-import { readActivity, readLane, readMeta, roots, type Spotlight, type TimerState, type WallLink, type WallView, writeFacilitation, writeMeta } from './schema.js';
+import {
+  type EntryMap,
+  readActivityLaneId,
+  readBoardLocked,
+  readLaneLocked,
+  roots,
+  type Spotlight,
+  type TimerState,
+  type WallLink,
+  type WallView,
+  writeFacilitation,
+  writeMeta,
+} from './schema.js';
 
 export function setBoardLocked(doc: Y.Doc, locked: boolean, origin: PlanOrigin = localOrigin): void {
   doc.transact(() => writeMeta(roots(doc).meta, { locked }), origin);
@@ -119,19 +131,22 @@ export function lockViolations(before: Y.Doc, after: Y.Doc, activityIds: Iterabl
   const a = roots(after);
   const b = roots(before);
   // A lock holds the plan, not its follow-through: a progress note (with its status) goes on [PM30].
-  const ids = [...activityIds].filter((id) => !isFollowThrough(b.activities.get(id), a.activities.get(id), id));
-  if (ids.length === 0) return []; // a lock holds activities only: dots, presence and the rest go on
-  if (readMeta(a.meta).locked) return ['the board is locked'];
-  const lockedLane = (laneId: string | null) => {
-    const lane = laneId === null ? undefined : a.lanes.get(laneId);
-    return lane !== undefined && readLane(laneId!, lane).locked;
-  };
-  const problems: string[] = [];
-  for (const id of ids) {
+  const held: { was: EntryMap | undefined; now: EntryMap | undefined; id: string }[] = [];
+  for (const id of activityIds) {
     const was = b.activities.get(id);
     const now = a.activities.get(id);
-    const fromLane = was ? readActivity(id, was).laneId : null;
-    const toLane = now ? readActivity(id, now).laneId : null;
+    if (!isFollowThrough(was, now, id)) held.push({ was, now, id });
+  }
+  if (held.length === 0) return []; // a lock holds activities only: dots, presence and the rest go on
+  if (readBoardLocked(a.meta)) return ['the board is locked'];
+  const lockedLane = (laneId: string | null) => {
+    const lane = laneId === null ? undefined : a.lanes.get(laneId);
+    return lane !== undefined && readLaneLocked(lane);
+  };
+  const problems: string[] = [];
+  for (const { was, now, id } of held) {
+    const fromLane = was ? readActivityLaneId(was) : null;
+    const toLane = now ? readActivityLaneId(now) : null;
     if (lockedLane(fromLane) || lockedLane(toLane)) problems.push(`activity ${id} is in a locked lane`);
   }
   return problems;

@@ -16,6 +16,7 @@ import {
   LIMITS,
   type ProgressRecord,
   readActivity,
+  readActivityParties,
   roots,
   type Status,
   writeActivity,
@@ -78,13 +79,13 @@ export function latestPercent(activity: Pick<Activity, 'progress'>): number | un
 export const mayReportOn = (activity: Pick<Activity, 'leadId' | 'partners'>, municipalityId: string | null): boolean =>
   municipalityId === null || activity.leadId === municipalityId || activity.partners.includes(municipalityId as MunicipalityId);
 
-/** The raw notes of an activity entry, id -> JSON, as validation has checked them. */
-function rawNotes(entry: EntryMap | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  const progress = existingProgressOf(entry);
-  if (!progress) return out;
-  for (const [id, note] of progress.entries()) out.set(id, JSON.stringify(note));
-  return out;
+/** Ids of the notes `now` holds that `was` did not (either may have no notes at all). */
+function addedNotes(was: Y.Map<unknown> | undefined, now: Y.Map<unknown> | undefined): string[] {
+  const added: string[] = [];
+  now?.forEach((_note, id) => {
+    if (!was?.has(id)) added.push(id);
+  });
+  return added;
 }
 
 /**
@@ -93,20 +94,23 @@ function rawNotes(entry: EntryMap | undefined): Map<string, string> {
  * own municipality (`by`, null for a general link), and a municipality reports only on an activity
  * it leads or joins. `was`/`now` are the activity's entries before and after (now exists).
  */
-export function progressViolation(wasEntry: EntryMap | undefined, nowEntry: EntryMap, municipalityId: string | null, activityId: string): string | null {
-  const before = rawNotes(wasEntry);
-  const after = rawNotes(nowEntry);
-  for (const [id, note] of before) {
-    if (after.get(id) !== note) return 'progress notes are kept as written: only the facilitator changes or removes one';
-  }
-  const added = [...after.keys()].filter((id) => !before.has(id));
+export function progressViolation(wasEntry: EntryMap | undefined, nowEntry: EntryMap, municipalityId: string | null): string | null {
+  const was = existingProgressOf(wasEntry);
+  const now = existingProgressOf(nowEntry);
+  let kept = true;
+  // Compared as JSON: the two documents hold equal notes as distinct objects.
+  was?.forEach((note, id) => {
+    if (kept && JSON.stringify(now?.get(id)) !== JSON.stringify(note)) kept = false;
+  });
+  if (!kept) return 'progress notes are kept as written: only the facilitator changes or removes one';
+  const added = addedNotes(was, now);
   if (added.length === 0) return null;
-  const now = readActivity(activityId, nowEntry);
   for (const id of added) {
-    const note = JSON.parse(after.get(id)!) as ProgressRecord;
+    // (Validation has already refused a note that is not a record: reading `by` is exact here.)
+    const note = now!.get(id) as ProgressRecord;
     if ((note.by ?? null) !== municipalityId) return 'a progress note is signed with the sender\'s own municipality';
   }
-  if (!mayReportOn(now, municipalityId)) return 'only a municipality that leads or joins the activity reports on it';
+  if (!mayReportOn(readActivityParties(nowEntry), municipalityId)) return 'only a municipality that leads or joins the activity reports on it';
   return null;
 }
 
@@ -116,9 +120,7 @@ export function progressViolation(wasEntry: EntryMap | undefined, nowEntry: Entr
  */
 export function isFollowThrough(wasEntry: EntryMap | undefined, nowEntry: EntryMap | undefined, activityId: string): boolean {
   if (!wasEntry || !nowEntry) return false;
-  const before = rawNotes(wasEntry);
-  const after = rawNotes(nowEntry);
-  if (![...after.keys()].some((id) => !before.has(id))) return false;
+  if (addedNotes(existingProgressOf(wasEntry), existingProgressOf(nowEntry)).length === 0) return false;
   const plan = (entry: EntryMap) => {
     const { status: _status, progress: _progress, ...rest } = readActivity(activityId, entry);
     return JSON.stringify(rest);

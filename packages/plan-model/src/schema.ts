@@ -381,6 +381,15 @@ const isSmallPlainValue = (v: unknown): boolean => {
 
 export type EntryKind = keyof typeof ENTRY_KEYS;
 
+/** Each kind's known keys as a list, made once: validation walks them for every entry a change touches. */
+const ENTRY_KEY_LISTS = Object.fromEntries(Object.entries(ENTRY_KEYS).map(([kind, spec]) => [kind, Object.entries(spec)])) as Record<
+  EntryKind,
+  [string, { check: Check; required: boolean }][]
+>;
+
+// Maps are walked with Y.Map#forEach, not entries() or keys(): those build a lib0 iterator per
+// step, and validation runs on every incoming update.
+
 /** Problems of one entry of `municipalities`, `lanes` or `activities` (empty = valid). */
 export function entryProblems(kind: EntryKind, key: string, entry: unknown): string[] {
   if (!(entry instanceof Y.Map)) return [`${kind}.${key}: not a Y.Map`];
@@ -388,8 +397,7 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
   // Items without a key inside a map: written as another type, invisible to readers.
   if (entry._start !== null) return [`${kind}.${key}: list content in a map`];
   const problems: string[] = [];
-  const spec: Record<string, { check: Check; required: boolean }> = ENTRY_KEYS[kind];
-  for (const [name, { check, required }] of Object.entries(spec)) {
+  for (const [name, { check, required }] of ENTRY_KEY_LISTS[kind]) {
     if (!entry.has(name)) {
       if (required) problems.push(`${kind}.${key}.${name}: missing`);
     } else if (!check(entry.get(name))) {
@@ -397,15 +405,15 @@ export function entryProblems(kind: EntryKind, key: string, entry: unknown): str
     }
   }
   if (entry.get('id') !== key) problems.push(`${kind}.${key}.id: does not match its key`);
-  problems.push(...unknownKeyProblems(`${kind}.${key}`, entry, spec));
+  problems.push(...unknownKeyProblems(`${kind}.${key}`, entry, ENTRY_KEYS[kind]));
   if (kind === 'votes') problems.push(...ballotProblems(key, entry));
   if (kind === 'activities') {
     const partners = entry.get('partners');
     if (partners instanceof Y.Map) {
       if (partners._start !== null) problems.push(`activities.${key}.partners: list content in a map`);
-      for (const [id, value] of partners.entries()) {
+      partners.forEach((value, id) => {
         if (value !== true || id.length > LIMITS.id) problems.push(`activities.${key}.partners.${id}: must be true`);
-      }
+      });
     }
     problems.push(...progressProblems(key, entry.get('progress')));
   }
@@ -418,9 +426,9 @@ function progressProblems(key: string, progress: unknown): string[] {
   if (progress._start !== null) return [`activities.${key}.progress: list content in a map`];
   if (progress.size > LIMITS.progressNotes) return [`activities.${key}.progress: more than ${LIMITS.progressNotes} notes`];
   const problems: string[] = [];
-  for (const [id, note] of (progress as Y.Map<unknown>).entries()) {
+  (progress as Y.Map<unknown>).forEach((note, id) => {
     if (id.length > LIMITS.id || !isProgressRecord(note)) problems.push(`activities.${key}.progress.${id.slice(0, LIMITS.id)}: not a valid progress note`);
-  }
+  });
   return problems;
 }
 
@@ -434,25 +442,25 @@ function ballotProblems(key: string, vote: EntryMap): string[] {
   if (!(ballots instanceof Y.Map) || typeof dots !== 'number') return [];
   if (ballots._start !== null) return [`votes.${key}.ballots: list content in a map`];
   const problems: string[] = [];
-  for (const [municipalityId, ballot] of ballots.entries()) {
+  ballots.forEach((ballot, municipalityId) => {
     const where = `votes.${key}.ballots.${municipalityId.slice(0, LIMITS.id)}`;
     if (municipalityId.length > LIMITS.id || !(ballot instanceof Y.Map) || ballot._start !== null) {
       problems.push(`${where}: must be a map of dots`);
-      continue;
+      return;
     }
-    for (const [activityId, given] of (ballot as Y.Map<unknown>).entries()) {
+    (ballot as Y.Map<unknown>).forEach((given, activityId) => {
       if (activityId.length > LIMITS.id || !isCount(given, dots)) problems.push(`${where}.${activityId.slice(0, LIMITS.id)}: dots must be a whole number from 1 to ${dots}`);
-    }
-  }
+    });
+  });
   return problems;
 }
 
 export function metaProblems(meta: Y.Map<unknown>): string[] {
   const problems: string[] = [];
-  for (const [name, value] of meta.entries()) {
+  meta.forEach((value, name) => {
     const check = Object.hasOwn(META_KEYS, name) ? META_KEYS[name] : undefined;
     if (check && !check(value)) problems.push(`meta.${name}: wrong type`);
-  }
+  });
   problems.push(...unknownKeyProblems('meta', meta, META_KEYS));
   return problems;
 }
@@ -464,12 +472,12 @@ export function metaProblems(meta: Y.Map<unknown>): string[] {
 function unknownKeyProblems(where: string, map: Y.Map<unknown>, known: object): string[] {
   const problems: string[] = [];
   let unknown = 0;
-  for (const [name, value] of map.entries()) {
-    if (Object.hasOwn(known, name)) continue;
+  map.forEach((value, name) => {
+    if (Object.hasOwn(known, name)) return;
     unknown++;
     if (name.length > LIMITS.unknownKeyName) problems.push(`${where}: unknown key name too long`);
     else if (!isSmallPlainValue(value)) problems.push(`${where}.${name}: unknown key with a complex value`);
-  }
+  });
   if (unknown > LIMITS.unknownKeys) problems.push(`${where}: more than ${LIMITS.unknownKeys} unknown keys`);
   return problems;
 }
@@ -477,11 +485,11 @@ function unknownKeyProblems(where: string, map: Y.Map<unknown>, known: object): 
 /** Facilitation keys are few and known: anything else is refused. */
 export function facilitationProblems(map: Y.Map<unknown>): string[] {
   const problems: string[] = [];
-  for (const [name, value] of map.entries()) {
+  map.forEach((value, name) => {
     const check = Object.hasOwn(FACILITATION_KEYS, name) ? FACILITATION_KEYS[name] : undefined;
     if (!check) problems.push(`facilitation.${name.slice(0, 40)}: unknown key`);
     else if (!check(value)) problems.push(`facilitation.${name}: wrong value`);
-  }
+  });
   return problems;
 }
 
@@ -493,11 +501,52 @@ const str = (m: EntryMap, k: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
-/** Adds `key: value` only when the value is present, so optional keys stay absent. */
+/**
+ * Adds `key: value` to `base`, a fresh object, only when the value is present, so optional keys
+ * stay absent. Fills it in place: readers run for every entry a change touches.
+ */
 function withOptional<T extends object>(base: T, optional: Record<string, unknown>): T {
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = v;
-  return out as T;
+  const out = base as Record<string, unknown>;
+  for (const k in optional) {
+    const v = optional[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return base;
+}
+
+/** Whether the facilitator locked the whole board. */
+export const readBoardLocked = (meta: Y.Map<unknown>): boolean => meta.get('locked') === true;
+
+/** Whether the facilitator locked a lane. */
+export const readLaneLocked = (m: EntryMap): boolean => m.get('locked') === true;
+
+/** An activity's lane (null = the pool), as `readActivity` reads it. */
+export function readActivityLaneId(m: EntryMap): LaneId | null {
+  const laneId = m.get('laneId');
+  return typeof laneId === 'string' ? (laneId as LaneId) : null;
+}
+
+/**
+ * Who an activity is for, as `readActivity` reads it (the write policy's attribution needs only
+ * this): the municipality that added it, the lead, and the sorted partners.
+ */
+export function readActivityParties(m: EntryMap): Pick<Activity, 'createdBy' | 'leadId' | 'partners'> {
+  return {
+    createdBy: str(m, 'createdBy') as MunicipalityId | undefined,
+    leadId: str(m, 'leadId') as MunicipalityId | undefined,
+    partners: readPartners(m.get('partners')),
+  };
+}
+
+/** Partners: the keys of the nested map that hold true, sorted. */
+function readPartners(partners: unknown): MunicipalityId[] {
+  const joined: MunicipalityId[] = [];
+  if (partners instanceof Y.Map) {
+    partners.forEach((value, id) => {
+      if (value === true) joined.push(id as MunicipalityId);
+    });
+  }
+  return joined.sort();
 }
 
 export function readMeta(meta: Y.Map<unknown>): BoardMeta {
@@ -506,7 +555,7 @@ export function readMeta(meta: Y.Map<unknown>): BoardMeta {
   return {
     schemaVersion: typeof version === 'number' ? version : SCHEMA_VERSION,
     title: typeof title === 'string' ? title : '',
-    locked: meta.get('locked') === true,
+    locked: readBoardLocked(meta),
   };
 }
 
@@ -565,14 +614,12 @@ export function readMunicipality(id: string, m: EntryMap): Municipality {
 export function readLane(id: string, m: EntryMap): Lane {
   const color = m.get('color');
   return withOptional<Lane>(
-    { id: id as LaneId, title: str(m, 'title') ?? '', rank: str(m, 'rank') ?? '', archived: m.get('archived') === true, locked: m.get('locked') === true },
+    { id: id as LaneId, title: str(m, 'title') ?? '', rank: str(m, 'rank') ?? '', archived: m.get('archived') === true, locked: readLaneLocked(m) },
     { color: isColor(color) ? color : undefined, description: str(m, 'description') },
   );
 }
 
 export function readActivity(id: string, m: EntryMap): Activity {
-  const laneId = m.get('laneId');
-  const partners = m.get('partners');
   const status = m.get('status');
   const timeframe = m.get('timeframe');
   const budget = m.get('budget');
@@ -581,12 +628,9 @@ export function readActivity(id: string, m: EntryMap): Activity {
     {
       id: id as ActivityId,
       title: str(m, 'title') ?? '',
-      laneId: typeof laneId === 'string' ? (laneId as LaneId) : null,
+      laneId: readActivityLaneId(m),
       rank: str(m, 'rank') ?? '',
-      partners:
-        partners instanceof Y.Map
-          ? ([...partners.keys()].filter((k) => partners.get(k) === true).sort() as MunicipalityId[])
-          : [],
+      partners: readPartners(m.get('partners')),
       status: isStatus(status) ? status : 'planned',
     },
     {
@@ -608,15 +652,15 @@ export function readActivity(id: string, m: EntryMap): Activity {
 function readProgress(progress: unknown): ProgressNote[] {
   if (!(progress instanceof Y.Map)) return [];
   const notes: ProgressNote[] = [];
-  for (const [id, v] of (progress as Y.Map<unknown>).entries()) {
-    if (!isProgressRecord(v)) continue;
+  (progress as Y.Map<unknown>).forEach((v, id) => {
+    if (!isProgressRecord(v)) return;
     notes.push(
       withOptional<ProgressNote>(
         { id, at: v.at, by: (v.by ?? null) as MunicipalityId | null, text: v.text },
         { percent: v.percent, status: v.status },
       ),
     );
-  }
+  });
   return notes.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

@@ -5,7 +5,8 @@
  *
  * - The board starts as the demo board; the gate is built as the server builds it (defaultLimits,
  *   presence telling which device announced a client id), and the test keeps the "accepted" doc:
- *   every update the gate accepts, applied in order (what the server stores).
+ *   every update the gate accepts, applied in order (what the server stores). The gate's own
+ *   document is the room's: accepted updates are written a while later, then applied to it.
  * - Clients: two facilitator tabs (one device key), the general coordinator link, two tabs of a
  *   coordinator bound to Novo Sarajevo, coordinators bound to Mostar and to Trnovo (FBiH), a
  *   viewer. Each has its own replica (a board: a Y.Doc with the board's undo manager), its own
@@ -188,6 +189,12 @@ interface Run {
   action: string;
   readonly accepted: Y.Doc;
   readonly gate: UpdateGate;
+  /** The gate's document, as the room's: what is stored and applied. */
+  readonly doc: Y.Doc;
+  /** Accepted updates still being written, oldest first. */
+  readonly writing: Uint8Array[];
+  /** When writes finish: a stream of its own, so a seed's steps are the same with or without it. */
+  readonly storage: Random;
   readonly clients: Client[];
   /** Client id -> key hash of the device that first wrote under it (the oracle's own record). */
   readonly owners: Map<number, string>;
@@ -448,6 +455,7 @@ function submit(run: Run, client: Client, update: Uint8Array, options: SubmitOpt
       for (const other of run.clients) if (other !== options.producer && other.doc.clientID === clientId) other.clobbered = true;
     }
     Y.applyUpdate(run.accepted, update);
+    run.writing.push(update);
     run.storedBytes += update.length;
     for (const o of verdict.newOwners) {
       run.owners.set(o.clientId, o.keyHash);
@@ -464,7 +472,14 @@ function submit(run: Run, client: Client, update: Uint8Array, options: SubmitOpt
 
   const problems = documentProblems(run.accepted);
   if (problems.length > 0) fail(run, `[PM6] the accepted board is invalid: ${problems[0]}`);
+  store(run);
   return verdict;
+}
+
+/** The room: some of what is being written is stored, in order, and applied; a compaction may find nothing in flight. */
+function store(run: Run): void {
+  for (const update of run.writing.splice(0, run.storage.int(run.writing.length + 1))) Y.applyUpdate(run.doc, update);
+  if (run.writing.length === 0 && run.storage.int(4) === 0) run.gate.resize(run.storedBytes, 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -994,6 +1009,9 @@ function runSeed(seed: number, steps = STEPS): Outcome {
     action: 'start',
     accepted,
     gate,
+    doc: demo,
+    writing: [],
+    storage: mulberry32(seed ^ 0x5eed),
     clients: [],
     owners: new Map(),
     clientsPerKey: new Map(),

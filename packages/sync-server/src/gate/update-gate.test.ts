@@ -173,6 +173,44 @@ describe('update gate', () => {
     expect(verdict.work).toBeGreaterThan(Y.encodeStateAsUpdate(doc).length);
   });
 
+  it('[R16] judged against the document once it holds every accepted update, against the document plus those in flight while it does not', () => {
+    const doc = demo();
+    const gate = gateFor(doc);
+    const id = firstActivity(doc).id as never;
+    let writer = new Y.Doc();
+    writer.clientID = 9_003;
+    Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
+    const next = (lane: 'A' | 'B' | 'C' | 'D') => {
+      const before = Y.encodeStateVector(writer);
+      moveActivity(writer, id, demoLaneId(lane), 0);
+      return Y.encodeStateAsUpdate(writer, before);
+    };
+    const first = next('B');
+    expect(gate.judge(first, coordinator)).toMatchObject({ ok: true, noop: false });
+    // Still being written: the next move builds on it, its replay is nothing new.
+    const second = next('C');
+    expect(gate.judge(second, coordinator)).toMatchObject({ ok: true, noop: false });
+    expect(gate.judge(first, coordinator)).toMatchObject({ ok: true, noop: true });
+    // Both stored and applied; compaction finds nothing in flight.
+    Y.applyUpdate(doc, first);
+    Y.applyUpdate(doc, second);
+    gate.resize(Y.encodeStateAsUpdate(doc).length, 0);
+    expect(gate.judge(second, coordinator)).toMatchObject({ ok: true, noop: true });
+    const third = next('D');
+    expect(gate.judge(third, coordinator)).toMatchObject({ ok: true, noop: false });
+    // Its write fails: without it, a move that builds on it depends on what the server does not have.
+    gate.rollBack([], [], Y.encodeStateAsUpdate(doc).length);
+    expect(gate.judge(next('A'), coordinator)).toMatchObject({ ok: false, code: CloseCode.invalidUpdate });
+    expect(gate.judge(third, coordinator)).toMatchObject({ ok: true, noop: false });
+    // Stored and applied this time: what comes next is judged against the document alone.
+    Y.applyUpdate(doc, third);
+    expect(gate.judge(third, coordinator)).toMatchObject({ ok: true, noop: true });
+    writer = new Y.Doc(); // the refused writer reconnected, under a new client id
+    writer.clientID = 9_004;
+    Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
+    expect(gate.judge(next('B'), coordinator)).toMatchObject({ ok: true, noop: false });
+  });
+
   it('[R16] forged dependencies are refused without applying: gaps in a client’s clocks, deletes of what the server lacks', () => {
     const doc = demo();
     const gate = gateFor(doc);

@@ -12,12 +12,19 @@
  *    plan-model's one write policy (schema, roles, locks, attribution, votes).
  * A refusal after step 5 leaves the shadow dirty: it is rebuilt lazily, once, by the next update
  * that needs it, never per refusal.
+ *
+ * The accepted state is the document itself while every accepted update is stored and applied to
+ * it (a board edited one change at a time); a replica of it is built only once an update is judged
+ * while others are still being written, and kept until nothing is (see `resize`).
  */
 import * as Y from 'yjs';
 import { type Access, type ChangeReport, inspectTransaction, judgeChange, roots } from '@tabla/plan-model';
 import { CloseCode } from '@tabla/sync-protocol';
 import type { ClientOwner } from '../storage/types.js';
 import { type DeleteRange, readUpdateShape, type ShapeLimits, type UpdateShape } from './update-shape.js';
+
+/** The origin of the shadow's transaction for the update being judged. */
+const judgedOrigin = Symbol('judged');
 
 export interface GateLimits extends ShapeLimits {
   /** New Yjs client ids one update may introduce. */
@@ -58,10 +65,13 @@ export class UpdateGate {
   /** The room's document as stored and applied (read here, never written). */
   private readonly doc: Y.Doc;
   /**
-   * The document plus the accepted updates still being written, once there have been any: built at
-   * the first accepted update, so a board only read (a projector, viewers) costs one replica, not two.
+   * The document plus the accepted updates still being written, when an update is judged while
+   * there are any. So a board only read (a projector, viewers) costs no copy beside the document, a
+   * board written one change at a time one (the shadow), and only overlapping writes two.
    */
   private replica: Y.Doc | null = null;
+  /** Without a replica: the accepted updates the document may not hold yet (with it, none). */
+  private unapplied: { readonly update: Uint8Array; readonly shape: UpdateShape }[] = [];
   private shadow: Y.Doc | null = null;
   private lastChange: ChangeReport | null = null;
   private readonly owners: Map<number, string>;
@@ -82,9 +92,19 @@ export class UpdateGate {
     this.presenceOwner = init.presenceOwner ?? (() => undefined);
   }
 
-  /** What an update is judged against: the document plus every accepted update, including those being written. */
-  private get accepted(): Y.Doc {
-    return this.replica ?? this.doc;
+  /**
+   * What an update is judged against: the document plus every accepted update, including those
+   * being written. The document itself once it holds them all; else the replica, built now if
+   * there is none yet (O(board) and not charged, as the first replica always was; once, until a
+   * compaction finds nothing in flight).
+   */
+  private acceptedState(): Y.Doc {
+    if (this.replica) return this.replica;
+    while (this.unapplied.length > 0 && this.holds(this.doc.store, this.unapplied[0]!.shape)) this.unapplied.shift();
+    if (this.unapplied.length === 0) return this.doc;
+    this.replica = replicaOf(this.doc, this.unapplied.map((u) => u.update));
+    this.unapplied = [];
+    return this.replica;
   }
 
   /** The device key bound to a Yjs client id that wrote to the board. */
@@ -92,11 +112,9 @@ export class UpdateGate {
     return this.owners.get(clientId);
   }
 
-  /** Structs held by one replica of the board (live and deleted), O(client ids). */
+  /** Structs held by one replica of the board (live and deleted; without a replica, the document's), O(client ids). */
   get structs(): number {
-    let n = 0;
-    for (const structs of this.accepted.store.clients.values()) n += structs.length;
-    return n;
+    return structsOf(this.replica ?? this.doc);
   }
 
   judge(update: Uint8Array, sender: Sender): GateVerdict {
@@ -105,7 +123,8 @@ export class UpdateGate {
     const read = readUpdateShape(update, this.limits);
     if (!read.ok) return refuse(read.reason === 'undecodable update' ? CloseCode.badMessage : CloseCode.invalidUpdate, read.reason);
     const { shape } = read;
-    const store = this.accepted.store;
+    const accepted = this.acceptedState();
+    const store = accepted.store;
 
     // Clock ranges: only a device that owns a client id may extend it; nothing may build on what the server lacks.
     const newOwners: ClientOwner[] = [];
@@ -126,23 +145,23 @@ export class UpdateGate {
       if (run.from > known) return refuse(CloseCode.invalidUpdate, 'depends on changes the server does not have');
       newStructs += run.to - known; // an upper bound: deleted runs count by length
     }
-    const deletes = this.newDeletes(shape, ends);
+    const deletes = this.newDeletes(store, shape, ends);
     work += deletes.visited;
     if (deletes.forged) return refuse(CloseCode.invalidUpdate, 'deletes changes the server does not have');
     const somethingNew = newOwners.length > 0 || shape.runs.some((r) => r.to > Y.getState(store, r.client)) || deletes.fresh;
     if (!somethingNew) return { ok: true, noop: true, work };
     if (sender.role === 'viewer') return refuse(CloseCode.forbidden, 'viewers cannot write');
 
-    const budget = this.budgetProblem(shape, newOwners, newStructs, update.length, sender);
+    const budget = this.budgetProblem(accepted, shape, newOwners, newStructs, update.length, sender);
     work += budget.work;
     if (budget.problem) return refuse(budget.problem.code, budget.problem.reason);
 
-    const shadow = this.freshShadow();
+    const shadow = this.freshShadow(accepted);
     if (shadow.rebuilt) work += this.bytes;
     const { pendingStructs, pendingDs } = shadow.doc.store;
     this.lastChange = null;
     try {
-      Y.applyUpdate(shadow.doc, update);
+      Y.applyUpdate(shadow.doc, update, judgedOrigin);
     } catch {
       return this.dirty(refuse(CloseCode.badMessage, 'undecodable update'));
     }
@@ -152,13 +171,14 @@ export class UpdateGate {
     }
     const change = this.lastChange as ChangeReport | null;
     if (!change) return this.dirty(refuse(CloseCode.badMessage, 'update not applied'));
-    const judgement = judgeChange(this.accepted, shadow.doc, change, sender);
+    const judgement = judgeChange(accepted, shadow.doc, change, sender);
     if (!judgement.ok) return this.dirty(refuse(judgement.rule === 'schema' ? CloseCode.invalidUpdate : CloseCode.forbidden, judgement.reason));
 
     // Bound now, so this sender's next update (sent before this one is stored) passes too.
     for (const o of newOwners) this.bind(o);
-    this.replica ??= replicaOf(this.doc);
-    Y.applyUpdate(this.replica, update);
+    // The shadow holds it already: the replica, if any, follows; without one it is owed to the document.
+    if (this.replica) Y.applyUpdate(this.replica, update);
+    else this.unapplied.push({ update, shape });
     this.bytes += update.length;
     return { ok: true, noop: false, newOwners, work };
   }
@@ -183,13 +203,21 @@ export class UpdateGate {
     }
     this.replica?.destroy();
     this.replica = inFlight.length > 0 ? replicaOf(this.doc, inFlight) : null;
+    this.unapplied = [];
     this.bytes = storedBytes + inFlight.reduce((n, u) => n + u.length, 0);
     this.dropShadow();
   }
 
-  /** After compaction: the stored size is known again. */
+  /**
+   * After compaction: the stored size is known again. With nothing in flight the document is the
+   * accepted state, so the replica, if any, is dropped (built again only by the next overlap).
+   */
   resize(storedBytes: number, inFlightBytes: number): void {
     this.bytes = storedBytes + inFlightBytes;
+    if (inFlightBytes > 0) return;
+    this.replica?.destroy();
+    this.replica = null;
+    this.unapplied = [];
   }
 
   get storedBytesEstimate(): number {
@@ -211,25 +239,24 @@ export class UpdateGate {
    * range's start (ranges are sorted and disjoint, so no struct is visited twice per client).
    * A range past what the server has (or what the update itself adds) is forged.
    */
-  private newDeletes(shape: UpdateShape, ends: ReadonlyMap<number, number>): { fresh: boolean; forged: boolean; visited: number } {
+  private newDeletes(store: Y.Doc['store'], shape: UpdateShape, ends: ReadonlyMap<number, number>): { fresh: boolean; forged: boolean; visited: number } {
     let visited = 0;
     let fresh = false;
-    const store = this.accepted.store;
     for (const range of shape.deletes) {
       const known = ends.get(range.client) ?? Y.getState(store, range.client);
       if (range.clock + range.length > known) return { fresh, forged: true, visited };
       if (fresh) continue; // one is enough; the rest are still checked for forgery above
-      const r = this.liveIn(range, 1);
+      const r = this.liveIn(store, range, 1);
       visited += r.visited;
       fresh = r.live > 0;
     }
     return { fresh, forged: false, visited };
   }
 
-  /** Live (not yet deleted) structs of the accepted store in a range, counting up to `enough`. */
-  private liveIn({ client, clock, length }: DeleteRange, enough: number): { live: number; visited: number } {
-    const structs = this.accepted.store.clients.get(client);
-    const state = Y.getState(this.accepted.store, client);
+  /** Live (not yet deleted) structs of a store in a range, counting up to `enough`. */
+  private liveIn(store: Y.Doc['store'], { client, clock, length }: DeleteRange, enough: number): { live: number; visited: number } {
+    const structs = store.clients.get(client);
+    const state = Y.getState(store, client);
     // Clocks past the accepted state are the update's own new structs: deleting those is new, not a shrink.
     if (clock + length > state) return { live: enough === 1 ? 1 : 0, visited: 0 };
     if (!structs) return { live: 0, visited: 0 };
@@ -244,12 +271,17 @@ export class UpdateGate {
     return { live, visited };
   }
 
+  /** Whether a store holds all an update does: its structs, and its deletions made. */
+  private holds(store: Y.Doc['store'], shape: UpdateShape): boolean {
+    return shape.runs.every((r) => r.to <= Y.getState(store, r.client)) && shape.deletes.every((range) => this.liveIn(store, range, 1).live === 0);
+  }
+
   /** Items a change would delete that are live now (its delete set walked whole), with the work. */
-  private liveDeleted(shape: UpdateShape): { live: number; visited: number } {
+  private liveDeleted(store: Y.Doc['store'], shape: UpdateShape): { live: number; visited: number } {
     let live = 0;
     let visited = 0;
     for (const range of shape.deletes) {
-      const r = this.liveIn(range, Infinity);
+      const r = this.liveIn(store, range, Infinity);
       live += r.live;
       visited += r.visited;
     }
@@ -257,6 +289,7 @@ export class UpdateGate {
   }
 
   private budgetProblem(
+    accepted: Y.Doc,
     shape: UpdateShape,
     newOwners: readonly ClientOwner[],
     newStructs: number,
@@ -279,26 +312,27 @@ export class UpdateGate {
     }
     // A board at its limit still takes what makes it no larger: pure deletions from anyone allowed
     // to make them, and a facilitator's change that removes more live items than it adds.
-    const grows = shape.runs.some((r) => r.to > Y.getState(this.accepted.store, r.client));
+    const grows = shape.runs.some((r) => r.to > Y.getState(accepted.store, r.client));
     if (!grows) return fine();
     const over =
       this.bytes + bytes > l.maxDocumentBytes
         ? 'board too large'
-        : this.structs + newStructs > l.maxDocumentStructs
+        : structsOf(accepted) + newStructs > l.maxDocumentStructs
           ? 'board holds too many items'
           : null;
     if (over === null) return fine();
     if (sender.role !== 'facilitator') return refused(CloseCode.documentTooLarge, over);
-    const removed = this.liveDeleted(shape);
+    const removed = this.liveDeleted(accepted.store, shape);
     return removed.live > newStructs ? fine(removed.visited) : refused(CloseCode.documentTooLarge, over, removed.visited);
   }
 
-  private freshShadow(): { doc: Y.Doc; rebuilt: boolean } {
+  private freshShadow(accepted: Y.Doc): { doc: Y.Doc; rebuilt: boolean } {
     if (this.shadow) return { doc: this.shadow, rebuilt: false };
     this.rebuilds++;
-    const shadow = replicaOf(this.accepted);
+    const shadow = replicaOf(accepted);
+    // Only the update being judged is inspected, not those admitted as stored.
     shadow.on('afterTransaction', (tr: Y.Transaction) => {
-      this.lastChange = inspectTransaction(tr);
+      if (tr.origin === judgedOrigin) this.lastChange = inspectTransaction(tr);
     });
     this.shadow = shadow;
     return { doc: shadow, rebuilt: true };
@@ -322,4 +356,10 @@ export function replicaOf(doc: Y.Doc, updates: readonly Uint8Array[] = []): Y.Do
   Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
   for (const update of updates) Y.applyUpdate(replica, update);
   return replica;
+}
+
+function structsOf(doc: Y.Doc): number {
+  let n = 0;
+  for (const structs of doc.store.clients.values()) n += structs.length;
+  return n;
 }
