@@ -27,10 +27,16 @@ export interface SlowDiskParams {
   readonly periodA: number;
 }
 
-/** `storage` with `appendUpdates` delayed by `delay()` ms whenever the batch holds an update of `boardId`. */
+/**
+ * `storage` with `appendUpdates` delayed by `delay()` ms whenever the batch holds an update of `boardId`,
+ * as a storage with concurrent writers (PostgreSQL's pool: `writesAtOnce` unset) where one board's
+ * transaction can be slow while another's commits. SQLite has one writer: there a slow commit delays
+ * every board's next commit whatever the server does (see the note).
+ */
 function slowFor(storage: SqliteStorage, boardId: () => string, delay: () => number): BoardStorage {
   return new Proxy(storage, {
     get(target, prop) {
+      if (prop === 'writesAtOnce') return undefined;
       if (prop === 'appendUpdates') {
         return async (updates: readonly PendingUpdate[]) => {
           const ms = delay();
@@ -128,7 +134,7 @@ export async function slowDisk(params: SlowDiskParams, log: (line: string) => vo
         compared(`slowDisk.p${p}`, 'ms', finite(percentile(pooled('slow'), p)), finite(percentile(pooled('normal'), p)), { runs: perRound(p), detail }),
       ),
       notes: [
-        `Slow disk: our sync core in the bench process (SQLite, synchronous=FULL) behind a storage wrapper that delays every appendUpdates holding an update of board A by ${params.delayMs} ms. A's stock writer changes A every ${params.periodA} ms (slower than its delayed writes, so A alone keeps up); B's stock writer makes ${params.changes} closed-loop changes per phase (10 ms apart) timed by two raw readers, ${params.rounds} round(s) of [A's writes as they are, A's writes delayed]. "Reference" here is B without the delay, in the same run.`,
+        `Slow disk: our sync core in the bench process (SQLite, synchronous=FULL) behind a storage wrapper that delays every appendUpdates holding an update of board A by ${params.delayMs} ms, as a storage with concurrent writers does (PostgreSQL: the server then keeps up to 4 transactions in flight, a slow board's alone). With SQLite, which has one writer, the server writes one transaction at a time on a worker thread: a slow commit no longer stops the event loop (presence, sync answers and the relay of what is stored go on), but every board's next commit waits for it. A's stock writer changes A every ${params.periodA} ms (slower than its delayed writes, so A alone keeps up); B's stock writer makes ${params.changes} closed-loop changes per phase (10 ms apart) timed by two raw readers, ${params.rounds} round(s) of [A's writes as they are, A's writes delayed]. "Reference" here is B without the delay, in the same run.`,
       ],
     };
   } finally {

@@ -178,6 +178,23 @@ describe('UpdateWriter', () => {
     await Promise.all(next);
   });
 
+  it('with one write at a time (a single-writer storage), the next write takes every board that is ready, a slow one too', async () => {
+    const { storage, calls } = heldStorage();
+    const writer = new UpdateWriter(storage, undefined, 1);
+    const a1 = writer.append(pending('a', 1));
+    await tick();
+    await new Promise((resolve) => setTimeout(resolve, SLOW_WRITE_MS + 10));
+    const waiting = [writer.append(pending('b', 1)), writer.append(pending('a', 2)), writer.append(pending('c', 1))];
+    await tick();
+    expect(calls.map((c) => c.boards)).toEqual([['a']]); // b and c wait: one write at a time
+    calls[0]!.finish(); // slow, written alone: a is not kept apart from the rest
+    await a1;
+    await ticks();
+    expect(calls.map((c) => c.boards)).toEqual([['a'], ['b', 'a', 'c']]);
+    calls[1]!.finish();
+    await Promise.all(waiting);
+  });
+
   it('drain waits for every append so far, those queued behind a write in flight too', async () => {
     const { storage, calls } = heldStorage();
     const writer = new UpdateWriter(storage);

@@ -22,6 +22,10 @@ export const SLOW_WRITE_MS = 25;
  * so a slow write holds up only the boards in it, never the relay of the rest
  * (up to MAX_WRITES_IN_FLIGHT writes at once); and a board whose writes are slow writes alone.
  *
+ * With a single-writer storage (`writesAtOnce` 1: SQLite) there is one write at a time, and it takes
+ * every board that is ready: the fewest commits, since a second transaction would only wait behind
+ * the first (a slow board cannot be kept apart there: it shares the one writer anyway).
+ *
  * A batch refused for a seq conflict (`expectSeq`: another instance appended first) fails only for
  * the boards in conflict: the rest of the batch is written again at once, as its own transaction.
  */
@@ -44,7 +48,8 @@ export class UpdateWriter {
   constructor(
     private readonly storage: BoardStorage,
     private readonly onWrite: (seconds: number, updates: number) => void = () => {},
-    private readonly maxWritesInFlight = MAX_WRITES_IN_FLIGHT,
+    /** `BoardStorage.writesAtOnce`; undefined: MAX_WRITES_IN_FLIGHT. */
+    private readonly maxWritesInFlight: number = MAX_WRITES_IN_FLIGHT,
   ) {}
 
   /** Resolves with the update's sequence number once it is durable. */
@@ -83,6 +88,10 @@ export class UpdateWriter {
   private flush(): void {
     this.scheduled = false;
     const ready = [...this.queued.keys()].filter((boardId) => !this.busy.has(boardId));
+    if (this.maxWritesInFlight === 1) {
+      if (ready.length > 0 && this.inFlight.size === 0) this.start(ready);
+      return;
+    }
     const together = ready.filter((boardId) => !this.slow.has(boardId));
     if (together.length > 0 && this.inFlight.size < this.maxWritesInFlight) this.start(together);
     for (const boardId of ready) {

@@ -122,6 +122,8 @@ interface PendingCall {
 export class SqliteThreadStorage implements BoardStorage {
   /** One AUTOINCREMENT sequence shared by every board, as `SqliteStorage`. */
   readonly seqsPerBoard = false;
+  /** One writer: SQLite commits one transaction at a time. */
+  readonly writesAtOnce = 1;
   readonly #worker: Worker;
   readonly #pending = new Map<number, PendingCall>();
   readonly #opened: Promise<unknown>;

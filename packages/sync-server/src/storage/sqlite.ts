@@ -222,6 +222,8 @@ const toVersion = (row: VersionRow): VersionRecord => ({
 export class SqliteStorage implements BoardStorage {
   /** One AUTOINCREMENT sequence shared by every board. */
   readonly seqsPerBoard = false;
+  /** One writer: SQLite commits one transaction at a time. */
+  readonly writesAtOnce = 1;
   readonly #db: Database.Database;
   readonly #now: () => number;
   readonly #faults: SqliteFaultInjection;

@@ -134,6 +134,12 @@ export interface DocumentLog {
    * works. The fan-out between server instances needs it. Otherwise boards share one sequence.
    */
   readonly seqsPerBoard: boolean;
+  /**
+   * How many `appendUpdates` transactions are worth having in flight at once. 1 for a single writer
+   * (SQLite commits one transaction at a time: a second one in flight would only queue and pay a
+   * commit of its own); unset: a few (`MAX_WRITES_IN_FLIGHT`, for a pool of connections).
+   */
+  readonly writesAtOnce?: number;
   /** The stored state of a board, or null if the board does not exist. */
   loadState(boardId: string): Promise<StoredState | null>;
   /**
