@@ -7,6 +7,7 @@
  *   BENCH_MODE=smoke npm run bench -w @tabla/bench      (or --smoke: every figure, small, seconds)
  *   node dist/run.js --smoke relay cold                 (only some sections)
  *   BENCH_ROUNDS=4                                      (relay runs per server, full mode; default 3)
+ *   BENCH_RELAY=1x10,300x3                              (only these relay scenarios)
  *   BENCH_SERVER_NODE_ARGS='--cpu-prof'                 (extra node flags for both server processes)
  */
 import { attacks } from './attacks.js';
@@ -73,7 +74,8 @@ type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
   const mode = benchMode();
-  const params = PARAMS[mode];
+  const only = process.env.BENCH_RELAY?.split(',').filter(Boolean);
+  const params = only ? { ...PARAMS[mode], relay: PARAMS[mode].relay.filter((s) => only.includes(s.id)) } : PARAMS[mode];
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   for (const w of wanted) if (!SECTIONS.includes(w as Section)) throw new Error(`unknown section "${w}": one of ${SECTIONS.join(', ')}`);
   const runs = (s: Section) => wanted.length === 0 || wanted.includes(s);

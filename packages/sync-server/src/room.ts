@@ -218,6 +218,7 @@ export class Room {
 
   join(conn: Connection): void {
     this.connections.add(conn);
+    if (conn.role !== 'viewer') this.gate.prepare();
     conn.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
     this.sendAllPresence(conn);
   }

@@ -62,6 +62,23 @@ describe('update gate', () => {
     expect(gate.rebuilds).toBe(1); // the first shadow, built lazily
   });
 
+  it('prepare builds the first shadow ahead of the first update, once: the update then costs no build', () => {
+    const doc = demo();
+    const gate = gateFor(doc);
+    gate.prepare();
+    expect(gate.rebuilds).toBe(1);
+    gate.prepare();
+    expect(gate.rebuilds).toBe(1);
+    const id = firstActivity(doc).id;
+    const move = changeOf(doc, (d) => moveActivity(d, id as never, demoLaneId('D'), 0));
+    const verdict = gate.judge(move, coordinator);
+    expect(verdict).toMatchObject({ ok: true, noop: false });
+    // Not charged for a rebuild (the board's stored size), which a gate without prepare charges.
+    const unprepared = gateFor(doc).judge(move, coordinator);
+    expect(unprepared.work - verdict.work).toBe(Y.encodeStateAsUpdate(doc).length);
+    expect(gate.rebuilds).toBe(1);
+  });
+
   it('[R16] refuses structures no Tabla client makes, before any replica: long strings, many values, gaps, unsorted deletes', () => {
     const doc = demo();
     const gate = gateFor(doc);

@@ -224,6 +224,18 @@ export class UpdateGate {
     return this.bytes;
   }
 
+  /**
+   * Builds the first shadow ahead of the first update, when a device that may write joins: the
+   * O(board) build is then paid at the join (whose sync answer is O(board) anyway), not by the first
+   * change's relay. Once per gate: a shadow dropped after a refusal is rebuilt by the next update, and
+   * charged to it, as before. A board only read never builds one.
+   */
+  prepare(): void {
+    // With accepted updates the document may not hold yet, the next update builds it, as before.
+    if (this.shadow || this.rebuilds > 0 || this.unapplied.length > 0) return;
+    this.freshShadow(this.replica ?? this.doc);
+  }
+
   destroy(): void {
     this.replica?.destroy();
     this.dropShadow();
