@@ -21,9 +21,9 @@ export interface FigureSpec {
   readonly note?: string;
 }
 
-export const SECTIONS = ['Relay, ours against the reference', 'Cold load', 'Memory', 'Slow disk', 'Scale-out: two instances over PostgreSQL and Redis', 'Bad frames', 'Attacks on the sync core', 'Board UI in Chromium'] as const;
+export const SECTIONS = ['Relay, ours against the reference', 'Where the time goes: µs per relayed update, profiled', 'Cold load', 'Memory', 'Slow disk', 'Scale-out: two instances over PostgreSQL and Redis', 'Bad frames', 'Attacks on the sync core', 'Board UI in Chromium'] as const;
 
-const [RELAY, COLD, MEMORY, SLOW, SCALE_OUT, FLOOD, ATTACKS, UI] = SECTIONS;
+const [RELAY, STAGES, COLD, MEMORY, SLOW, SCALE_OUT, FLOOD, ATTACKS, UI] = SECTIONS;
 
 const noWorse = (what: string): Target => ({ on: 'ratio', op: '<=', bound: 1, text: `ratio ≤ 1.0 (${what} no worse than the reference)` });
 const FRAME = 1000 / 60;
@@ -47,6 +47,16 @@ export const FIGURES: readonly FigureSpec[] = [
   ...relaySpecs('1x50', '1 board × 50 clients', true),
   ...relaySpecs('1x200', '1 board × 200 clients', true),
   ...relaySpecs('300x3', '300 boards × 3 clients', false),
+  ...(
+    [
+      ['judging', 'judging (the update gate: shape, ranges, budgets, the shadow, the write policy)'],
+      ['storingMain', 'storing, main thread (handing the batch to the SQLite worker)'],
+      ['storingCommit', 'storing, the SQLite worker (the transaction and its fsync)'],
+      ['decodingApplying', 'decoding and applying to the document'],
+      ['encoding', 'encoding the frame'],
+      ['sending', 'sending to 9 readers'],
+    ] as const
+  ).map(([id, title]): FigureSpec => ({ id: `stages.${id}`, section: STAGES, title, target: null, note: 'none set: where the time goes (the targets are the relay figures)' })),
   { id: 'cold.crash', section: COLD, title: '200 activities, 10,000 logged edits, restarted after a crash: fresh client synced', target: { on: 'value', op: '<=', bound: 100, text: '≤ 100 ms' } },
   { id: 'cold.warmProcess', section: COLD, title: 'the same, the process already warm (another board served first)', target: { on: 'value', op: '<=', bound: 100, text: '≤ 100 ms' } },
   { id: 'cold.compacted', section: COLD, title: 'the same board after a graceful restart (log compacted)', target: { on: 'value', op: '<=', bound: 100, text: '≤ 100 ms' } },

@@ -1,5 +1,6 @@
 /**
- * The server benchmarks: relay (ours against the reference, alternating), cold load, memory,
+ * The server benchmarks: relay (ours against the reference, alternating), where the time goes
+ * (both servers profiled), cold load, memory,
  * slow disk, bad frames and the sync core's attacks. Writes the parts `server` and `attacks`
  * to the results folder (results.ts) for the report.
  *
@@ -16,6 +17,7 @@ import { flood } from './flood.js';
 import { memory, type MemoryParams } from './memory.js';
 import { relay, type RelayScenario } from './relay.js';
 import { scaleOut, type ScaleOutParams } from './scale-out.js';
+import { stages, type StagesParams } from './stages.js';
 import { benchMode, type Figure, type Mode, writePart } from './results.js';
 import { LIFTED_LIMITS, newDataDir, NO_REFUSAL_BACKOFF, ReferenceServer, seedDemoBoards, TablaServer } from './servers.js';
 import { slowDisk, type SlowDiskParams } from './slow-disk.js';
@@ -29,6 +31,7 @@ interface Params {
   readonly memory: MemoryParams;
   readonly slowDisk: SlowDiskParams;
   readonly scaleOut: ScaleOutParams;
+  readonly stages: StagesParams;
   readonly flood: number;
   /** Attack ids of attacks.bench.ts; empty: all. */
   readonly attacks: readonly string[];
@@ -48,6 +51,7 @@ const PARAMS: Record<Mode, Params> = {
     memory: { demoBoards: [100, 1000], largeActivities: 2000, settleMs: 1_000, samples: 5 },
     slowDisk: { changes: 100, rounds: 2, delayMs: 50, periodA: 100 },
     scaleOut: { rounds: 3, changes: 200, burst: 500, readers: 5, coldEdits: 10_000 },
+    stages: { changes: 2000, warmup: 100 },
     flood: 2000,
     attacks: [],
   },
@@ -64,12 +68,13 @@ const PARAMS: Record<Mode, Params> = {
     memory: { demoBoards: [10, 50], largeActivities: 200, settleMs: 200, samples: 3 },
     slowDisk: { changes: 15, rounds: 1, delayMs: 50, periodA: 100 },
     scaleOut: { rounds: 1, changes: 20, burst: 50, readers: 3, coldEdits: 300 },
+    stages: { changes: 50, warmup: 10 },
     flood: 100,
     attacks: ['d1'],
   },
 };
 
-const SECTIONS = ['relay', 'cold', 'memory', 'slow', 'scaleout', 'flood', 'attacks'] as const;
+const SECTIONS = ['relay', 'stages', 'cold', 'memory', 'slow', 'scaleout', 'flood', 'attacks'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -132,6 +137,7 @@ async function main(): Promise<void> {
         .join(', ')}; for the bad frames measured on the same process afterwards, also ${Object.keys(NO_REFUSAL_BACKOFF).join(', ')}=1000000. Everything judged per update stays on. Our boards are demo boards written into its SQLite database before it starts (as POST /api/boards makes them, without a commit each).`,
     );
   }
+  if (runs('stages')) await section('stages', 'Where the time goes', () => stages(params.stages, log));
   if (runs('cold')) await section('cold load', 'Cold load', () => coldLoad(params.cold, log));
   if (runs('memory')) await section('memory', 'Memory', () => memory(params.memory, log));
   if (runs('slow')) await section('slow disk', 'Slow disk', () => slowDisk(params.slowDisk, log));

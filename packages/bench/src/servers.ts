@@ -106,8 +106,8 @@ export function rssOf(pid: number): number {
 }
 
 /** Spawns `node …args` and resolves with the port of its first JSON line `{"msg":"listening","port":…}` on stdout. */
-function spawnListening(args: string[], env: NodeJS.ProcessEnv, log: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...nodeArgs(), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnListening(args: string[], env: NodeJS.ProcessEnv, log: string[], extraNodeArgs: readonly string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...nodeArgs(), ...extraNodeArgs, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (line: string) => {
     log.push(line);
     if (log.length > 200) log.splice(0, log.length - 200);
@@ -155,11 +155,12 @@ export class TablaServer implements BenchServer {
   private constructor(
     readonly dataDir: string,
     private env: Readonly<Record<string, string>>,
+    private readonly extraNodeArgs: readonly string[],
   ) {}
 
-  /** `env`: extra settings over the defaults (e.g. LIFTED_LIMITS); the data directory is new unless given. */
-  static async start(env: Readonly<Record<string, string>> = {}, dataDir?: string): Promise<TablaServer> {
-    const server = new TablaServer(dataDir ?? newDataDir(), env);
+  /** `env`: extra settings over the defaults (e.g. LIFTED_LIMITS); the data directory is new unless given; `extraNodeArgs` e.g. a CPU profile's. */
+  static async start(env: Readonly<Record<string, string>> = {}, dataDir?: string, extraNodeArgs: readonly string[] = []): Promise<TablaServer> {
+    const server = new TablaServer(dataDir ?? newDataDir(), env, extraNodeArgs);
     await server.spawn();
     return server;
   }
@@ -223,7 +224,7 @@ export class TablaServer implements BenchServer {
 
   async dispose(): Promise<void> {
     // With extra node flags (a profile), a graceful stop, so the profile is written.
-    await stopChild(this.child, nodeArgs().length > 0 ? 'SIGTERM' : 'SIGKILL');
+    await stopChild(this.child, nodeArgs().length + this.extraNodeArgs.length > 0 ? 'SIGTERM' : 'SIGKILL');
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
@@ -240,7 +241,7 @@ export class TablaServer implements BenchServer {
       ...this.env,
     };
     this.log.length = 0; // this process's lines only
-    const { child, port } = await spawnListening(['--enable-source-maps', serverMain], env, this.log);
+    const { child, port } = await spawnListening(['--enable-source-maps', serverMain], env, this.log, this.extraNodeArgs);
     this.child = child;
     this.port = port;
   }
@@ -256,9 +257,9 @@ export class ReferenceServer implements BenchServer {
     private readonly port: number,
   ) {}
 
-  static async start(): Promise<ReferenceServer> {
+  static async start(extraNodeArgs: readonly string[] = []): Promise<ReferenceServer> {
     const log: string[] = [];
-    const { child, port } = await spawnListening([referenceMain], { PATH: process.env.PATH, HOME: process.env.HOME }, log);
+    const { child, port } = await spawnListening([referenceMain], { PATH: process.env.PATH, HOME: process.env.HOME }, log, extraNodeArgs);
     const server = new ReferenceServer(child, port);
     server.log.push(...log);
     return server;

@@ -1,0 +1,101 @@
+/**
+ * Where one relayed update's time goes, from CPU profiles of both servers under the same closed loop
+ * (1 board, 1 stock writer, 9 raw readers): judging, storing, decoding and applying, encoding,
+ * sending, in µs per update. Ours: its main thread, and its SQLite worker thread (the commit, fsync included:
+ * a sample taken while the thread waits in a system call counts for the function waiting). The
+ * reference: applying (decoding included: one call), encoding, sending. Both profiled at a 50 µs
+ * interval, which slows both alike; compare them, not with the relay figures.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type FunctionRef, inclusiveMs, refKey } from './cpu-profile.js';
+import { relayRun, type RelayScenario } from './relay.js';
+import type { Figure } from './results.js';
+import { LIFTED_LIMITS, newDataDir, ReferenceServer, seedDemoBoards, TablaServer } from './servers.js';
+
+export interface StagesParams {
+  readonly changes: number;
+  readonly warmup: number;
+}
+
+const ourRelay: FunctionRef = { name: 'onDocUpdate', file: 'room.js' };
+const OURS: Record<string, FunctionRef> = {
+  // Decoding an update frame, not a presence or sync-step one: inside the room's dispatch of updates.
+  decode: { name: 'decodeMessage', file: 'messages.js' },
+  judge: { name: 'judge', file: 'update-gate.js' },
+  post: { name: 'appendUpdates', file: 'sqlite-thread.js' },
+  applyStored: { name: 'applyStored', file: 'room.js' },
+  relay: ourRelay,
+  encode: { name: 'encodeUpdate', file: 'messages.js', within: ourRelay },
+  send: { name: 'send', file: 'connection.js', within: ourRelay },
+};
+const WORKER: Record<string, FunctionRef> = { commit: { name: 'appendUpdates', file: 'sqlite.js' } };
+const referenceRelay: FunctionRef = { name: 'updateHandler', file: 'utils.js' };
+const REFERENCE: Record<string, FunctionRef> = {
+  // readSyncMessage answers sync steps too; the relayed updates are what reaches the update handler.
+  read: { name: 'readSyncMessage', file: 'sync.js' },
+  relay: referenceRelay,
+  send: { name: 'send', file: 'utils.js', within: referenceRelay },
+};
+
+const profileArgs = (dir: string) => ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=50'];
+
+/** The profile of thread `thread` (0: main) among those node wrote into `dir`. */
+function profileOf(dir: string, thread: number): string {
+  const file = readdirSync(dir).find((f) => f.split('.')[4] === String(thread));
+  if (!file) throw new Error(`stages: no CPU profile of thread ${thread} in ${dir} (${readdirSync(dir).join(', ')})`);
+  return join(dir, file);
+}
+
+function timesOf(file: string, refs: Record<string, FunctionRef>): Record<string, number> {
+  const ms = inclusiveMs(file, Object.values(refs));
+  return Object.fromEntries(Object.entries(refs).map(([k, f]) => [k, ms.get(refKey(f))!]));
+}
+
+export async function stages(params: StagesParams, log: (line: string) => void): Promise<{ figures: Figure[]; notes: string[] }> {
+  const scenario: RelayScenario = { id: '1x10', boards: 1, clients: 10, changes: params.changes, warmup: params.warmup, burst: 1 };
+  // Every update of the run: the unmeasured first change, the warm-up, the measured ones, the burst of one.
+  const updates = 1 + scenario.warmup + scenario.changes + scenario.burst;
+  const root = mkdtempSync(join(tmpdir(), 'tabla-stages-'));
+  const dataDir = newDataDir();
+  try {
+    const pool = await seedDemoBoards(dataDir, 1, 'stages');
+    const ours = await TablaServer.start({ ...LIFTED_LIMITS }, dataDir, profileArgs(join(root, 'tabla')));
+    const oursRun = await relayRun(ours, (n) => pool.splice(0, n), scenario, 0).finally(() => ours.stop('SIGTERM'));
+    const reference = await ReferenceServer.start(profileArgs(join(root, 'reference')));
+    const referenceRun = await relayRun(reference, () => [], scenario, 0).finally(() => reference.stop('SIGTERM'));
+    const problems = [...oursRun.problems, ...referenceRun.problems];
+    if (problems.length) throw new Error(`stages: ${problems.join('; ')}`);
+
+    const main = timesOf(profileOf(join(root, 'tabla'), 0), OURS);
+    const worker = timesOf(profileOf(join(root, 'tabla'), 1), WORKER);
+    const ref = timesOf(profileOf(join(root, 'reference'), 0), REFERENCE);
+    const perUpdate = (ms: number) => Number(((ms * 1000) / updates).toFixed(1));
+    const figure = (id: string, ours: number, reference?: number): Figure => ({
+      id: `stages.${id}`,
+      unit: 'µs',
+      value: perUpdate(ours),
+      ...(reference === undefined ? {} : { reference: perUpdate(reference), ratio: reference > 0 ? Number((ours / reference).toFixed(3)) : null }),
+      detail: `${updates} updates, 9 readers each`,
+    });
+    const figures = [
+      figure('judging', main.judge!),
+      figure('storingMain', main.post!),
+      figure('storingCommit', worker.commit!),
+      figure('decodingApplying', main.decode! + main.applyStored! - main.relay!, ref.read! - ref.relay!),
+      figure('encoding', main.encode!, ref.relay! - ref.send!),
+      figure('sending', main.send!, ref.send!),
+    ];
+    log(`stages (µs per update): ${figures.map((f) => `${f.id.slice('stages.'.length)} ${f.value}${f.reference === undefined ? '' : ` (reference ${f.reference})`}`).join(', ')}`);
+    return {
+      figures,
+      notes: [
+        `Where the time goes: both servers (ours with its limits lifted) under the closed loop of 1 board with 10 clients (${params.warmup} + ${params.changes} changes), each profiled (node --cpu-prof, 50 µs interval); the time inside the functions of each stage, divided by the ${updates} updates. Ours: judging (UpdateGate.judge), storing on the main thread (handing the batch to the SQLite worker) and in the worker (the transaction and its commit with synchronous=FULL, waiting for the disk included), decoding and applying (decodeMessage, and Y.applyUpdate to the room's document with its watchers, encoding and sending excluded), encoding (the frame), sending (ws send to 9 readers). The reference: decoding and applying (readSyncMessage with Y.applyUpdate), encoding (its update handler, sending excluded), sending.`,
+      ],
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
