@@ -64,9 +64,6 @@ const NO_RESIZE_OBSERVER = { disabled: true } as const;
  * below is memoised.
  */
 export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, roleDescription, onEdit, readOnly, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
-  // A boolean, so a card re-renders only when this answer changes.
-  const ownId = own?.id;
-  const mayJoin = usePermission((p) => ownId !== undefined && p.canSetPartner(activity.id, ownId));
   const laneId = activity.laneId;
   const data = useMemo(() => ({ type: 'card', laneId }), [laneId]);
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
@@ -95,11 +92,11 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
   const onDoubleClick = useMemo(() => (onEdit ? () => onEdit(activity) : undefined), [onEdit, activity]);
   return (
     <li className="card-slot" ref={setNodeRef} style={style}>
-      <MemoCardBody
+      <SortableCardBody
         activity={activity}
         municipalities={municipalities}
         own={own}
-        onSetPartner={mayJoin ? onSetPartner : undefined}
+        onSetPartner={onSetPartner}
         dimmed={dimmed}
         marks={marks}
         spotlight={spotlight}
@@ -235,4 +232,14 @@ export function CardBody({ activity, municipalities, onEdit, readOnly = false, o
   );
 }
 
-const MemoCardBody = memo(CardBody);
+/**
+ * The body of a card in a lane, with the partner permission it asks for: here rather than in the
+ * shell, so the shell's re-renders during a drag do not read the policy for every card.
+ */
+const SortableCardBody = memo(function SortableCardBody({ onSetPartner, ...props }: CardBodyProps) {
+  // A boolean, so the body re-renders only when this answer changes.
+  const ownId = props.own?.id;
+  const activityId = props.activity.id;
+  const mayJoin = usePermission((p) => ownId !== undefined && p.canSetPartner(activityId, ownId));
+  return <CardBody {...props} onSetPartner={mayJoin ? onSetPartner : undefined} />;
+});

@@ -1,6 +1,6 @@
 import { useDroppable } from '@dnd-kit/core';
 import { SortableContext, verticalListSortingStrategy } from '@dnd-kit/sortable';
-import { Fragment, memo, useMemo, type CSSProperties } from 'react';
+import { Fragment, type HTMLAttributes, memo, useMemo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Activity, inVoteScope, type Municipality, type MunicipalityId } from '@tabla/plan-model';
 import { type ContainerId, containerDropId, laneIdOf } from '../dnd/ids.js';
@@ -72,7 +72,6 @@ export const Lane = memo(function Lane({
   const lock = useLock(containerId);
   const lockedForMe = usePermission((p) => p.lockedIn(laneIdOf(containerId)));
   const changeable = editable && !lockedForMe;
-  const { setNodeRef, isOver } = useDroppable({ id: containerDropId(containerId), data: { type: 'lane', containerId }, disabled: lockedForMe });
   const headingId = `lane-title-${containerId}`;
   const spotlightClass = spotlight ? ` lane--${spotlight === 'on' ? 'spotlit' : 'dimmed'}` : '';
   const found = matches === null ? activities.length : matches.filter(Boolean).length;
@@ -86,9 +85,10 @@ export const Lane = memo(function Lane({
   const items = useMemo(() => shown.map((c) => c.activity.id), [shown]);
   const roleDescription = t('dnd.roleDescription');
   return (
-    <section
-      ref={setNodeRef}
-      className={`lane${containerId === 'pool' ? ' lane--pool' : ''}${isOver ? ' lane--over' : ''}${lock !== 'none' ? ' lane--locked' : ''}${spotlightClass}`}
+    <LaneDropZone
+      containerId={containerId}
+      disabled={lockedForMe}
+      className={`lane${containerId === 'pool' ? ' lane--pool' : ''}${lock !== 'none' ? ' lane--locked' : ''}${spotlightClass}`}
       aria-labelledby={headingId}
       data-lane-id={containerId}
       data-spotlight={spotlight}
@@ -144,9 +144,29 @@ export const Lane = memo(function Lane({
       )}
       {lockedForMe && <LockedDropZone containerId={containerId} />}
       {containerId === 'pool' && <BoardLockBanner />}
-    </section>
+    </LaneDropZone>
   );
 }, lanePropsEqual);
+
+interface LaneDropZoneProps extends HTMLAttributes<HTMLElement> {
+  readonly containerId: ContainerId;
+  readonly disabled: boolean;
+  readonly className: string;
+}
+
+/**
+ * The lane's section as a drop target. Apart from the lane, because it re-renders whenever the
+ * drag's target changes (it consumes dnd-kit's context): its children, made by the lane, keep
+ * their identity then, so React skips the header and the card list.
+ */
+function LaneDropZone({ containerId, disabled, className, children, ...rest }: LaneDropZoneProps) {
+  const { setNodeRef, isOver } = useDroppable({ id: containerDropId(containerId), data: { type: 'lane', containerId }, disabled });
+  return (
+    <section ref={setNodeRef} className={`${className}${isOver ? ' lane--over' : ''}`} {...rest}>
+      {children}
+    </section>
+  );
+}
 
 /** Every prop by identity, except the filter's matches: element-wise, so a lane whose matches did not change does not render. */
 export function lanePropsEqual(prev: LaneProps, next: LaneProps): boolean {
