@@ -235,7 +235,7 @@ export class SyncServer {
       this.catchUpTimer.unref();
     }
     this.log = this.options.logger;
-    this.writer = new UpdateWriter(this.storage, this.options.onStorageWrite, this.storage.writesAtOnce);
+    this.writer = new UpdateWriter(this.storage, this.options.onStorageWrite);
     const o = this.options;
     this.addressWork = new BucketTable(() => new TokenBucket(o.maxAddressWorkPerSecond, o.addressWorkBurst));
     const backoff = { windowMs: o.refusalWindowMs, firstWaitMs: 1_000, maxWaitMs: 60_000 };

@@ -48,9 +48,13 @@ export class UpdateWriter {
   constructor(
     private readonly storage: BoardStorage,
     private readonly onWrite: (seconds: number, updates: number) => void = () => {},
-    /** `BoardStorage.writesAtOnce`; undefined: MAX_WRITES_IN_FLIGHT. */
-    private readonly maxWritesInFlight: number = MAX_WRITES_IN_FLIGHT,
+    /** Default: the storage's `writesAtOnce`, else MAX_WRITES_IN_FLIGHT. */
+    private readonly writesAtOnce?: number,
   ) {}
+
+  private get maxWritesInFlight(): number {
+    return this.writesAtOnce ?? this.storage.writesAtOnce ?? MAX_WRITES_IN_FLIGHT;
+  }
 
   /** Resolves with the update's sequence number once it is durable. */
   append(pending: PendingUpdate): Promise<number> {
