@@ -111,6 +111,18 @@ describe('SqliteStorage (SQLite specifics)', () => {
     expect(existsSync(`${file}-wal`)).toBe(true);
   });
 
+  it('folds the WAL into the database once writes pause, not inside a commit', async () => {
+    const storage = open();
+    const { initial } = logDoc();
+    await storage.createBoard({ id: 'b', title: 'B', createdAt: 1 }, initial, TOKENS);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the board's own pages folded in
+    const before = statSync(file).size;
+    for (let i = 0; i < 100; i++) await storage.appendUpdates([{ boardId: 'b', update: randomBytes(2000) }]); // ~100 pages: under SQLite's own bound
+    expect(statSync(file).size).toBe(before); // every commit went to the WAL only
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(statSync(file).size).toBeGreaterThan(before + 100 * 2000);
+  });
+
   it('returns plain Uint8Array views, not Buffers', async () => {
     const storage = open();
     const { initial, push } = logDoc();
