@@ -6,7 +6,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { demoLaneId, moveActivity, roots, seedDemoBoard, setBoardTitle, type ActivityId, type LaneId } from '@tabla/plan-model';
 import { generateRoleTokens } from '../tokens.js';
-import { awarenessFrame, awarenessPayload, parseServerFrame, sleep, syncStep1Frame, waitFor, within } from '@tabla/test-clients';
+import { awarenessFrame, awarenessPayload, connectRawReader, parseServerFrame, sleep, syncStep1Frame, waitFor, within } from '@tabla/test-clients';
 import { storedDoc, storedView, view, testServer } from './harness.js';
 
 
@@ -33,6 +33,21 @@ describe('relay with the stock client', () => {
     // Relayed means stored first.
     expect(await h.storage.countUpdates(h.boardId)).toBe(1);
     expect((await storedView(h.storage, h.boardId)).activityById.get(id)?.laneId).toBe(LANE_D);
+  });
+
+  it('updates stored in one write reach a reader together (one frame per run of one sender), each stored', async () => {
+    const h = await testServer();
+    const a = h.connect('editor');
+    await within(a.synced, 3000, 'synced');
+    const reader = await connectRawReader(h.url, h.boardId, h.tokens.viewer);
+    onTestFinished(() => reader.terminate());
+    const ids = activityIds(a.doc);
+    // Thirty transactions in one tick: thirty frames, which reach the server while the first is being written.
+    for (let i = 0; i < 30; i++) moveActivity(a.doc, ids[i % ids.length]!, i % 2 === 0 ? LANE_D : LANE_A, 0);
+    await waitFor(() => h.sync.stats.updatesStored === 30, 5000, 'thirty stored');
+    await waitFor(() => JSON.stringify(view(reader.doc)) === JSON.stringify(view(a.doc)), 5000, 'the reader to converge');
+    expect(reader.updates.length).toBeLessThan(30);
+    expect(await h.storage.countUpdates(h.boardId)).toBe(30);
   });
 
   it('[R10] awareness reaches the others, is echoed to its sender, and is removed when the sender leaves', async () => {
