@@ -3,11 +3,13 @@
  * - a writer: the stock `y-websocket` WebsocketProvider (what the board app uses), writing schema
  *   v1 changes through plan-model's operations, each its own update message;
  * - readers: raw `ws` sockets that ask for the board once (sync step 1 of an empty document),
- *   then only count the update frames they receive and timestamp them. They decode nothing, so
- *   hundreds of them in this process cost little next to what the server does for them.
+ *   then timestamp the update frames they receive. A reader following a writer counts that
+ *   writer's changes: a server may relay several changes stored together in one frame, so each
+ *   frame's clock for the writer (Y.parseUpdateMeta, no document) says how many it holds; other
+ *   readers count frames.
  */
 import { WebSocket } from 'ws';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { type ActivityId, demoLaneId, editActivity, type LaneId, moveActivity, roots, type Status } from '@tabla/plan-model';
 import { encodeSyncStep1 } from '@tabla/sync-protocol';
 import { connectStock, type StockClient } from '@tabla/test-clients';
@@ -24,7 +26,24 @@ export async function connectWriter(url: string, boardId: string, token: string,
     writer.destroy();
     throw new Error(`writer did not sync with ${url}/${boardId} in 30 s (closes: ${JSON.stringify(writer.closes)})`);
   }
+  changeClocks(writer.doc);
   return writer;
+}
+
+const clockHistories = new WeakMap<Y.Doc, number[]>();
+
+/** The writer's own clock after each of its changes (one local transaction each) from now on, as it makes them. */
+export function changeClocks(doc: Y.Doc): readonly number[] {
+  let clocks = clockHistories.get(doc);
+  if (!clocks) {
+    const list: number[] = [];
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      const clock = Y.getState(doc.store, doc.clientID);
+      if (tr.local && clock > (list.at(-1) ?? 0)) list.push(clock);
+    });
+    clockHistories.set(doc, (clocks = list));
+  }
+  return clocks;
 }
 
 const LANES: readonly LaneId[] = (['A', 'B', 'C', 'D'] as const).map((k) => demoLaneId(k));
@@ -39,9 +58,13 @@ export function change(doc: Y.Doc, ids: readonly ActivityId[], i: number): void 
 
 export const activityIds = (doc: Y.Doc): ActivityId[] => [...roots(doc).activities.keys()] as ActivityId[];
 
-/** A reader that counts update frames. `arrivals[k]` is when the k-th update after its sync arrived (performance.now()). */
+/**
+ * A reader that counts update frames, or, once it follows a writer, that writer's changes.
+ * `arrivals[k]` is when the k-th update (change) after its sync (or the follow) arrived (performance.now()).
+ */
 export class CountingReader {
   readonly arrivals: number[] = [];
+  private followed: { readonly clientId: number; readonly clocks: readonly number[]; readonly base: number } | null = null;
   /** The whole board as the server sent it on connecting (its sync step 2), kept only when asked. */
   state: Uint8Array | null = null;
   /** Called after each update frame is counted. */
@@ -57,7 +80,13 @@ export class CountingReader {
       // [messageSync = 0, syncStep2 = 1 | update = 2, ...]: one byte each (varints below 128).
       if (data[0] !== 0) return;
       if (data[1] === 2 && this.synced) {
-        this.arrivals.push(performance.now());
+        const now = performance.now();
+        if (!this.followed) this.arrivals.push(now);
+        else {
+          const { clientId, clocks, base } = this.followed;
+          const clock = Y.parseUpdateMeta(readVarBytes(data, 2)).to.get(clientId) ?? 0;
+          while (base + this.arrivals.length < clocks.length && clocks[base + this.arrivals.length]! <= clock) this.arrivals.push(now);
+        }
         this.onUpdate?.();
       } else if (data[1] === 1 && !this.synced) {
         this.synced = true;
@@ -87,6 +116,12 @@ export class CountingReader {
 
   get count(): number {
     return this.arrivals.length;
+  }
+
+  /** From now on counts `writer`'s changes (made after this call; see changeClocks), not frames. */
+  follow(writer: Y.Doc): void {
+    const clocks = changeClocks(writer);
+    this.followed = { clientId: writer.clientID, clocks, base: clocks.length - this.arrivals.length };
   }
 
   close(): void {

@@ -28,6 +28,7 @@ const LANES = (['A', 'B', 'C', 'D'] as const).map((k) => demoLaneId(k));
 async function fill(server: TablaServer, board: Board, params: ColdLoadParams): Promise<number> {
   const writer = await connectWriter(server.wsUrl, board.id, board.tokens.facilitator);
   const reader = await CountingReader.connect(server.wsUrl, board.id, board.tokens.viewer);
+  reader.follow(writer.doc);
   let sent = 0;
   const flushEvery = async (n: number) => {
     if (++sent % n === 0 && !(await allReached([reader], () => sent, 60_000))) throw new Error(`cold load: updates not relayed (${reader.count}/${sent})`);

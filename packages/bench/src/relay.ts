@@ -58,7 +58,11 @@ async function connectBoards(server: BenchServer, supply: BoardSupply, scenario:
     const board = boards[Math.floor(i / (scenario.clients - 1))]!;
     return connectReaderWithBoard(server, board.id, board.readerToken);
   });
-  return writers.map((writer, b) => ({ writer, readers: readers.slice(b * (scenario.clients - 1), (b + 1) * (scenario.clients - 1)) }));
+  return writers.map((writer, b) => {
+    const own = readers.slice(b * (scenario.clients - 1), (b + 1) * (scenario.clients - 1));
+    for (const r of own) r.follow(writer.doc); // changes, however many a frame holds
+    return { writer, readers: own };
+  });
 }
 
 /** A reader, once the server holds the board's activities (the reference gets them from the writer a moment after it syncs). */

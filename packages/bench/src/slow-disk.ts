@@ -87,6 +87,7 @@ export async function slowDisk(params: SlowDiskParams, log: (line: string) => vo
     const writerA = await connectWriter(url, a.id, a.tokens.editor);
     const writerB = await connectWriter(url, b.id, b.tokens.editor);
     const readers = await Promise.all([CountingReader.connect(url, b.id, b.tokens.viewer), CountingReader.connect(url, b.id, b.tokens.viewer)]);
+    for (const r of readers) r.follow(writerB.doc);
     const idsA = activityIds(writerA.doc);
     const idsB = activityIds(writerB.doc);
     let aChanges = 0;
