@@ -25,7 +25,8 @@ const OURS: Record<string, FunctionRef> = {
   decode: { name: 'decodeMessage', file: 'messages.js' },
   judge: { name: 'judge', file: 'update-gate.js' },
   post: { name: 'appendUpdates', file: 'sqlite-thread.js' },
-  applyStored: { name: 'applyStored', file: 'room.js' },
+  // The stored updates of one write, applied in one transaction whose end relays them (onDocUpdate).
+  applyStored: { name: 'applyStoredBatch', file: 'room.js' },
   relay: ourRelay,
   encode: { name: 'encodeUpdate', file: 'messages.js', within: ourRelay },
   send: { name: 'send', file: 'connection.js', within: ourRelay },

@@ -81,20 +81,55 @@ async function instance(schema: string, fanout?: Fanout): Promise<Instance> {
   };
 }
 
-/** Raw socket that asks for the board once, then timestamps each update frame. */
+/** A writer's own clock after each of its changes (one local transaction each), from now on. */
+function changeClocks(doc: Y.Doc): { readonly clientId: number; readonly clocks: readonly number[] } {
+  const clocks: number[] = [];
+  doc.on('afterTransaction', (tr: Y.Transaction) => {
+    const clock = Y.getState(doc.store, doc.clientID);
+    if (tr.local && clock > (clocks.at(-1) ?? 0)) clocks.push(clock);
+  });
+  return { clientId: doc.clientID, clocks };
+}
+
+/** The varint-prefixed bytes at `offset` of a frame. */
+function varBytes(frame: Buffer, offset: number): Uint8Array {
+  let length = 0;
+  let shift = 0;
+  let i = offset;
+  for (;;) {
+    const b = frame[i++]!;
+    length += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (b < 0x80) break;
+  }
+  return new Uint8Array(frame.subarray(i, i + length));
+}
+
+/**
+ * Raw socket that asks for the board once, then timestamps the followed writer's changes as update
+ * frames bring them: the changes one write stored come in one frame, so each frame's clock for the
+ * writer (Y.parseUpdateMeta, no document) says which.
+ */
 class Reader {
   readonly arrivals: number[] = [];
   private synced = false;
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    writer: ReturnType<typeof changeClocks>,
+  ) {
     ws.on('message', (data: Buffer) => {
       if (data[0] !== 0) return; // sync messages only
       if (data[1] === 1 && !this.synced) this.synced = true;
-      else if (data[1] === 2 && this.synced) this.arrivals.push(performance.now());
+      else if (data[1] === 2 && this.synced) {
+        const now = performance.now();
+        const clock = Y.parseUpdateMeta(varBytes(data, 2)).to.get(writer.clientId) ?? 0;
+        while (this.arrivals.length < writer.clocks.length && writer.clocks[this.arrivals.length]! <= clock) this.arrivals.push(now);
+      }
     });
   }
-  static async open(url: string, boardId: string, token: string): Promise<Reader> {
+  static async open(url: string, boardId: string, token: string, writer: ReturnType<typeof changeClocks> = { clientId: 0, clocks: [] }): Promise<Reader> {
     const ws = new WebSocket(`${url}/${boardId}?token=${token}`);
-    const reader = new Reader(ws);
+    const reader = new Reader(ws, writer);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -147,7 +182,8 @@ async function measure(schema: string, writerAt: Instance, readersAt: Instance):
   const board = await createBoard(schema);
   const writer: StockClient = connectStock(writerAt.url, board.id, board.tokens.editor);
   await writer.synced;
-  const readers = await Promise.all(Array.from({ length: READERS }, () => Reader.open(readersAt.url, board.id, board.tokens.viewer)));
+  const followed = changeClocks(writer.doc);
+  const readers = await Promise.all(Array.from({ length: READERS }, () => Reader.open(readersAt.url, board.id, board.tokens.viewer, followed)));
   const ids = [...roots(writer.doc).activities.keys()] as ActivityId[];
   try {
     const latencies: number[] = [];
