@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { storageContractSuite } from './contract.js';
 import { DamagedDatabaseError, SqliteStorage } from './sqlite.js';
-import { SqliteThreadStorage, type SqliteThreadStorageOptions } from './sqlite-thread.js';
+import { packByteLists, SqliteThreadStorage, type SqliteThreadStorageOptions, unpackByteLists } from './sqlite-thread.js';
 import { SeqConflictError, type TokenRecord } from './types.js';
 import { SLOW_COMMIT_MS } from '../test/sqlite-thread-faults.js';
 
@@ -132,6 +132,19 @@ describe('SqliteThreadStorage (the worker thread)', () => {
     expect(state?.updates).toEqual([update]);
     expect(state?.snapshot).toEqual(initial);
     expect(state?.clientOwners).toEqual(new Map([[5, 'k']]));
+  });
+
+  it("a board's log crosses as one buffer: every update back, in order, as views into it", async () => {
+    const storage = await open();
+    await storage.createBoard({ id: 'b', title: 'B', createdAt: 1 }, initial, TOKENS);
+    const updates = [Uint8Array.of(1), Uint8Array.of(2, 2), update, Uint8Array.of(3, 3, 3)];
+    for (const u of updates) await storage.appendUpdates([{ boardId: 'b', update: u }]);
+    const state = await storage.loadState('b');
+    expect(state?.updates.map((u) => [...u])).toEqual(updates.map((u) => [...u]));
+    expect(new Set(state?.updates.map((u) => u.buffer)).size).toBe(1);
+    expect(Object.getPrototypeOf(state?.updates[0])).toBe(Uint8Array.prototype);
+    // Lists of other things, and single byte arrays, cross as they are.
+    expect(unpackByteLists(packByteLists({ a: [1, 2], b: [Uint8Array.of(9)], c: [] }))).toEqual({ a: [1, 2], b: [Uint8Array.of(9)], c: [] });
   });
 
   it('a worker that dies fails every pending and later call, and says so once', async () => {

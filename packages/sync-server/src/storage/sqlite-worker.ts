@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type SqliteFaultInjection, SqliteStorage } from './sqlite.js';
-import { OPENED_ID, type SqliteAnswer, type SqliteCall, type SqliteWorkerData, type WireError } from './sqlite-thread.js';
+import { OPENED_ID, packByteLists, type SqliteAnswer, type SqliteCall, type SqliteWorkerData, type WireError } from './sqlite-thread.js';
 
 const port = parentPort!;
 const { file, options, faultInjectionModule } = workerData as SqliteWorkerData;
@@ -53,7 +53,10 @@ open().then(
   (storage) => {
     port.on('message', ({ id, method, args }: SqliteCall) => {
       (Reflect.apply(storage[method], storage, args) as Promise<unknown>).then(
-        (value) => answer({ id, value }, [...wholeBuffers(value)]),
+        (result) => {
+          const value = packByteLists(result);
+          answer({ id, value }, [...wholeBuffers(value)]);
+        },
         (err: unknown) => answer({ id, error: toWire(err) }),
       );
     });
