@@ -12,7 +12,7 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { type ActivityId, demoLaneId, editActivity, type LaneId, moveActivity, roots, type Status } from '@tabla/plan-model';
 import { encodeSyncStep1 } from '@tabla/sync-protocol';
-import { connectStock, type StockClient } from '@tabla/test-clients';
+import { changeClocks, connectStock, type StockClient } from '@tabla/test-clients';
 import { until } from './stats.js';
 
 export type Writer = StockClient;
@@ -28,22 +28,6 @@ export async function connectWriter(url: string, boardId: string, token: string,
   }
   changeClocks(writer.doc);
   return writer;
-}
-
-const clockHistories = new WeakMap<Y.Doc, number[]>();
-
-/** The writer's own clock after each of its changes (one local transaction each) from now on, as it makes them. */
-export function changeClocks(doc: Y.Doc): readonly number[] {
-  let clocks = clockHistories.get(doc);
-  if (!clocks) {
-    const list: number[] = [];
-    doc.on('afterTransaction', (tr: Y.Transaction) => {
-      const clock = Y.getState(doc.store, doc.clientID);
-      if (tr.local && clock > (list.at(-1) ?? 0)) list.push(clock);
-    });
-    clockHistories.set(doc, (clocks = list));
-  }
-  return clocks;
 }
 
 const LANES: readonly LaneId[] = (['A', 'B', 'C', 'D'] as const).map((k) => demoLaneId(k));

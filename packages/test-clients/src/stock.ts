@@ -68,3 +68,23 @@ export function connectStock(url: string, boardId: string, token: string, option
     },
   };
 }
+
+const clockHistories = new WeakMap<Y.Doc, number[]>();
+
+/**
+ * A writer's own clock after each of its changes (one local transaction each) from the first call
+ * on, as it makes them: a reader that sees the writer's clock in a frame (Y.parseUpdateMeta) knows
+ * which changes it holds, however many one frame carries (a server may relay several together).
+ */
+export function changeClocks(doc: Y.Doc): readonly number[] {
+  let clocks = clockHistories.get(doc);
+  if (!clocks) {
+    const list: number[] = [];
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      const clock = Y.getState(doc.store, doc.clientID);
+      if (tr.local && clock > (list.at(-1) ?? 0)) list.push(clock);
+    });
+    clockHistories.set(doc, (clocks = list));
+  }
+  return clocks;
+}

@@ -27,7 +27,7 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { type ActivityId, demoLaneId, editActivity, type LaneId, moveActivity, roots, seedDemoBoard } from '@tabla/plan-model';
 import { encodeSyncStep1 } from '@tabla/sync-protocol';
-import { connectStock, type StockClient } from '@tabla/test-clients';
+import { changeClocks, connectStock, parseServerFrame, type StockClient } from '@tabla/test-clients';
 import { RedisFanout } from '../fanout/redis.js';
 import type { Fanout } from '../fanout/types.js';
 import { PostgresStorage } from '../storage/postgres.js';
@@ -81,28 +81,10 @@ async function instance(schema: string, fanout?: Fanout): Promise<Instance> {
   };
 }
 
-/** A writer's own clock after each of its changes (one local transaction each), from now on. */
-function changeClocks(doc: Y.Doc): { readonly clientId: number; readonly clocks: readonly number[] } {
-  const clocks: number[] = [];
-  doc.on('afterTransaction', (tr: Y.Transaction) => {
-    const clock = Y.getState(doc.store, doc.clientID);
-    if (tr.local && clock > (clocks.at(-1) ?? 0)) clocks.push(clock);
-  });
-  return { clientId: doc.clientID, clocks };
-}
-
-/** The varint-prefixed bytes at `offset` of a frame. */
-function varBytes(frame: Buffer, offset: number): Uint8Array {
-  let length = 0;
-  let shift = 0;
-  let i = offset;
-  for (;;) {
-    const b = frame[i++]!;
-    length += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) break;
-  }
-  return new Uint8Array(frame.subarray(i, i + length));
+/** The writer a reader counts the changes of. */
+interface Followed {
+  readonly clientId: number;
+  readonly clocks: readonly number[];
 }
 
 /**
@@ -115,19 +97,20 @@ class Reader {
   private synced = false;
   private constructor(
     readonly ws: WebSocket,
-    writer: ReturnType<typeof changeClocks>,
+    writer: Followed,
   ) {
     ws.on('message', (data: Buffer) => {
       if (data[0] !== 0) return; // sync messages only
       if (data[1] === 1 && !this.synced) this.synced = true;
       else if (data[1] === 2 && this.synced) {
         const now = performance.now();
-        const clock = Y.parseUpdateMeta(varBytes(data, 2)).to.get(writer.clientId) ?? 0;
+        const frame = parseServerFrame(data);
+        const clock = frame.type === 'update' ? (Y.parseUpdateMeta(frame.payload).to.get(writer.clientId) ?? 0) : 0;
         while (this.arrivals.length < writer.clocks.length && writer.clocks[this.arrivals.length]! <= clock) this.arrivals.push(now);
       }
     });
   }
-  static async open(url: string, boardId: string, token: string, writer: ReturnType<typeof changeClocks> = { clientId: 0, clocks: [] }): Promise<Reader> {
+  static async open(url: string, boardId: string, token: string, writer: Followed = { clientId: 0, clocks: [] }): Promise<Reader> {
     const ws = new WebSocket(`${url}/${boardId}?token=${token}`);
     const reader = new Reader(ws, writer);
     await new Promise<void>((resolve, reject) => {
@@ -182,7 +165,7 @@ async function measure(schema: string, writerAt: Instance, readersAt: Instance):
   const board = await createBoard(schema);
   const writer: StockClient = connectStock(writerAt.url, board.id, board.tokens.editor);
   await writer.synced;
-  const followed = changeClocks(writer.doc);
+  const followed: Followed = { clientId: writer.doc.clientID, clocks: changeClocks(writer.doc) };
   const readers = await Promise.all(Array.from({ length: READERS }, () => Reader.open(readersAt.url, board.id, board.tokens.viewer, followed)));
   const ids = [...roots(writer.doc).activities.keys()] as ActivityId[];
   try {
