@@ -45,7 +45,7 @@ import {
   syncStep1Frame,
   updateFrame,
 } from '@tabla/test-clients';
-import { attachSyncServer, defaultLimits, generateRoleTokens, SqliteStorage, SyncServer } from '../index.js';
+import { applyStoredState, attachSyncServer, type BoardStorage, defaultLimits, generateRoleTokens, SqliteThreadStorage, SyncServer } from '../index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Hostile-but-decodable Yjs (v1) updates, by hand (as in @tabla/test-clients crafted.ts).
@@ -145,7 +145,7 @@ interface Board {
 
 interface Running {
   readonly sync: SyncServer;
-  readonly storage: SqliteStorage;
+  readonly storage: BoardStorage;
   readonly http: Server;
   readonly dir: string;
   /** Where attackers connect from (127.0.0.1) and where honest clients do (::1). */
@@ -155,8 +155,9 @@ interface Running {
 
 async function startServer(): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), 'tabla-attacks-'));
-  // BENCH_SYNCHRONOUS=NORMAL: no fsync per commit (the default FULL blocks the loop on a busy disk).
-  const storage = SqliteStorage.open(join(dir, 'bench.db'), process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? { synchronous: 'NORMAL' } : {});
+  // SQLite on its worker thread, as apps/server runs it: a commit that stalls on a busy disk stalls
+  // that thread, not the loop measured here. BENCH_SYNCHRONOUS=NORMAL: no fsync per commit.
+  const storage = await SqliteThreadStorage.open(join(dir, 'bench.db'), process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? { synchronous: 'NORMAL' } : {});
   // Default limits: what a deployment gets.
   const sync = new SyncServer({ storage });
   const http = createServer();
@@ -175,7 +176,7 @@ async function stopServer(s: Running): Promise<void> {
 }
 
 /** plan-model's demo board with a fresh token per role (as src/test/demo-board.ts stores it). */
-async function storeDemoBoard(storage: SqliteStorage, title: string): Promise<Board> {
+async function storeDemoBoard(storage: BoardStorage, title: string): Promise<Board> {
   const doc = new Y.Doc();
   seedDemoBoard(doc);
   setBoardTitle(doc, title);
@@ -187,14 +188,11 @@ async function storeDemoBoard(storage: SqliteStorage, title: string): Promise<Bo
 }
 
 /** The board as stored, in a document with `clientID` (optional). */
-async function storedDoc(storage: SqliteStorage, boardId: string, clientID?: number): Promise<Y.Doc> {
+async function storedDoc(storage: BoardStorage, boardId: string, clientID?: number): Promise<Y.Doc> {
   const doc = new Y.Doc();
   if (clientID !== undefined) doc.clientID = clientID;
   const state = await storage.loadState(boardId);
-  doc.transact(() => {
-    if (state?.snapshot) Y.applyUpdate(doc, state.snapshot);
-    for (const u of state?.updates ?? []) Y.applyUpdate(doc, u);
-  });
+  if (state) applyStoredState(doc, state);
   return doc;
 }
 
