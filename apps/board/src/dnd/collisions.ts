@@ -1,24 +1,10 @@
 /**
- * The board's collision detection. Cards first: over a card the drop goes next to it; over empty
- * lane space, to the lane's end.
- *
- * Cheap at hundreds of cards, because it runs on every pointer move: each read of a dnd-kit rect
- * re-reads the scroll offsets of its scroll containers, so a pointer drag looks at the few lanes
- * first and then only at the cards of the lane under the pointer. A keyboard drag (no pointer)
- * moves in steps and compares every droppable, as dnd-kit's own detection does.
+ * The board's collision detection. The drop targets are the lanes (and the pool), and the zones
+ * over lanes locked for this person; the place among a lane's cards is found apart (./slots.ts).
+ * A pointer drag is over the zone under the pointer, a keyboard drag over the zone under the
+ * dragged card's middle; between or below the lanes, over the nearest one.
  */
-import { closestCorners, type Collision, type CollisionDetection, type DroppableContainer, pointerWithin, type UniqueIdentifier } from '@dnd-kit/core';
-import { type ContainerId, containerDropId } from './ids.js';
-
-const isCard = (c: DroppableContainer): boolean => c.data.current?.type === 'card';
-
-/** The lane a card's SortableContext stands for (Lane passes its container id as the context's id). */
-const laneOfCard = (c: DroppableContainer): ContainerId | undefined => (c.data.current?.sortable as { containerId?: ContainerId } | undefined)?.containerId;
-
-const preferCards = (hits: Collision[], cardIds: ReadonlySet<UniqueIdentifier>): Collision[] => {
-  const cards = hits.filter((c) => cardIds.has(c.id));
-  return cards.length > 0 ? cards : hits;
-};
+import { closestCorners, type Collision, type CollisionDetection, pointerWithin } from '@dnd-kit/core';
 
 /**
  * A detection that also keeps its previous answer (the same array) while the answer names the same
@@ -33,20 +19,9 @@ export function boardCollisionDetection(): CollisionDetection {
     return next;
   };
   return (args) => {
-    const zones = args.droppableContainers.filter((c) => !isCard(c));
-    const cards = args.droppableContainers.filter(isCard);
-    if (!args.pointerCoordinates) {
-      return stable(preferCards(closestCorners(args), new Set(cards.map((c) => c.id))));
-    }
-    const zoneHits = pointerWithin({ ...args, droppableContainers: zones });
-    // Between or below the lanes: the nearest lane, and the nearest of its cards.
-    const lanes = zoneHits.length > 0 ? zoneHits : closestCorners({ ...args, droppableContainers: zones }).slice(0, 1);
-    const laneIds = new Set(lanes.map((z) => z.id));
-    const candidates = cards.filter((c) => {
-      const lane = laneOfCard(c);
-      return lane !== undefined && laneIds.has(containerDropId(lane));
-    });
-    const cardHits = zoneHits.length > 0 ? pointerWithin({ ...args, droppableContainers: candidates }) : closestCorners({ ...args, droppableContainers: candidates });
-    return stable(cardHits.length > 0 ? cardHits : lanes);
+    const { collisionRect } = args;
+    const point = args.pointerCoordinates ?? { x: collisionRect.left + collisionRect.width / 2, y: collisionRect.top + collisionRect.height / 2 };
+    const under = pointerWithin({ ...args, pointerCoordinates: point });
+    return stable(under.length > 0 ? under : closestCorners(args).slice(0, 1));
   };
 }

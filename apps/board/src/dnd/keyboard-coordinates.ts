@@ -1,56 +1,53 @@
 /**
- * Keyboard dragging across lanes. dnd-kit's sortableKeyboardCoordinates only steps
- * within one list; this getter looks at every droppable (cards and lanes): up/down
- * go to the nearest one in the same column, left/right to the nearest column.
+ * Keyboard dragging across lanes: up/down move the card one place within its lane (among the
+ * cards on screen), left/right to the top of the nearest lane beside it. The card is put where
+ * the collision detection and ./slots.ts read that place: its middle in the lane, between the
+ * two cards it goes between.
  */
 import { type ClientRect, type KeyboardCoordinateGetter, KeyboardCode } from '@dnd-kit/core';
+import { type CardBox, cardsOnScreen, placeAt } from './slots.js';
 
-const center = (r: ClientRect) => ({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
+/** The dragged card's middle at `place` among a lane's `cards`: between two cards, just above the first or below the last. */
+function middleAt(lane: ClientRect, cards: readonly CardBox[], place: number): number {
+  const above = cards[place - 1]?.rect;
+  const below = cards[place]?.rect;
+  if (above && below) return (above.bottom + below.top) / 2;
+  if (below) return below.top - 1;
+  if (above) return above.bottom + 1;
+  return lane.top + lane.height / 2;
+}
 
 export const boardKeyboardCoordinates: KeyboardCoordinateGetter = (event, { context }) => {
   const { active, collisionRect, droppableRects, droppableContainers } = context;
-  if (!active || !collisionRect) return undefined;
   const key = event.code;
-  if (![KeyboardCode.Up, KeyboardCode.Down, KeyboardCode.Left, KeyboardCode.Right].includes(key as KeyboardCode)) {
+  if (!active || !collisionRect || ![KeyboardCode.Up, KeyboardCode.Down, KeyboardCode.Left, KeyboardCode.Right].includes(key as KeyboardCode)) {
     return undefined;
   }
   event.preventDefault();
-  const here = center(collisionRect);
-  let best: { rect: ClientRect; score: number } | null = null;
-
-  for (const container of droppableContainers.getEnabled()) {
-    if (container.id === active.id) continue;
-    const rect = droppableRects.get(container.id);
-    if (!rect) continue;
-    const isCard = container.data.current?.type === 'card';
-    const c = center(rect);
-    const sameColumn = here.x >= rect.left && here.x <= rect.left + rect.width;
-    let score: number | null = null;
-    switch (key) {
-      case KeyboardCode.Down:
-        // Cards below in this column; a lane container counts when it starts below (an empty lane).
-        if (sameColumn && isCard && c.y > here.y + 1) score = c.y - here.y;
-        break;
-      case KeyboardCode.Up:
-        if (sameColumn && isCard && c.y < here.y - 1) score = here.y - c.y;
-        break;
-      case KeyboardCode.Right:
-      case KeyboardCode.Left: {
-        const dx = key === KeyboardCode.Right ? rect.left - collisionRect.left : collisionRect.left - rect.left;
-        // Land on a lane (its top) rather than on a card, so the drop goes to that lane.
-        if (!isCard && dx > collisionRect.width / 2) score = dx * 10 + Math.abs(rect.top - collisionRect.top);
-        break;
-      }
-    }
-    if (score !== null && (!best || score < best.score)) best = { rect, score };
+  const x = collisionRect.left + collisionRect.width / 2;
+  const y = collisionRect.top + collisionRect.height / 2;
+  const zones = droppableContainers.getEnabled().flatMap((zone) => {
+    const rect = droppableRects.get(zone.id);
+    return rect && zone.node.current ? [{ rect, node: zone.node.current }] : [];
+  });
+  let lane: (typeof zones)[number] | undefined;
+  let place: (cards: readonly CardBox[]) => number;
+  if (key === KeyboardCode.Up || key === KeyboardCode.Down) {
+    lane = zones.find(({ rect }) => x >= rect.left && x <= rect.left + rect.width);
+    const step = key === KeyboardCode.Down ? 1 : -1;
+    place = (cards) => placeAt(cards, y) + step;
+  } else {
+    // The nearest lane whose left edge is at least half a card away in that direction.
+    const distance = (rect: ClientRect) => (key === KeyboardCode.Right ? rect.left - collisionRect.left : collisionRect.left - rect.left);
+    lane = zones.filter(({ rect }) => distance(rect) > collisionRect.width / 2).sort((a, b) => distance(a.rect) - distance(b.rect))[0];
+    place = () => 0;
   }
-  if (!best) return undefined;
-  if (key === KeyboardCode.Left || key === KeyboardCode.Right) {
-    return { x: best.rect.left + 8, y: best.rect.top + 8 };
-  }
-  // Centre the dragged card on the target card, so collision picks it.
+  if (!lane) return undefined;
+  const cards = cardsOnScreen(lane.node, active.id);
+  const target = place(cards);
+  if (target < 0 || target > cards.length) return undefined;
   return {
-    x: best.rect.left + (best.rect.width - collisionRect.width) / 2,
-    y: best.rect.top + (best.rect.height - collisionRect.height) / 2,
+    x: lane.rect.left + (lane.rect.width - collisionRect.width) / 2,
+    y: middleAt(lane.rect, cards, target) - collisionRect.height / 2,
   };
 };

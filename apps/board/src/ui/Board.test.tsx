@@ -1,6 +1,5 @@
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import type * as DndCore from '@dnd-kit/core';
-import type * as DndSortable from '@dnd-kit/sortable';
 import { useState } from 'react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
@@ -25,15 +24,9 @@ vi.mock('@dnd-kit/core', async (importOriginal) => {
       bump(laneRenders, String(args.id));
       return actual.useDroppable(args);
     },
-  };
-});
-vi.mock('@dnd-kit/sortable', async (importOriginal) => {
-  const actual = await importOriginal<typeof DndSortable>();
-  return {
-    ...actual,
-    useSortable: (args: Parameters<typeof actual.useSortable>[0]) => {
+    useDraggable: (args: Parameters<typeof actual.useDraggable>[0]) => {
       bump(cardRenders, String(args.id));
-      return actual.useSortable(args);
+      return actual.useDraggable(args);
     },
   };
 });

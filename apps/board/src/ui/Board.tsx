@@ -3,6 +3,7 @@ import {
   type Announcements,
   DndContext,
   type DragEndEvent,
+  type DragMoveEvent,
   type DragOverEvent,
   DragOverlay,
   type DragStartEvent,
@@ -17,13 +18,14 @@ import {
   useSensor,
   useSensors,
 } from '@dnd-kit/core';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Activity, type ActivityId, type BoardView, type Municipality, type MunicipalityId, moveActivity, PlanError, setActivityPartner } from '@tabla/plan-model';
 import { boardStore, useBoard } from '@tabla/plan-react';
 import { type ContainerId, containerFromDropId, laneIdOf, POOL } from '../dnd/ids.js';
 import { boardCollisionDetection } from '../dnd/collisions.js';
 import { boardKeyboardCoordinates } from '../dnd/keyboard-coordinates.js';
+import { cardAfter, createSlotStore, type DropSlot, measuredOncePerLane } from '../dnd/slots.js';
 import { useSpotlightAction } from '../facilitation/hooks.js';
 import { fitLayoutKey, useFitToScreen } from '../facilitation/fit.js';
 import { laneSpotlight } from '../facilitation/spotlight.js';
@@ -62,27 +64,11 @@ const KEYBOARD: KeyboardSensorOptions = {
   keyboardCodes: { start: ['Space'], cancel: ['Escape'], end: ['Space', 'Enter'] },
 };
 
-/** Is the dragged card's middle below the middle of what it is over? Then it lands after it. */
-function belowMiddle(active: Active, over: Over): boolean {
-  const dragged = active.rect.current.translated;
-  return dragged ? dragged.top + dragged.height / 2 > over.rect.top + over.rect.height / 2 : false;
-}
-
-/** Where a card would land: its container and its index among that container's other cards. */
-function dropTarget(board: BoardView, activeId: ActivityId, overId: UniqueIdentifier, after: boolean): { container: ContainerId; index: number } | null {
-  const container = containerFromDropId(overId);
-  if (container !== null) {
-    const list = containerActivities(board, container).filter((a) => a.id !== activeId);
-    return { container, index: list.length };
-  }
-  const over = board.activityById.get(overId as ActivityId);
-  if (!over) return null;
-  const overContainer: ContainerId = over.laneId !== null && board.lanes.some((l) => l.lane.id === over.laneId) ? over.laneId : POOL;
-  const list = containerActivities(board, overContainer);
-  const activeIndex = list.findIndex((a) => a.id === activeId);
-  const overIndex = list.findIndex((a) => a.id === over.id);
-  if (activeIndex >= 0) return { container: overContainer, index: overIndex }; // same lane: take the over card's place
-  return { container: overContainer, index: overIndex + (after ? 1 : 0) };
+/** A slot as moveActivity takes it: the index among the container's other cards, hidden ones too. */
+function indexIn(board: BoardView, activeId: UniqueIdentifier, slot: DropSlot): number {
+  const others = containerActivities(board, slot.container).filter((a) => a.id !== activeId);
+  const before = slot.beforeId === null ? -1 : others.findIndex((a) => a.id === slot.beforeId);
+  return before === -1 ? others.length : before;
 }
 
 function containerActivities(board: BoardView, container: ContainerId): readonly Activity[] {
@@ -136,82 +122,98 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   // One per board: it remembers its last answer (see dnd/collisions.ts).
   const [collisionDetection] = useState(boardCollisionDetection);
   const sensors = useSensors(useSensor(MouseSensor, MOUSE), useSensor(TouchSensor, TOUCH), useSensor(KeyboardSensor, KEYBOARD));
+  // Where this screen's drag would land: a store, so that only the lanes it concerns re-render.
+  // It is read once more when the drag ends (the drop, its announcement), then the marker goes.
+  const [dropSlots] = useState(createSlotStore);
+  useLayoutEffect(() => {
+    if (activeId === null) dropSlots.set(null);
+  }, [activeId, dropSlots]);
+  const cardsIn = measuredOncePerLane();
+  // The target last spoken in this drag: dnd-kit asks at every move, a person hears it once.
+  const spokenTarget = useRef('');
 
+  /** The target as a screen reader hears it: a place in a lane, or a locked lane. */
   const describe = useCallback(
-    (id: UniqueIdentifier | undefined) => {
-      if (id === undefined) return '';
-      const locked = lockedContainerOf(id);
-      if (locked !== null) return t('dnd.lockedTarget', { lane: containerTitle(board, locked as ContainerId, t('board.unplaced')) });
-      const container = containerFromDropId(id);
-      if (container !== null) return containerTitle(board, container, t('board.unplaced'));
-      const over = board.activityById.get(id as ActivityId);
-      if (!over) return '';
-      const container2: ContainerId = over.laneId ?? POOL;
-      const index = containerActivities(board, container2).findIndex((a) => a.id === over.id);
-      return t('dnd.position', { lane: containerTitle(board, container2, t('board.unplaced')), position: index + 1 });
+    (draggedId: UniqueIdentifier, overId: UniqueIdentifier | undefined, slot: DropSlot | null) => {
+      if (slot) return t('dnd.position', { lane: containerTitle(board, slot.container, t('board.unplaced')), position: indexIn(board, draggedId, slot) + 1 });
+      const locked = overId === undefined ? null : lockedContainerOf(overId);
+      return locked === null ? '' : t('dnd.lockedTarget', { lane: containerTitle(board, locked as ContainerId, t('board.unplaced')) });
     },
     [board, t],
   );
 
   const announcements: Announcements = useMemo(() => {
     const title = (id: UniqueIdentifier) => board.activityById.get(id as ActivityId)?.title ?? '';
+    // The slot the board's own handler has just followed (dnd-kit calls it before these).
+    const overTarget = ({ active, over }: { active: Active; over: Over | null }) => {
+      const target = describe(active.id, over?.id, dropSlots.get());
+      if (target === '' || target === spokenTarget.current) return undefined;
+      spokenTarget.current = target;
+      return t('dnd.over', { title: title(active.id), target });
+    };
     return {
       onDragStart: ({ active }) => t('dnd.pickedUp', { title: title(active.id) }),
-      onDragOver: ({ active, over }) => (over ? t('dnd.over', { title: title(active.id), target: describe(over.id) }) : undefined),
+      onDragOver: overTarget,
+      onDragMove: overTarget,
       onDragEnd: ({ active, over }) => {
         const locked = over ? lockedContainerOf(over.id) : null;
         if (locked !== null) return t('dnd.droppedLocked', { title: title(active.id), lane: containerTitle(board, locked as ContainerId, t('board.unplaced')) });
-        return over ? t('dnd.dropped', { title: title(active.id), target: describe(over.id) }) : t('dnd.droppedNowhere', { title: title(active.id) });
+        const slot = over ? dropSlots.get() : null;
+        return slot ? t('dnd.dropped', { title: title(active.id), target: describe(active.id, over?.id, slot) }) : t('dnd.droppedNowhere', { title: title(active.id) });
       },
       onDragCancel: ({ active }) => t('dnd.cancelled', { title: title(active.id) }),
     };
-  }, [board, describe, t]);
+  }, [board, describe, dropSlots, t]);
 
-  /** Tell the others where the card is going (awareness; updated when the target changes, not per pixel). */
-  const showDragging = (id: ActivityId, target: { container: ContainerId; index: number } | null) => {
+  /** Tell the others where the card is going (awareness; when the slot changes, not per pixel). */
+  const showDragging = (id: ActivityId, slot: DropSlot | null) => {
     const activity = board.activityById.get(id);
-    if (!activity || !target) return session.setActivity('dragging', null);
-    session.setActivity('dragging', { activityId: id, title: activity.title, container: target.container, index: target.index });
+    if (!activity || !slot) return session.setActivity('dragging', null);
+    session.setActivity('dragging', { activityId: id, title: activity.title, container: slot.container, index: indexIn(board, id, slot) });
   };
   const onDragStart = ({ active }: DragStartEvent) => {
     setActiveId(active.id as ActivityId);
-    showDragging(active.id as ActivityId, null);
+    spokenTarget.current = '';
   };
-  const onDragOver = ({ active, over }: DragOverEvent) => {
-    if (!over) return showDragging(active.id as ActivityId, null);
-    showDragging(active.id as ActivityId, dropTarget(board, active.id as ActivityId, over.id, belowMiddle(active, over)));
+  /** Where the card would land (before the first shown card below its middle): the lanes mark it, and the others see it. */
+  const followDrag = ({ active, collisions }: DragMoveEvent | DragOverEvent) => {
+    // The collisions, not `over`: on a move, dnd-kit's `over` is still the one of the render before.
+    const overId = collisions?.[0]?.id;
+    const container = overId === undefined ? null : containerFromDropId(overId);
+    const lane = [...(boardRef.current?.children ?? [])].find((el) => el instanceof HTMLElement && el.dataset.laneId === container);
+    const dragged = active.rect.current.translated;
+    const slot = container !== null && lane && dragged ? { container, beforeId: cardAfter(cardsIn(lane, active.id), dragged.top + dragged.height / 2) } : null;
+    if (dropSlots.set(slot)) showDragging(active.id as ActivityId, slot);
   };
-  const onDragCancel = () => {
+  const endDrag = () => {
     setActiveId(null);
     session.setActivity('dragging', null);
   };
   const onDragEnd = ({ active, over }: DragEndEvent) => {
-    setActiveId(null);
-    session.setActivity('dragging', null);
-    if (!over) return;
+    endDrag();
     const id = active.id as ActivityId;
-    const title = board.activityById.get(id)?.title ?? '';
+    const current = board.activityById.get(id);
+    if (!over || !current) return; // dropped nowhere, or deleted meanwhile
     // Over a lane locked for this person: the card goes back, and the person is told why (not only screen readers).
     const locked = lockedContainerOf(over.id);
     if (locked !== null) {
       const message =
         lockOf(board, locked) === 'board'
-          ? t('notices.dropBoardLocked', { title })
-          : t('notices.dropLaneLocked', { title, lane: containerTitle(board, locked as ContainerId, t('board.unplaced')) });
+          ? t('notices.dropBoardLocked', { title: current.title })
+          : t('notices.dropLaneLocked', { title: current.title, lane: containerTitle(board, locked as ContainerId, t('board.unplaced')) });
       return notify({ message, tone: 'refusal', quiet: true }); // dnd-kit's announcement says it already
     }
-    const target = dropTarget(board, id, over.id, belowMiddle(active, over));
-    if (!target) return;
-    const current = board.activityById.get(id);
-    if (!current) return; // deleted meanwhile
-    const list = containerActivities(board, target.container);
-    if (list[target.index]?.id === id && current.laneId === laneIdOf(target.container)) return; // dropped in place
+    const slot = dropSlots.get();
+    if (!slot) return;
+    const laneId = laneIdOf(slot.container);
+    const index = indexIn(board, id, slot);
+    if (current.laneId === laneId && containerActivities(board, slot.container)[index]?.id === id) return; // dropped in place
     // Locked under the drag (the lanes' drop zones follow a frame later): the server would refuse it.
-    if (!permissionsOf(sessionState, boardStore(session.doc).getSnapshot()).canMoveActivity(id, laneIdOf(target.container))) {
-      return notify({ message: t('notices.dropLockedMeanwhile', { title }), tone: 'refusal' });
+    if (!permissionsOf(sessionState, boardStore(session.doc).getSnapshot()).canMoveActivity(id, laneId)) {
+      return notify({ message: t('notices.dropLockedMeanwhile', { title: current.title }), tone: 'refusal' });
     }
     // The whole drop is one operation, one transaction, one update on the wire.
-    moveActivity(session.doc, id, laneIdOf(target.container), target.index);
+    moveActivity(session.doc, id, laneId, index);
   };
 
   const active = activeId ? board.activityById.get(activeId) : undefined;
@@ -236,6 +238,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
       {...spotlightOf(containerId)}
       onSpotlight={onSpotlight}
       vote={laneVote && (laneVote.laneId === null || laneVote.laneId === containerId) ? laneVote : undefined}
+      dropSlots={dropSlots}
     />
   );
 
@@ -244,9 +247,10 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
       sensors={sensors}
       collisionDetection={collisionDetection}
       onDragStart={onDragStart}
-      onDragOver={onDragOver}
+      onDragMove={followDrag}
+      onDragOver={followDrag}
       onDragEnd={onDragEnd}
-      onDragCancel={onDragCancel}
+      onDragCancel={endDrag}
       accessibility={{ announcements, screenReaderInstructions: { draggable: t('dnd.instructions') } }}
     >
       <div className="board" role="presentation" ref={boardRef}>

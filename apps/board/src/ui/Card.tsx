@@ -1,5 +1,4 @@
-import { useSortable } from '@dnd-kit/sortable';
-import { CSS } from '@dnd-kit/utilities';
+import { useDraggable } from '@dnd-kit/core';
 import { type KeyboardEvent, memo, useCallback, useMemo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Activity, Municipality, MunicipalityId } from '@tabla/plan-model';
@@ -50,34 +49,15 @@ interface CardProps {
   readonly onDot?: DotHandler | undefined;
 }
 
-
 /**
- * No resize observer per card while dragging: hundreds of them were created when a drag began and
- * dropped when it ended (long frames at both ends). The cards' places are measured when the drag
- * starts and again whenever a lane's list of cards changes; the lanes keep their own observers.
+ * A card in a lane: the whole card drags (pointer, touch and keyboard). Lanes are the drop targets,
+ * not cards (see dnd/slots.ts). dnd-kit still re-renders every draggable when a drag starts, changes
+ * lane or ends, so this part stays small and the body below is memoised.
  */
-const NO_RESIZE_OBSERVER = { disabled: true } as const;
-
-/**
- * A card in a lane: the whole card drags (pointer, touch and keyboard). Every card re-renders
- * whenever the drag's target changes (dnd-kit's context), so this part stays small and the body
- * below is memoised.
- */
-export const SortableCard = memo(function SortableCard({ activity, municipalities, draggable, roleDescription, onEdit, readOnly, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
-  const laneId = activity.laneId;
-  const data = useMemo(() => ({ type: 'card', laneId }), [laneId]);
-  const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
-    id: activity.id,
-    data,
-    // A card this person may not drag is in a locked lane (or board): not a drop target either.
-    // (A boolean here would disable only dragging: dnd-kit keeps such a card droppable.)
-    disabled: { draggable: !draggable, droppable: !draggable },
-    resizeObserverConfig: NO_RESIZE_OBSERVER,
-  });
-  const style: CSSProperties = { transform: CSS.Translate.toString(transform), transition };
+export const DraggableCard = memo(function DraggableCard({ activity, municipalities, draggable, roleDescription, onEdit, readOnly, own, onSetPartner, dimmed = false, marks, spotlight, onSpotlight, dotMode, dots, canAddDot, onDot }: CardProps) {
+  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: activity.id, disabled: !draggable });
   const spotlightClass = spotlight ? ` card--${spotlight === 'on' ? 'spotlit' : 'spot-dimmed'}` : '';
-  // Stable handlers: when a lane's list changes, every sortable in it re-renders (dnd-kit's
-  // context), but the card bodies whose props did not change are skipped.
+  // Stable handlers: the card bodies whose props did not change are skipped when this re-renders.
   const onKeyDown = useCallback(
     (e: KeyboardEvent<HTMLElement>) => {
       if (e.key === 'Enter' && !isDragging && onEdit && e.target === e.currentTarget) {
@@ -91,8 +71,8 @@ export const SortableCard = memo(function SortableCard({ activity, municipalitie
   );
   const onDoubleClick = useMemo(() => (onEdit ? () => onEdit(activity) : undefined), [onEdit, activity]);
   return (
-    <li className="card-slot" ref={setNodeRef} style={style}>
-      <SortableCardBody
+    <li className="card-slot" ref={setNodeRef}>
+      <DraggableCardBody
         activity={activity}
         municipalities={municipalities}
         own={own}
@@ -236,7 +216,7 @@ export function CardBody({ activity, municipalities, onEdit, readOnly = false, o
  * The body of a card in a lane, with the partner permission it asks for: here rather than in the
  * shell, so the shell's re-renders during a drag do not read the policy for every card.
  */
-const SortableCardBody = memo(function SortableCardBody({ onSetPartner, ...props }: CardBodyProps) {
+const DraggableCardBody = memo(function DraggableCardBody({ onSetPartner, ...props }: CardBodyProps) {
   // A boolean, so the body re-renders only when this answer changes.
   const ownId = props.own?.id;
   const activityId = props.activity.id;

@@ -1,14 +1,14 @@
 import { useDroppable } from '@dnd-kit/core';
-import { SortableContext, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { Fragment, type HTMLAttributes, memo, useMemo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Activity, inVoteScope, type Municipality, type MunicipalityId } from '@tabla/plan-model';
 import { type ContainerId, containerDropId, laneIdOf } from '../dnd/ids.js';
+import { LANE_END, type SlotStore, useDropMarker } from '../dnd/slots.js';
 import { sameFlags } from '../filters/match.js';
 import { BoardLockBanner, LockBadge, LockedDropZone, useLock } from '../facilitator/locks.js';
 import { SpotlightButton } from '../facilitation/SpotlightButton.js';
 import type { LaneSpotlightProps, SpotlightHandler } from '../facilitation/spotlight.js';
-import { SortableCard } from './Card.js';
+import { DraggableCard } from './Card.js';
 import { usePermission } from './permissions.js';
 import { type Ghost, type LanePresence, NO_PRESENCE } from './presence.js';
 import type { LaneVote } from '../voting/vote-view.js';
@@ -43,6 +43,8 @@ interface LaneProps {
   readonly onSpotlight?: SpotlightHandler | undefined;
   /** The current dot vote, when this lane's cards show something of it (stable between renders). */
   readonly vote?: LaneVote | undefined;
+  /** Where this screen's drag would land: the lane shows a marker there. */
+  readonly dropSlots: SlotStore;
 }
 
 /** A priority lane (or the not-yet-placed pool): a region named by its title. */
@@ -65,6 +67,7 @@ export const Lane = memo(function Lane({
   spotlitActivityId,
   onSpotlight,
   vote,
+  dropSlots,
 }: LaneProps) {
   const { t } = useTranslation();
   // A locked lane (or board) stops coordinators: no drag out, no drop in, no add, no edit. Not the
@@ -75,14 +78,13 @@ export const Lane = memo(function Lane({
   const headingId = `lane-title-${containerId}`;
   const spotlightClass = spotlight ? ` lane--${spotlight === 'on' ? 'spotlit' : 'dimmed'}` : '';
   const found = matches === null ? activities.length : matches.filter(Boolean).length;
-  // Hidden cards are not rendered: a drop over a shown card still lands next to it, and a drop
-  // on the lane's empty space at the end of the whole lane (see Board's dropTarget).
+  // Hidden cards are not rendered: a drop lands before the shown card below it, or at the end of
+  // the whole lane (see dnd/slots.ts and Board's indexIn).
   const shown = useMemo(() => {
     const cards = activities.map((activity, i) => ({ activity, dimmed: matches !== null && !matches[i] }));
     return onlyMatches ? cards.filter((c) => !c.dimmed) : cards;
   }, [activities, matches, onlyMatches]);
-  // The same array while the shown cards are the same: a new one makes dnd-kit re-render every card of the lane.
-  const items = useMemo(() => shown.map((c) => c.activity.id), [shown]);
+  const markerBefore = useDropMarker(dropSlots, containerId);
   const roleDescription = t('dnd.roleDescription');
   return (
     <LaneDropZone
@@ -107,34 +109,34 @@ export const Lane = memo(function Lane({
           <SpotlightButton target={{ kind: 'lane', id: containerId }} title={title} active={spotlight === 'on' && !spotlitActivityId} onSpotlight={onSpotlight} className="lane__spotlight" />
         )}
       </header>
-      <SortableContext id={containerId} items={items} strategy={verticalListSortingStrategy}>
-        <ol className="lane__cards">
-          {shown.map(({ activity, dimmed }, i) => (
-            <Fragment key={activity.id}>
-              {ghostsAt(presence.ghosts, i)}
-              <SortableCard
-                activity={activity}
-                municipalities={municipalities}
-                draggable={changeable}
-                roleDescription={roleDescription}
-                // Locked: the card still opens, read-only, for its progress notes (a lock holds the plan, not its follow-through).
-                onEdit={editable ? onEdit : undefined}
-                readOnly={!changeable}
-                own={own}
-                onSetPartner={changeable ? onSetPartner : undefined}
-                dimmed={dimmed}
-                marks={presence.marks.get(activity.id)}
-                spotlight={spotlitActivityId ? (activity.id === spotlitActivityId ? 'on' : 'dimmed') : undefined}
-                onSpotlight={onSpotlight}
-                {...(vote && inVoteScope(vote, activity)
-                  ? { dotMode: vote.mode, dots: vote.dots[activity.id] ?? 0, canAddDot: vote.canAdd, onDot: vote.onDot }
-                  : undefined)}
-              />
-            </Fragment>
-          ))}
-          {ghostsAt(presence.ghosts, shown.length, true)}
-        </ol>
-      </SortableContext>
+      <ol className="lane__cards">
+        {shown.map(({ activity, dimmed }, i) => (
+          <Fragment key={activity.id}>
+            {ghostsAt(presence.ghosts, i)}
+            {markerBefore === activity.id && <DropMarker />}
+            <DraggableCard
+              activity={activity}
+              municipalities={municipalities}
+              draggable={changeable}
+              roleDescription={roleDescription}
+              // Locked: the card still opens, read-only, for its progress notes (a lock holds the plan, not its follow-through).
+              onEdit={editable ? onEdit : undefined}
+              readOnly={!changeable}
+              own={own}
+              onSetPartner={changeable ? onSetPartner : undefined}
+              dimmed={dimmed}
+              marks={presence.marks.get(activity.id)}
+              spotlight={spotlitActivityId ? (activity.id === spotlitActivityId ? 'on' : 'dimmed') : undefined}
+              onSpotlight={onSpotlight}
+              {...(vote && inVoteScope(vote, activity)
+                ? { dotMode: vote.mode, dots: vote.dots[activity.id] ?? 0, canAddDot: vote.canAdd, onDot: vote.onDot }
+                : undefined)}
+            />
+          </Fragment>
+        ))}
+        {ghostsAt(presence.ghosts, shown.length, true)}
+        {markerBefore === LANE_END && <DropMarker />}
+      </ol>
       {activities.length === 0 && <p className="lane__empty">{t('board.empty')}</p>}
       {activities.length > 0 && shown.length === 0 && <p className="lane__empty">{t('filters.noneInLane')}</p>}
       {changeable && onAdd && (
@@ -181,6 +183,11 @@ export function lanePropsEqual(prev: LaneProps, next: LaneProps): boolean {
 function ghostsAt(ghosts: readonly Ghost[], index: number, atEnd = false) {
   const here = ghosts.filter((g) => (atEnd ? g.index >= index : g.index === index));
   return here.map((g) => <GhostMarker key={`ghost-${g.clientId}`} ghost={g} />);
+}
+
+/** Where this screen's drag would land. It takes no room (see .drop-marker): the cards around it stay where they are. */
+function DropMarker() {
+  return <li className="drop-marker" aria-hidden="true" />;
 }
 
 function GhostMarker({ ghost }: { ghost: Ghost }) {
