@@ -132,16 +132,30 @@ export class BoardPage {
 
   /** A mouse drag of the whole card into a lane (dnd-kit needs a real pointer path). */
   async dragCardToLane(cardTitle: string, laneTitle: string): Promise<void> {
+    const to = (await this.lane(laneTitle).boundingBox())!;
+    await this.mouseDrag(cardTitle, () => ({ x: to.x + to.width / 2, y: this.onScreenY(to) }));
+  }
+
+  /** A mouse drag of a card until its middle is over the upper half of another card: it lands just before it. */
+  async dragCardBefore(cardTitle: string, targetTitle: string): Promise<void> {
+    await this.mouseDrag(cardTitle, async (from, grabY) => {
+      const to = (await this.card(targetTitle).boundingBox())!;
+      return { x: to.x + to.width / 2, y: to.y + to.height / 4 - (from.height / 2 - grabY) };
+    });
+  }
+
+  /** Picks a card up 10 px below its top edge and lets go where `pointer` says (worked out once the card is in view). */
+  private async mouseDrag(cardTitle: string, pointer: (from: { height: number }, grabY: number) => { x: number; y: number } | Promise<{ x: number; y: number }>): Promise<void> {
     const card = this.card(cardTitle);
-    const target = this.lane(laneTitle);
     await card.scrollIntoViewIfNeeded();
     const from = (await card.boundingBox())!;
-    const to = (await target.boundingBox())!;
+    const grabY = 10;
+    const to = await pointer(from, grabY);
     const { mouse } = this.page;
-    await mouse.move(from.x + from.width / 2, from.y + 10);
+    await mouse.move(from.x + from.width / 2, from.y + grabY);
     await mouse.down();
-    await mouse.move(from.x + from.width / 2 + 12, from.y + 22, { steps: 3 });
-    await mouse.move(to.x + to.width / 2, this.onScreenY(to), { steps: 20 });
+    await mouse.move(from.x + from.width / 2 + 12, from.y + grabY + 12, { steps: 3 });
+    await mouse.move(to.x, to.y, { steps: 20 });
     await mouse.up();
   }
 

@@ -96,6 +96,24 @@ test('the board speaks Bosnian by default and switches to English, remembered af
   await a.close();
 });
 
+test('a card is put in its place within a lane with the mouse, and the others see the same order', async ({ browser, server }) => {
+  const board = await server.createBoard('demo');
+  const a = await BoardPage.open(browser, board.links.editor);
+  const b = await BoardPage.open(browser, board.links.viewer);
+  await a.join('koordinatorica LDP-a', 'Grad Mostar');
+  await b.join('posmatrač', 'Općina Trnovo');
+  await a.expectConnected();
+  const [first, second, third] = await a.cardTitlesIn(LANE_A);
+  // Up: the third card before the first.
+  await a.dragCardBefore(third!, first!);
+  await expect.poll(() => a.cardTitlesIn(LANE_A).then((t) => t.slice(0, 3))).toEqual([third, first, second]);
+  await expect.poll(() => b.cardTitlesIn(LANE_A).then((t) => t.slice(0, 3))).toEqual([third, first, second]);
+  // Down: the same card, dropped over the upper half of the card now third.
+  await a.dragCardBefore(third!, second!);
+  await expect.poll(() => b.cardTitlesIn(LANE_A).then((t) => t.slice(0, 3))).toEqual([first, third, second]);
+  await Promise.all([a.close(), b.close()]);
+});
+
 test('on a 10" tablet a coordinator drags a card with a finger', async ({ browser, server }) => {
   const board = await server.createBoard('demo');
   const tablet = await BoardPage.open(browser, board.links.editor, { viewport: { width: 1280, height: 800 }, hasTouch: true });

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ClientRect, DroppableContainer, KeyboardCoordinateGetter } from '@dnd-kit/core';
 import { boardKeyboardCoordinates } from './keyboard-coordinates.js';
-import { cardAfter, cardsOnScreen, createSlotStore, placeAt } from './slots.js';
+import type { ActivityId } from '@tabla/plan-model';
+import { cardsOnScreen, createSlotStore, liesInSlot, placeAt, slotAt } from './slots.js';
 
 /** A lane with cards 100 px high, 10 px apart, from y = 50; each card's box as the browser would give it. */
 function laneWithCards(ids: readonly string[], left = 0): HTMLElement {
@@ -26,11 +27,28 @@ describe('the place of a dragged card among a lane’s cards', () => {
   it('goes before the first card whose middle is below the dragged card’s middle', () => {
     const cards = cardsOnScreen(lane, 'b'); // middles at 100, 320, 430
     expect(placeAt(cards, 40)).toBe(0);
-    expect(cardAfter(cards, 40)).toBe('a');
-    expect(cardAfter(cards, 101)).toBe('c');
-    expect(cardAfter(cards, 319)).toBe('c');
+    expect(slotAt('l_A' as never, cards, 40)).toEqual({ container: 'l_A', afterId: null, beforeId: 'a' });
+    expect(slotAt('l_A' as never, cards, 101)).toEqual({ container: 'l_A', afterId: 'a', beforeId: 'c' });
+    expect(slotAt('l_A' as never, cards, 319)).toEqual({ container: 'l_A', afterId: 'a', beforeId: 'c' });
     expect(placeAt(cards, 431)).toBe(3);
-    expect(cardAfter(cards, 431)).toBeNull(); // the end of the lane
+    expect(slotAt('l_A' as never, cards, 431)).toEqual({ container: 'l_A', afterId: 'd', beforeId: null }); // the end of the lane
+  });
+});
+
+describe('a card put down where it lies', () => {
+  const order = ['a', 'b', 'h', 'c'] as ActivityId[]; // h hidden by a filter: the screen shows a, b, c
+  const slot = (afterId: string | null, beforeId: string | null) => ({ container: 'l_A' as never, afterId: afterId as ActivityId | null, beforeId: beforeId as ActivityId | null });
+
+  it('lies in the slot between its shown neighbours, hidden cards around it or not', () => {
+    expect(liesInSlot(order, 'b' as ActivityId, slot('a', 'c'))).toBe(true);
+    expect(liesInSlot(order, 'c' as ActivityId, slot('b', null))).toBe(true);
+    expect(liesInSlot(order, 'a' as ActivityId, slot(null, 'b'))).toBe(true);
+  });
+
+  it('does not lie in another slot, nor in another lane', () => {
+    expect(liesInSlot(order, 'b' as ActivityId, slot(null, 'a'))).toBe(false);
+    expect(liesInSlot(order, 'a' as ActivityId, slot('c', null))).toBe(false);
+    expect(liesInSlot(order, 'x' as ActivityId, slot(null, null))).toBe(false);
   });
 });
 
@@ -39,9 +57,9 @@ describe('the slot store', () => {
     const slots = createSlotStore();
     const listener = vi.fn();
     slots.subscribe(listener);
-    expect(slots.set({ container: 'l_A' as never, beforeId: null })).toBe(true);
-    expect(slots.set({ container: 'l_A' as never, beforeId: null })).toBe(false);
-    expect(slots.set({ container: 'l_A' as never, beforeId: 'x' as never })).toBe(true);
+    expect(slots.set({ container: 'l_A' as never, afterId: null, beforeId: null })).toBe(true);
+    expect(slots.set({ container: 'l_A' as never, afterId: null, beforeId: null })).toBe(false);
+    expect(slots.set({ container: 'l_A' as never, afterId: null, beforeId: 'x' as never })).toBe(true);
     expect(slots.set(null)).toBe(true);
     expect(listener).toHaveBeenCalledTimes(3);
     expect(slots.get()).toBeNull();

@@ -10,6 +10,8 @@ import type { ContainerId } from './ids.js';
 
 export interface DropSlot {
   readonly container: ContainerId;
+  /** The shown card it goes after; null: the top of the lane. */
+  readonly afterId: ActivityId | null;
   /** The shown card it goes before; null: the end of the lane. */
   readonly beforeId: ActivityId | null;
 }
@@ -44,8 +46,22 @@ export function placeAt(cards: readonly CardBox[], y: number): number {
   return below === -1 ? cards.length : below;
 }
 
-/** The card a dragged card whose middle is at `y` goes before (null: the end). */
-export const cardAfter = (cards: readonly CardBox[], y: number): ActivityId | null => cards[placeAt(cards, y)]?.id ?? null;
+/** The slot in `container` of a dragged card whose middle is at `y`: between two shown cards. */
+export function slotAt(container: ContainerId, cards: readonly CardBox[], y: number): DropSlot {
+  const place = placeAt(cards, y);
+  return { container, afterId: cards[place - 1]?.id ?? null, beforeId: cards[place]?.id ?? null };
+}
+
+/**
+ * Does the card already lie in the slot (`order`: its lane's cards, hidden ones too)? A card picked
+ * up and put down again, with a filter hiding cards around it, must not move past them.
+ */
+export function liesInSlot(order: readonly ActivityId[], id: ActivityId, slot: DropSlot): boolean {
+  const at = order.indexOf(id);
+  const after = slot.afterId === null ? -1 : order.indexOf(slot.afterId);
+  const before = slot.beforeId === null ? order.length : order.indexOf(slot.beforeId);
+  return at >= 0 && after < at && (before === -1 || at < before);
+}
 
 /** Where the marker shows while this screen drags: one slot, and the lanes subscribe to their own part of it. */
 export interface SlotStore {
@@ -61,7 +77,7 @@ export function createSlotStore(): SlotStore {
   return {
     get: () => current,
     set(slot) {
-      if (slot?.container === current?.container && slot?.beforeId === current?.beforeId) return false;
+      if (slot?.container === current?.container && slot?.afterId === current?.afterId && slot?.beforeId === current?.beforeId) return false;
       current = slot;
       for (const listener of [...listeners]) listener();
       return true;

@@ -49,8 +49,8 @@ export function LockBadge({ lock }: { lock: LockState }) {
 }
 
 /**
- * Over a lane locked for this person a drop must land nowhere. The lane's own droppable (and
- * its cards') are disabled, but then the board's collision detection falls back to the
+ * Over a lane locked for this person a drop must land nowhere. The lane's own droppable is
+ * disabled, but then the board's collision detection falls back to the
  * nearest open lane. This zone covers the locked lane instead: its id is no lane's and no
  * card's, so the board finds no drop target and the card goes back where it was.
  */

@@ -25,7 +25,7 @@ import { boardStore, useBoard } from '@tabla/plan-react';
 import { type ContainerId, containerFromDropId, laneIdOf, POOL } from '../dnd/ids.js';
 import { boardCollisionDetection } from '../dnd/collisions.js';
 import { boardKeyboardCoordinates } from '../dnd/keyboard-coordinates.js';
-import { cardAfter, createSlotStore, type DropSlot, measuredOncePerLane } from '../dnd/slots.js';
+import { createSlotStore, type DropSlot, liesInSlot, measuredOncePerLane, slotAt } from '../dnd/slots.js';
 import { useSpotlightAction } from '../facilitation/hooks.js';
 import { fitLayoutKey, useFitToScreen } from '../facilitation/fit.js';
 import { laneSpotlight } from '../facilitation/spotlight.js';
@@ -64,11 +64,17 @@ const KEYBOARD: KeyboardSensorOptions = {
   keyboardCodes: { start: ['Space'], cancel: ['Escape'], end: ['Space', 'Enter'] },
 };
 
-/** A slot as moveActivity takes it: the index among the container's other cards, hidden ones too. */
-function indexIn(board: BoardView, activeId: UniqueIdentifier, slot: DropSlot): number {
-  const others = containerActivities(board, slot.container).filter((a) => a.id !== activeId);
-  const before = slot.beforeId === null ? -1 : others.findIndex((a) => a.id === slot.beforeId);
-  return before === -1 ? others.length : before;
+/**
+ * Where a slot puts a card, as moveActivity takes it: the index among the container's other cards,
+ * hidden ones too. `moves` false: the card already lies there (its index stays what it is).
+ */
+function landingOf(board: BoardView, activeId: UniqueIdentifier, slot: DropSlot): { index: number; moves: boolean } {
+  const order = containerActivities(board, slot.container).map((a) => a.id);
+  const id = activeId as ActivityId;
+  if (liesInSlot(order, id, slot)) return { index: order.indexOf(id), moves: false };
+  const others = order.filter((other) => other !== id);
+  const before = slot.beforeId === null ? -1 : others.indexOf(slot.beforeId);
+  return { index: before === -1 ? others.length : before, moves: true };
 }
 
 function containerActivities(board: BoardView, container: ContainerId): readonly Activity[] {
@@ -135,7 +141,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   /** The target as a screen reader hears it: a place in a lane, or a locked lane. */
   const describe = useCallback(
     (draggedId: UniqueIdentifier, overId: UniqueIdentifier | undefined, slot: DropSlot | null) => {
-      if (slot) return t('dnd.position', { lane: containerTitle(board, slot.container, t('board.unplaced')), position: indexIn(board, draggedId, slot) + 1 });
+      if (slot) return t('dnd.position', { lane: containerTitle(board, slot.container, t('board.unplaced')), position: landingOf(board, draggedId, slot).index + 1 });
       const locked = overId === undefined ? null : lockedContainerOf(overId);
       return locked === null ? '' : t('dnd.lockedTarget', { lane: containerTitle(board, locked as ContainerId, t('board.unplaced')) });
     },
@@ -169,23 +175,32 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   const showDragging = (id: ActivityId, slot: DropSlot | null) => {
     const activity = board.activityById.get(id);
     if (!activity || !slot) return session.setActivity('dragging', null);
-    session.setActivity('dragging', { activityId: id, title: activity.title, container: slot.container, index: indexIn(board, id, slot) });
+    session.setActivity('dragging', { activityId: id, title: activity.title, container: slot.container, index: landingOf(board, id, slot).index });
   };
   const onDragStart = ({ active }: DragStartEvent) => {
     setActiveId(active.id as ActivityId);
     spokenTarget.current = '';
   };
+  /** The drag's last move, followed again when the board changes under it. */
+  const lastDrag = useRef<Pick<DragMoveEvent, 'active' | 'collisions'> | null>(null);
   /** Where the card would land (before the first shown card below its middle): the lanes mark it, and the others see it. */
-  const followDrag = ({ active, collisions }: DragMoveEvent | DragOverEvent) => {
+  const followDrag = ({ active, collisions }: Pick<DragMoveEvent | DragOverEvent, 'active' | 'collisions'>) => {
     // The collisions, not `over`: on a move, dnd-kit's `over` is still the one of the render before.
     const overId = collisions?.[0]?.id;
     const container = overId === undefined ? null : containerFromDropId(overId);
     const lane = [...(boardRef.current?.children ?? [])].find((el) => el instanceof HTMLElement && el.dataset.laneId === container);
     const dragged = active.rect.current.translated;
-    const slot = container !== null && lane && dragged ? { container, beforeId: cardAfter(cardsIn(lane, active.id), dragged.top + dragged.height / 2) } : null;
+    const slot = container !== null && lane && dragged ? slotAt(container, cardsIn(lane, active.id), dragged.top + dragged.height / 2) : null;
+    lastDrag.current = { active, collisions };
     if (dropSlots.set(slot)) showDragging(active.id as ActivityId, slot);
   };
+  // The board changed under a drag (another person moved or deleted a card): the slot is read again
+  // from the cards as they now stand, without waiting for the pointer or a key to move.
+  useLayoutEffect(() => {
+    if (lastDrag.current) followDrag(lastDrag.current);
+  });
   const endDrag = () => {
+    lastDrag.current = null;
     setActiveId(null);
     session.setActivity('dragging', null);
   };
@@ -206,8 +221,8 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
     const slot = dropSlots.get();
     if (!slot) return;
     const laneId = laneIdOf(slot.container);
-    const index = indexIn(board, id, slot);
-    if (current.laneId === laneId && containerActivities(board, slot.container)[index]?.id === id) return; // dropped in place
+    const { index, moves } = landingOf(board, id, slot);
+    if (!moves) return; // dropped in place
     // Locked under the drag (the lanes' drop zones follow a frame later): the server would refuse it.
     if (!permissionsOf(sessionState, boardStore(session.doc).getSnapshot()).canMoveActivity(id, laneId)) {
       return notify({ message: t('notices.dropLockedMeanwhile', { title: current.title }), tone: 'refusal' });

@@ -79,7 +79,7 @@ export const Lane = memo(function Lane({
   const spotlightClass = spotlight ? ` lane--${spotlight === 'on' ? 'spotlit' : 'dimmed'}` : '';
   const found = matches === null ? activities.length : matches.filter(Boolean).length;
   // Hidden cards are not rendered: a drop lands before the shown card below it, or at the end of
-  // the whole lane (see dnd/slots.ts and Board's indexIn).
+  // the whole lane (see dnd/slots.ts and Board's landingOf).
   const shown = useMemo(() => {
     const cards = activities.map((activity, i) => ({ activity, dimmed: matches !== null && !matches[i] }));
     return onlyMatches ? cards.filter((c) => !c.dimmed) : cards;
