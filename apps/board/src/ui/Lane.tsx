@@ -85,6 +85,7 @@ export const Lane = memo(function Lane({
     return onlyMatches ? cards.filter((c) => !c.dimmed) : cards;
   }, [activities, matches, onlyMatches]);
   const markerBefore = useDropMarker(dropSlots, containerId);
+  const ghosts = useMemo(() => ghostPlaces(presence.ghosts, activities, shown), [presence.ghosts, activities, shown]);
   const roleDescription = t('dnd.roleDescription');
   return (
     <LaneDropZone
@@ -110,9 +111,9 @@ export const Lane = memo(function Lane({
         )}
       </header>
       <ol className="lane__cards">
-        {shown.map(({ activity, dimmed }, i) => (
+        {shown.map(({ activity, dimmed }) => (
           <Fragment key={activity.id}>
-            {ghostsAt(presence.ghosts, i)}
+            {ghosts.get(activity.id)?.map((g) => <GhostMarker key={`ghost-${g.clientId}`} ghost={g} />)}
             {markerBefore === activity.id && <DropMarker />}
             <DraggableCard
               activity={activity}
@@ -134,7 +135,7 @@ export const Lane = memo(function Lane({
             />
           </Fragment>
         ))}
-        {ghostsAt(presence.ghosts, shown.length, true)}
+        {ghosts.get(LANE_END)?.map((g) => <GhostMarker key={`ghost-${g.clientId}`} ghost={g} />)}
         {markerBefore === LANE_END && <DropMarker />}
       </ol>
       {activities.length === 0 && <p className="lane__empty">{t('board.empty')}</p>}
@@ -179,10 +180,25 @@ export function lanePropsEqual(prev: LaneProps, next: LaneProps): boolean {
   return true;
 }
 
-/** Where someone else is dragging a card to: a marker before the card at `index` (or at the end). */
-function ghostsAt(ghosts: readonly Ghost[], index: number, atEnd = false) {
-  const here = ghosts.filter((g) => (atEnd ? g.index >= index : g.index === index));
-  return here.map((g) => <GhostMarker key={`ghost-${g.clientId}`} ghost={g} />);
+/**
+ * Where others are dragging cards to: the markers by the shown card each goes before (LANE_END: the
+ * end). A ghost's index counts the lane's cards but the dragged one, hidden ones too (as
+ * moveActivity takes it): its marker goes before the card at that index, or the first shown after it.
+ */
+export function ghostPlaces(
+  ghosts: readonly Ghost[],
+  activities: readonly Activity[],
+  shown: readonly { readonly activity: Activity }[],
+): Map<string | typeof LANE_END, Ghost[]> {
+  const places = new Map<string | typeof LANE_END, Ghost[]>();
+  if (ghosts.length === 0) return places;
+  const isShown = new Set(shown.map((c) => c.activity.id));
+  for (const ghost of ghosts) {
+    const next = activities.filter((a) => a.id !== ghost.activityId).slice(ghost.index).find((a) => isShown.has(a.id));
+    const place = next?.id ?? LANE_END;
+    places.set(place, [...(places.get(place) ?? []), ghost]);
+  }
+  return places;
 }
 
 /** Where this screen's drag would land. It takes no room (see .drop-marker): the cards around it stay where they are. */
