@@ -27,6 +27,13 @@ const [RELAY, STAGES, COLD, MEMORY, SLOW, SCALE_OUT, FLOOD, ATTACKS, UI] = SECTI
 
 const noWorse = (what: string): Target => ({ on: 'ratio', op: '<=', bound: 1, text: `ratio ≤ 1.0 (${what} no worse than the reference)` });
 const FRAME = 1000 / 60;
+/**
+ * Within one 60 Hz frame. Frame times are requestAnimationFrame intervals, which come in whole
+ * frames give or take the clock's jitter (16.6-16.9 ms for a frame that made its vsync, 33.3 for
+ * one missed): any bound between one and two frames tells the same, half-way is the one that
+ * jitter cannot tip.
+ */
+const oneFrame: Target = { on: 'value', op: '<=', bound: FRAME * 1.5, text: '≤ 16.7 ms: one 60 Hz frame, no frame missed (an interval under 25 ms)' };
 
 function relaySpecs(id: string, label: string, targeted: boolean): FigureSpec[] {
   const none = { target: null, note: 'none set (the targets name 10, 50 and 200 clients on one board); ratio shown' };
@@ -75,10 +82,10 @@ export const FIGURES: readonly FigureSpec[] = [
   { id: 'ui.firstLoad', section: UI, title: '300 activities over 6 lanes: first load until interactive, 1.6 Mbit/s and 150 ms round trip (venue Wi-Fi)', target: { on: 'value', op: '<=', bound: 3000, text: '≤ 3 s' } },
   { id: 'ui.offlineLoad', section: UI, title: 'second visit with the network off: board shown from the device', target: null, note: 'none set' },
   { id: 'ui.initialJs', section: UI, title: 'initial JavaScript, gzipped (entry and its preloads)', target: { on: 'value', op: '<=', bound: 200, text: '≤ 200 KB (e2e first-load budget)' } },
-  { id: 'ui.drag.p95', section: UI, title: 'frame time p95, a mouse drag across lanes', target: { on: 'value', op: '<=', bound: FRAME, text: '≤ 16.7 ms (one 60 Hz frame)' } },
-  { id: 'ui.dragWhileOthersMove.p95', section: UI, title: 'frame time p95, a drag across lanes while another coordinator moves 5 cards/s', target: { on: 'value', op: '<=', bound: FRAME, text: '≤ 16.7 ms (one 60 Hz frame)' } },
+  { id: 'ui.drag.p95', section: UI, title: 'frame time p95, a mouse drag across lanes', target: oneFrame },
+  { id: 'ui.dragWhileOthersMove.p95', section: UI, title: 'frame time p95, a drag across lanes while another coordinator moves 5 cards/s', target: oneFrame },
   { id: 'ui.remoteMoves.p95', section: UI, title: 'frame time p95, no drag, remote moves at ~60/s', target: null, note: 'none set (the drag target is 16.7 ms)' },
-  { id: 'ui.voteDrag.p95', section: UI, title: 'frame time p95, a drag while a board-wide vote is open and another municipality gives 5 dots/s', target: { on: 'value', op: '<=', bound: FRAME, text: '≤ 16.7 ms (one 60 Hz frame)' } },
+  { id: 'ui.voteDrag.p95', section: UI, title: 'frame time p95, a drag while a board-wide vote is open and another municipality gives 5 dots/s', target: oneFrame },
 ];
 
 /** The attack bench's figures: `attacks.<attack id>.<what>`, one set per attack it ran. */
