@@ -47,6 +47,15 @@ describe('report', () => {
     expect(report.mode).toBe('full');
   });
 
+  it('shows the hand-written history after the figures, before the runs', () => {
+    const report = buildReport([part([{ id: 'cold.crash', unit: 'ms', value: 80 }])], machine, 'ref');
+    const md = renderMarkdown(report, '### Session 17\n\nCold load 205 -> 133 ms.\n');
+    expect(md).toContain('## What changed, and where the time went before and after\n\n### Session 17\n\nCold load 205 -> 133 ms.\n');
+    expect(md.indexOf('### Session 17')).toBeGreaterThan(md.indexOf('## Cold load'));
+    expect(md.indexOf('### Session 17')).toBeLessThan(md.indexOf('## Runs'));
+    expect(renderMarkdown(report)).not.toContain('## What changed');
+  });
+
   it('says when the run was a smoke run, or mixed', () => {
     const smoke = buildReport([part([], 'server', 'smoke')], machine, 'ref');
     expect(renderMarkdown(smoke)).toContain('**Smoke run**');

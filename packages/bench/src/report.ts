@@ -93,7 +93,11 @@ function metText(f: ReportedFigure): string {
   return f.target ? 'not measured' : '–';
 }
 
-export function renderMarkdown(report: Report): string {
+/**
+ * BENCHMARKS.md. `history`: the hand-written account of what was changed and where the time went
+ * before and after (packages/bench/HISTORY.md), shown after the figures it explains.
+ */
+export function renderMarkdown(report: Report, history = ''): string {
   const m = report.machine;
   const lines: string[] = [];
   const judged = report.figures.filter((f) => f.met !== null);
@@ -137,6 +141,7 @@ export function renderMarkdown(report: Report): string {
     for (const id of report.missing) lines.push(`- \`${id}\`${specOf(id) ? `: ${specOf(id)!.title}` : ''}`);
     lines.push('');
   }
+  if (history.trim()) lines.push('## What changed, and where the time went before and after', '', history.trim(), '');
   lines.push('## Runs', '');
   lines.push('| bench | mode | started | finished | scale |', '|---|---|---|---|---|');
   for (const p of report.parts) lines.push(`| ${p.bench} | ${p.mode} | ${p.startedAt} | ${p.finishedAt} | ${cell(scaleText(p.params))} |`);
