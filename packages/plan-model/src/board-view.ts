@@ -44,8 +44,19 @@ export interface BoardView {
   readonly activityById: ReadonlyMap<ActivityId, Activity>;
 }
 
-export function readBoard(doc: Y.Doc, previous?: BoardView): BoardView {
+/**
+ * `changed`, with `previous`: whether a Y map may have changed since `previous` was read (a store
+ * that follows the document's transactions knows). An activity whose map did not change is taken
+ * from `previous` without reading it: a remote move reads one activity, not the whole board.
+ */
+export function readBoard(doc: Y.Doc, previous?: BoardView, changed?: (type: Y.Map<unknown>) => boolean): BoardView {
   const r = roots(doc);
+  // Only from the very map it was read from: a map put in under the same id (a deleted activity
+  // brought back by undo) is new, and a transaction reports no change of a type it created.
+  const unchanged = (id: ActivityId, m: Y.Map<unknown>) => {
+    const known = changed && previous?.activityById.get(id);
+    return known && activitySource.get(known) === m && !changed(m) ? known : undefined;
+  };
 
   const meta = same(previous?.meta, readMeta(r.meta));
 
@@ -58,7 +69,8 @@ export function readBoard(doc: Y.Doc, previous?: BoardView): BoardView {
   byLane.set(null, []);
   const activityById = new Map<ActivityId, Activity>();
   for (const [id, m] of r.activities.entries()) {
-    const a = same(previous?.activityById.get(id as ActivityId), readActivity(id, m));
+    const a = unchanged(id as ActivityId, m) ?? same(previous?.activityById.get(id as ActivityId), readActivity(id, m));
+    activitySource.set(a, m);
     activityById.set(a.id, a);
     (byLane.get(a.laneId) ?? byLane.get(null)!).push(a);
   }
@@ -73,10 +85,12 @@ export function readBoard(doc: Y.Doc, previous?: BoardView): BoardView {
   const lanes = views.filter((v) => !v.lane.archived);
   const archivedLanes = views.filter((v) => v.lane.archived);
 
+  const municipalityList = sameList(previous?.municipalities, municipalities);
   const view: BoardView = {
     meta,
-    municipalities: sameList(previous?.municipalities, municipalities),
-    municipalityById: new Map(municipalities.map((m) => [m.id, m])),
+    municipalities: municipalityList,
+    // Kept while no municipality changed, like the list: readers' memos and effects hold.
+    municipalityById: municipalityList === previous?.municipalities ? previous.municipalityById : new Map(municipalities.map((m) => [m.id, m])),
     lanes: sameList(previous?.lanes, lanes),
     archivedLanes: sameList(previous?.archivedLanes, archivedLanes),
     facilitation: sameJson(previous?.facilitation, readFacilitation(r.facilitation)),
@@ -88,6 +102,9 @@ export function readBoard(doc: Y.Doc, previous?: BoardView): BoardView {
 }
 
 /** Small plain values (facilitation, votes): the previous object when equal as JSON. */
+/** The Y map each activity of a view was read from (see readBoard's `changed`). */
+const activitySource = new WeakMap<Activity, Y.Map<unknown>>();
+
 function sameJson<T>(prev: T | undefined, next: T): T {
   return prev !== undefined && JSON.stringify(prev) === JSON.stringify(next) ? prev : next;
 }

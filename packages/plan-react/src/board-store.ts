@@ -3,7 +3,8 @@ import { type BoardView, readBoard } from '@tabla/plan-model';
 
 /**
  * An external store over one board document: a snapshot rebuilt lazily after each
- * transaction (with structural sharing, so unchanged lanes keep their identity).
+ * transaction (with structural sharing, so unchanged lanes keep their identity), reading
+ * again only the activities the transactions since the last snapshot changed.
  */
 export interface BoardStore {
   subscribe(onChange: () => void): () => void;
@@ -33,14 +34,18 @@ const nextFrame: ((run: () => void) => void) | null =
 function createBoardStore(doc: Y.Doc): BoardStore {
   let snapshot: BoardView | undefined;
   let stale = true;
+  /** The types changed since `snapshot` was read; null while unknown (unobserved): read everything. */
+  let changed: Set<object> | null = null;
   let scheduled = false;
   const listeners = new Set<() => void>();
   const notify = () => {
     scheduled = false;
     for (const listener of [...listeners]) listener();
   };
-  const onTransaction = () => {
+  const onTransaction = (transaction: Y.Transaction) => {
     stale = true;
+    // Every type the transaction changed, with its ancestors.
+    for (const type of transaction.changedParentTypes.keys()) changed?.add(type);
     if (!nextFrame) return notify();
     if (scheduled) return;
     scheduled = true;
@@ -55,13 +60,17 @@ function createBoardStore(doc: Y.Doc): BoardStore {
         if (listeners.size === 0) {
           doc.off('afterTransaction', onTransaction);
           stale = true; // unobserved: the next read must not trust the cache
+          changed = null;
         }
       };
     },
     getSnapshot() {
       if (stale || !snapshot) {
-        snapshot = readBoard(doc, snapshot);
+        const known = changed;
+        snapshot = readBoard(doc, snapshot, known ? (type) => known.has(type) : undefined);
         stale = false;
+        // From here on, while observed, the changes are known.
+        changed = listeners.size > 0 ? new Set() : null;
       }
       return snapshot;
     },

@@ -2,7 +2,7 @@ import { act, render, screen } from '@testing-library/react';
 import { memo } from 'react';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { type LaneView, addActivity, createLane, editActivity, seedDemoBoard, demoLaneId, moveActivity } from '@tabla/plan-model';
+import { type LaneView, addActivity, createLane, editActivity, seedDemoBoard, demoLaneId, moveActivity, roots } from '@tabla/plan-model';
 import { boardStore, useBoard } from './index.js';
 
 /** The store tells React once per animation frame: let one pass. */
@@ -51,6 +51,41 @@ describe('useBoard', () => {
     await change(() => moveActivity(doc, cardInA.id, demoLaneId('C'), 0));
     expect(renders.get(demoLaneId('C'))).toBe(before.get(demoLaneId('C'))! + 1);
     expect(renders.get(demoLaneId('B'))).toBe(before.get(demoLaneId('B')));
+  });
+
+  it('reads again only the activities a transaction changed, also one arriving from another replica', async () => {
+    const doc = new Y.Doc();
+    seedDemoBoard(doc);
+    const store = boardStore(doc);
+    const unsubscribe = store.subscribe(() => {});
+    const before = store.getSnapshot();
+    const [moved, untouched] = before.lanes[0]!.activities;
+    const remote = new Y.Doc();
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
+    const vector = Y.encodeStateVector(remote);
+    moveActivity(remote, moved!.id, demoLaneId('C'), 0);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, vector));
+    const after = store.getSnapshot();
+    expect(after.activityById.get(moved!.id)!.laneId).toBe(demoLaneId('C'));
+    expect(after.activityById.get(untouched!.id)).toBe(untouched);
+    expect(after.municipalityById).toBe(before.municipalityById);
+    unsubscribe();
+  });
+
+  it('reads an activity whose map was put in anew under the same id, though no change of that map is reported', () => {
+    const doc = new Y.Doc();
+    seedDemoBoard(doc);
+    const store = boardStore(doc);
+    const unsubscribe = store.subscribe(() => {});
+    const [first] = store.getSnapshot().lanes[0]!.activities;
+    const { activities } = roots(doc);
+    const old = activities.get(first!.id)!;
+    const fresh = new Y.Map<unknown>();
+    for (const [key, value] of old.entries()) fresh.set(key, value instanceof Y.AbstractType ? value.clone() : value);
+    fresh.set('title', 'Vraćena aktivnost');
+    doc.transact(() => activities.set(first!.id, fresh));
+    expect(store.getSnapshot().activityById.get(first!.id)!.title).toBe('Vraćena aktivnost');
+    unsubscribe();
   });
 
   it('tells its subscribers once per animation frame, however many transactions came in it', async () => {

@@ -18,9 +18,9 @@ import {
   useSensor,
   useSensors,
 } from '@dnd-kit/core';
-import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffectEvent, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type Activity, type ActivityId, type BoardView, type Municipality, type MunicipalityId, moveActivity, PlanError, setActivityPartner } from '@tabla/plan-model';
+import { type Activity, type ActivityId, type BoardView, type MunicipalityId, moveActivity, PlanError, setActivityPartner } from '@tabla/plan-model';
 import { boardStore, useBoard } from '@tabla/plan-react';
 import { type ContainerId, containerFromDropId, laneIdOf, POOL } from '../dnd/ids.js';
 import { boardCollisionDetection } from '../dnd/collisions.js';
@@ -105,11 +105,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
   const boardRef = useRef<HTMLDivElement>(null);
   useFitToScreen(boardRef, projector, projector ? fitLayoutKey(board) : '');
 
-  // The view's municipalityById is a new Map on every change; the sorted list keeps its identity
-  // while no municipality changed. A map that follows the list keeps the lanes' props stable.
-  const municipalities = board.municipalities;
-  const municipalityById = useMemo(() => new Map<MunicipalityId, Municipality>(municipalities.map((m) => [m.id, m])), [municipalities]);
-  const own = ownMunicipalityId ? municipalityById.get(ownMunicipalityId) : undefined;
+  const own = ownMunicipalityId ? board.municipalityById.get(ownMunicipalityId) : undefined;
   const ownId = own?.id;
   const onSetPartner = useCallback(
     (activity: Activity, joined: boolean) => {
@@ -195,10 +191,12 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
     if (dropSlots.set(slot)) showDragging(active.id as ActivityId, slot);
   };
   // The board changed under a drag (another person moved or deleted a card): the slot is read again
-  // from the cards as they now stand, without waiting for the pointer or a key to move.
-  useLayoutEffect(() => {
+  // from the cards as they now stand, without waiting for the pointer or a key to move. Only then:
+  // it measures a lane's cards, which lays the page out at once.
+  const followDragAgain = useEffectEvent(() => {
     if (lastDrag.current) followDrag(lastDrag.current);
   });
+  useLayoutEffect(() => followDragAgain(), [board]);
   const endDrag = () => {
     lastDrag.current = null;
     setActiveId(null);
@@ -241,7 +239,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
       containerId={containerId}
       {...details}
       activities={activities}
-      municipalities={municipalityById}
+      municipalities={board.municipalityById}
       editable={editable}
       onAdd={onAdd}
       onEdit={onEdit}
@@ -273,7 +271,7 @@ export function Board({ onAdd, onEdit, matching = null, onlyMatches = false, own
         {laneFor(POOL, board.unplaced, { title: t('board.unplaced'), hint: t('board.unplacedHint') })}
       </div>
       <DragOverlay dropAnimation={null}>
-        {active ? <CardBody activity={active} municipalities={municipalityById} own={own} className="card card--overlay" overlay /> : null}
+        {active ? <CardBody activity={active} municipalities={board.municipalityById} own={own} className="card card--overlay" overlay /> : null}
       </DragOverlay>
     </DndContext>
   );
