@@ -46,17 +46,13 @@ export interface BoardView {
 
 /**
  * `changed`, with `previous`: whether a Y map may have changed since `previous` was read (a store
- * that follows the document's transactions knows). An activity whose map did not change is taken
- * from `previous` without reading it: a remote move reads one activity, not the whole board.
+ * that follows the document's transactions knows), true too for an activity's map put in since
+ * then under any id. An activity whose map did not change is taken from `previous` without reading
+ * it: a remote move reads one activity, not the whole board.
  */
 export function readBoard(doc: Y.Doc, previous?: BoardView, changed?: (type: Y.Map<unknown>) => boolean): BoardView {
   const r = roots(doc);
-  // Only from the very map it was read from: a map put in under the same id (a deleted activity
-  // brought back by undo) is new, and a transaction reports no change of a type it created.
-  const unchanged = (id: ActivityId, m: Y.Map<unknown>) => {
-    const known = changed && previous?.activityById.get(id);
-    return known && activitySource.get(known) === m && !changed(m) ? known : undefined;
-  };
+  const unchanged = (id: ActivityId, m: Y.Map<unknown>) => (previous && changed && !changed(m) ? previous.activityById.get(id) : undefined);
 
   const meta = same(previous?.meta, readMeta(r.meta));
 
@@ -70,7 +66,6 @@ export function readBoard(doc: Y.Doc, previous?: BoardView, changed?: (type: Y.M
   const activityById = new Map<ActivityId, Activity>();
   for (const [id, m] of r.activities.entries()) {
     const a = unchanged(id as ActivityId, m) ?? same(previous?.activityById.get(id as ActivityId), readActivity(id, m));
-    activitySource.set(a, m);
     activityById.set(a.id, a);
     (byLane.get(a.laneId) ?? byLane.get(null)!).push(a);
   }
@@ -102,9 +97,6 @@ export function readBoard(doc: Y.Doc, previous?: BoardView, changed?: (type: Y.M
 }
 
 /** Small plain values (facilitation, votes): the previous object when equal as JSON. */
-/** The Y map each activity of a view was read from (see readBoard's `changed`). */
-const activitySource = new WeakMap<Activity, Y.Map<unknown>>();
-
 function sameJson<T>(prev: T | undefined, next: T): T {
   return prev !== undefined && JSON.stringify(prev) === JSON.stringify(next) ? prev : next;
 }

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { type BoardView, readBoard } from '@tabla/plan-model';
+import { type BoardView, readBoard, roots } from '@tabla/plan-model';
 
 /**
  * An external store over one board document: a snapshot rebuilt lazily after each
@@ -42,10 +42,22 @@ function createBoardStore(doc: Y.Doc): BoardStore {
     scheduled = false;
     for (const listener of [...listeners]) listener();
   };
+  const { activities } = roots(doc);
   const onTransaction = (transaction: Y.Transaction) => {
     stale = true;
-    // Every type the transaction changed, with its ancestors.
-    for (const type of transaction.changedParentTypes.keys()) changed?.add(type);
+    if (changed) {
+      // Every type the transaction changed, with its ancestors.
+      for (const type of transaction.changedParentTypes.keys()) changed.add(type);
+      // And the activities put in under an id: a map put in anew (a deleted activity brought back by
+      // undo) is new, and a transaction reports no change of a type it created.
+      for (const [type, keys] of transaction.changed) {
+        if (type !== (activities as object)) continue;
+        for (const id of keys) {
+          const map = id === null ? undefined : activities.get(id);
+          if (map) changed.add(map);
+        }
+      }
+    }
     if (!nextFrame) return notify();
     if (scheduled) return;
     scheduled = true;
