@@ -101,7 +101,7 @@ export class Connection {
   }
 
   /** Whether more unsent data waits than `bytes`. */
-  private isBehind(bytes: number): boolean {
+  isBehind(bytes: number): boolean {
     return this.socket.bufferedAmount > bytes;
   }
 

@@ -28,6 +28,7 @@ import {
   encodeUpdate,
   type IncomingMessage,
 } from '@tabla/sync-protocol';
+import { FULL_ANSWER_MIN_WORK, isEmptyStateVector } from './cold-answer.js';
 import type { Connection } from './connection.js';
 import type { FanoutEntry, PresenceMessage } from './fanout/types.js';
 import { type GateLimits, type GateVerdict, UpdateGate } from './gate/update-gate.js';
@@ -107,9 +108,6 @@ export interface ConnectionOrigin {
   readonly source: 'remote';
   readonly connection: Connection;
 }
-
-/** What a sync step 1 answer is charged at least (a cold client asks once; see answerSyncStep1). */
-const FULL_ANSWER_MIN_WORK = 256 * 1024;
 
 export class Room {
   readonly doc: Y.Doc;
@@ -218,10 +216,16 @@ export class Room {
     return this.gate.structs;
   }
 
-  join(conn: Connection): void {
+  /**
+   * `answeredThrough`: the stored seq of the state the connection was given while the board loaded
+   * (cold-answer.ts); what was applied after it reaches the connection now, as the room would not
+   * relay it again (the whole state: it happens only when a write or another instance got in first).
+   */
+  join(conn: Connection, answeredThrough: number | null = null): void {
     this.connections.add(conn);
     if (conn.role !== 'viewer') this.gate.prepare();
     conn.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    if (answeredThrough !== null && this.lastAppliedSeq > answeredThrough) conn.send(encodeUpdate(Y.encodeStateAsUpdate(this.doc)));
     this.sendAllPresence(conn);
   }
 
@@ -283,8 +287,7 @@ export class Room {
   private answerSyncStep1(conn: Connection, stateVector: Uint8Array): void {
     let diff: Uint8Array;
     try {
-      const cold = stateVector.length === 1 && stateVector[0] === 0;
-      diff = cold ? (this.fullState ??= Y.encodeStateAsUpdate(this.doc)) : Y.encodeStateAsUpdate(this.doc, stateVector);
+      diff = isEmptyStateVector(stateVector) ? (this.fullState ??= Y.encodeStateAsUpdate(this.doc)) : Y.encodeStateAsUpdate(this.doc, stateVector);
     } catch {
       return this.context.refuse(conn, CloseCode.badMessage, 'malformed state vector');
     }

@@ -9,10 +9,12 @@
  * room that missed an update (an instance killed between its commit and its publish, a pipe that
  * is down or trimmed) reads it from storage within seconds.
  */
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import * as Y from 'yjs';
 import { type Role, roots } from '@tabla/plan-model';
 import { CloseCode, closeCodeName, LINK_REVOKED_REASON, decodeMessage, type IncomingMessage } from '@tabla/sync-protocol';
 import { BucketTable, RefusalBackoff, RefusalLog, TokenBucket } from './budget.js';
+import { ColdAnswer, FULL_ANSWER_MIN_WORK, isColdSyncStep1 } from './cold-answer.js';
 import { Connection, type SocketLike, toUint8Array } from './connection.js';
 import type { Fanout, FanoutEntry, PresenceMessage } from './fanout/types.js';
 import { NoFanout } from './fanout/none.js';
@@ -179,6 +181,17 @@ export interface ConnectionInfo {
  */
 const BACKOFF_CODES = new Set<number>([CloseCode.badMessage, CloseCode.forbidden, CloseCode.documentTooLarge, CloseCode.invalidUpdate]);
 
+/** How long a board's load waits at most for the answers given from its stored state to be written. */
+const COLD_ANSWER_SEND_MS = 20;
+
+/** A connection whose board is still loading: the frames it sent meanwhile, and what it was answered. */
+interface Arrival {
+  readonly conn: Connection;
+  readonly frames: Uint8Array[];
+  /** The stored seq of the state it was given from storage (cold-answer.ts), or null. */
+  answeredThrough: number | null;
+}
+
 export class SyncServer {
   private readonly options: Omit<Required<SyncServerOptions>, keyof RoomLimits | 'fanout'> & RoomLimits;
   private readonly fanout: Fanout;
@@ -192,6 +205,10 @@ export class SyncServer {
   private readonly log: Logger;
   private readonly writer: UpdateWriter;
   private readonly rooms = new Map<string, Promise<Room>>();
+  /** Connections whose board is still loading, per board. */
+  private readonly arrivals = new Map<string, Set<Arrival>>();
+  /** The answer for fresh clients of a board whose state is read and whose document is being built. */
+  private readonly coldAnswers = new Map<string, ColdAnswer>();
   private readonly unloadTimers = new Map<Room, ReturnType<typeof setTimeout>>();
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly connections = new Set<Connection>();
@@ -290,7 +307,13 @@ export class SyncServer {
     this.connections.add(conn);
     this.stats.connections = this.connections.size;
     let room: Room | null = null;
-    const waiting: Uint8Array[] = [];
+    const arrival: Arrival = { conn, frames: [], answeredThrough: null };
+    this.arrivalsAt(boardId).add(arrival);
+    const arrived = () => {
+      const arrivals = this.arrivals.get(boardId);
+      arrivals?.delete(arrival);
+      if (arrivals?.size === 0) this.arrivals.delete(boardId);
+    };
 
     socket.on('message', (data, isBinary) => {
       if (conn.closed) return;
@@ -298,12 +321,15 @@ export class SyncServer {
       const frame = isBinary ? toUint8Array(data) : null;
       if (!frame) return this.refuse(conn, CloseCode.unsupportedData, 'binary frames only');
       if (room) this.receive(room, conn, frame);
-      else if (waiting.length < o.maxFramesBeforeLoad) waiting.push(frame);
-      else this.refuse(conn, CloseCode.tooManyRequests, 'too many frames before sync');
+      else if (arrival.frames.length < o.maxFramesBeforeLoad) {
+        arrival.frames.push(frame);
+        this.answerCold(boardId, arrival);
+      } else this.refuse(conn, CloseCode.tooManyRequests, 'too many frames before sync');
     });
     socket.on('pong', () => conn.pong());
     socket.on('close', () => {
       conn.closedBySocket();
+      arrived();
       if (!this.connections.delete(conn)) return;
       const left = (this.connectionsPerIp.get(ip) ?? 1) - 1;
       if (left > 0) this.connectionsPerIp.set(ip, left);
@@ -314,6 +340,7 @@ export class SyncServer {
 
     this.room(boardId).then(
       (loaded) => {
+        arrived();
         if (conn.closed) {
           // Left while the board loaded: nobody else may ever leave this room to unload it.
           if (loaded.connectionCount === 0 && !this.closing) this.scheduleUnload(loaded);
@@ -321,10 +348,11 @@ export class SyncServer {
         }
         room = loaded;
         this.cancelUnload(loaded);
-        loaded.join(conn);
-        for (const frame of waiting.splice(0)) if (!conn.closed) this.receive(loaded, conn, frame);
+        loaded.join(conn, arrival.answeredThrough);
+        for (const frame of arrival.frames.splice(0)) if (!conn.closed) this.receive(loaded, conn, frame);
       },
       (err: unknown) => {
+        arrived();
         if (err instanceof UnknownBoardError) return conn.close(CloseCode.unauthorized, 'unauthorized');
         if (err instanceof RoomLimitError) return this.refuse(conn, CloseCode.unavailable, 'server busy: too many boards loaded');
         this.log.error({ boardId, err: String(err) }, 'board failed to load');
@@ -434,12 +462,20 @@ export class SyncServer {
       throw err;
     } finally {
       this.early.delete(boardId);
+      this.coldAnswers.delete(boardId);
     }
   }
 
   private async loadRoomState(boardId: string): Promise<Room> {
     const state = await this.storage.loadState(boardId);
     if (!state) throw new UnknownBoardError(boardId);
+    // Fresh clients need only what was just read: they are answered before the document is built.
+    const answer = ColdAnswer.of(state);
+    if (answer) {
+      this.coldAnswers.set(boardId, answer);
+      for (const arrival of this.arrivals.get(boardId) ?? []) this.answerCold(boardId, arrival);
+      await this.sendColdAnswers(boardId);
+    }
     const room = await Room.load(boardId, state, {
       log: this.storage,
       writer: this.writer,
@@ -516,6 +552,46 @@ export class SyncServer {
     } finally {
       this.checkingSeqs = false;
     }
+  }
+
+  private arrivalsAt(boardId: string): Set<Arrival> {
+    let arrivals = this.arrivals.get(boardId);
+    if (!arrivals) this.arrivals.set(boardId, (arrivals = new Set()));
+    return arrivals;
+  }
+
+  /**
+   * A connection whose first frame asks for the whole board, while the board loads and its state is
+   * read: answered from that state (cold-answer.ts), charged as the room charges the same answer.
+   * Only the first frame, so nothing it sent is answered out of order.
+   */
+  private answerCold(boardId: string, arrival: Arrival): void {
+    const answer = this.coldAnswers.get(boardId);
+    const first = arrival.frames[0];
+    if (!answer || !first || arrival.answeredThrough !== null || arrival.conn.closed || !isColdSyncStep1(first)) return;
+    const frames = answer.frames();
+    if (!frames) return;
+    const { conn } = arrival;
+    arrival.frames.shift();
+    const bytes = frames.reduce((n, f) => n + f.length, 0);
+    if (!conn.charge(first.length) || !conn.charge(Math.max(bytes, FULL_ANSWER_MIN_WORK))) {
+      return this.refuse(conn, CloseCode.tooManyRequests, 'too much work: asked for the board too often');
+    }
+    for (const frame of frames) conn.send(frame);
+    arrival.answeredThrough = answer.seq;
+  }
+
+  /**
+   * Building the document blocks the event loop (tens of ms for a long history): before it, a turn
+   * in which a first frame that is already here is read and answered, then what was answered is
+   * written out (a frame of a large board does not fit the socket at once), for at most
+   * COLD_ANSWER_SEND_MS (a slow client gets the rest once the board is built).
+   */
+  private async sendColdAnswers(boardId: string): Promise<void> {
+    await nextTurn();
+    const deadline = performance.now() + COLD_ANSWER_SEND_MS;
+    const sending = () => [...(this.arrivals.get(boardId) ?? [])].some((a) => a.answeredThrough !== null && !a.conn.closed && a.conn.isBehind(0));
+    while (sending() && performance.now() < deadline) await sleep(1);
   }
 
   private receive(room: Room, conn: Connection, frame: Uint8Array): void {
