@@ -55,6 +55,7 @@ export class CountingReader {
   onUpdate: (() => void) | null = null;
   closed: { code: number; reason: string } | null = null;
   private synced = false;
+  private initial: Uint8Array[] = [];
 
   private constructor(
     readonly ws: WebSocket,
@@ -72,9 +73,13 @@ export class CountingReader {
           while (base + this.arrivals.length < clocks.length && clocks[base + this.arrivals.length]! <= clock) this.arrivals.push(now);
         }
         this.onUpdate?.();
-      } else if (data[1] === 1 && !this.synced) {
+      } else if (!this.synced && data[1] !== 0) {
+        // The board as it was: step 2, and what came before it (a cold board's answer from storage: its snapshot, then the log as step 2).
+        if (keepState) this.initial.push(readVarBytes(data, 2));
+        if (data[1] !== 1) return;
         this.synced = true;
-        if (keepState) this.state = readVarBytes(data, 2);
+        if (keepState) this.state = this.initial.length === 1 ? this.initial[0]! : Y.mergeUpdates(this.initial);
+        this.initial = [];
       }
     });
     ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));

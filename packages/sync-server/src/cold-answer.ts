@@ -9,7 +9,8 @@
  * the snapshot as an update, then the log after it merged into one update as sync step 2. A
  * y-websocket client counts itself synced at step 2, so it is synced with the whole board, as if
  * the room had answered; the room joins it later (room.ts `join` sends it whatever was applied
- * after the state it was given).
+ * after the state it was given). Should the board then fail to build (a stored update that does not
+ * apply), the client, synced already, is closed with 4503 like every other client of that board.
  *
  * A log longer than `MAX_MERGED_TAIL` is not merged here (merging costs about as much as applying
  * it): such a client waits for the room, as every client with a state of its own does.
@@ -18,11 +19,11 @@ import * as Y from 'yjs';
 import { decodeMessage, encodeSyncStep2, encodeUpdate } from '@tabla/sync-protocol';
 import type { StoredState } from './storage/types.js';
 
-/** Updates after the snapshot merged for an early answer at most (300 merge in ~10-20 ms, measured). */
-export const MAX_MERGED_TAIL = 1_000;
-
-/** What a sync step 1 answer with the whole board is charged at least (a cold client asks once). */
-export const FULL_ANSWER_MIN_WORK = 256 * 1024;
+/**
+ * Updates after the snapshot merged for an early answer at most: the merge blocks the event loop
+ * (300 updates 10-20 ms, measured), and a board is compacted every 300 (a crash leaves about that).
+ */
+export const MAX_MERGED_TAIL = 500;
 
 /** A state vector that names no client: the sender has nothing yet. */
 export const isEmptyStateVector = (stateVector: Uint8Array): boolean => stateVector.length === 1 && stateVector[0] === 0;
@@ -38,7 +39,8 @@ export function isColdSyncStep1(frame: Uint8Array): boolean {
 }
 
 export class ColdAnswer {
-  private built: readonly Uint8Array[] | null = null;
+  /** The frames once built; null when the log did not merge (tried once per load). */
+  private built: readonly Uint8Array[] | null | undefined;
 
   private constructor(private readonly state: StoredState) {}
 
@@ -47,23 +49,19 @@ export class ColdAnswer {
     return state.updates.length <= MAX_MERGED_TAIL ? new ColdAnswer(state) : null;
   }
 
-  /** The stored seq the answer holds the board through. */
-  get seq(): number {
-    return this.state.lastSeq;
-  }
-
   /**
    * The frames, built on first use and shared by every cold client of this load: the snapshot as
-   * an update (not synced yet), then the log merged as sync step 2. Null if the log does not merge.
+   * an update (not synced yet), then the log merged as sync step 2. Null if the log does not merge
+   * (stored updates were judged; should one still not, the room answers).
    */
   frames(): readonly Uint8Array[] | null {
-    if (this.built) return this.built;
+    if (this.built !== undefined) return this.built;
     const { snapshot, updates } = this.state;
     let tail: Uint8Array;
     try {
       tail = updates.length === 0 ? emptyUpdate : updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates as Uint8Array[]);
     } catch {
-      return null; // stored updates were judged; should one still not merge, the room answers
+      return (this.built = null);
     }
     if (!snapshot) this.built = [encodeSyncStep2(tail)];
     else if (updates.length === 0) this.built = [encodeSyncStep2(snapshot)];
@@ -72,4 +70,5 @@ export class ColdAnswer {
   }
 }
 
-const emptyUpdate = Y.encodeStateAsUpdate(new Y.Doc());
+/** An update with no structs and no deletions. */
+const emptyUpdate = Uint8Array.of(0, 0);

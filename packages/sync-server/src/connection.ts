@@ -18,6 +18,11 @@ export interface SocketLike {
 
 const OPEN = 1;
 
+/** What an answer holding the board is charged at least (see `chargeAnswer`). */
+export const FULL_ANSWER_MIN_WORK = 256 * 1024;
+/** The reason a connection is refused when `chargeAnswer` says no. */
+export const TOO_MANY_ANSWERS = 'too much work: asked for the board too often';
+
 /** What one connection may cost: messages, presence changes and work (bytes read, written or walked). */
 export interface ConnectionBudgets {
   readonly messages: TokenBucket;
@@ -98,6 +103,15 @@ export class Connection {
     const own = this.budgets.work.spend(units);
     const address = this.budgets.addressWork.spend(units);
     return own && address;
+  }
+
+  /**
+   * Charges an answer of `bytes` that holds the board (or what it lacks): it costs O(board) whatever
+   * its size (the whole store walked, the whole delete set written), so it is charged at least
+   * FULL_ANSWER_MIN_WORK: a connection asking again and again gets a few dozen at once, then a few a second.
+   */
+  chargeAnswer(bytes: number): boolean {
+    return this.charge(Math.max(bytes, FULL_ANSWER_MIN_WORK));
   }
 
   /** Whether more unsent data waits than `bytes`. */

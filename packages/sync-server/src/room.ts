@@ -28,8 +28,8 @@ import {
   encodeUpdate,
   type IncomingMessage,
 } from '@tabla/sync-protocol';
-import { FULL_ANSWER_MIN_WORK, isEmptyStateVector } from './cold-answer.js';
-import type { Connection } from './connection.js';
+import { isEmptyStateVector } from './cold-answer.js';
+import { type Connection, TOO_MANY_ANSWERS } from './connection.js';
 import type { FanoutEntry, PresenceMessage } from './fanout/types.js';
 import { type GateLimits, type GateVerdict, UpdateGate } from './gate/update-gate.js';
 import { PresenceGate, type PresenceLimits } from './gate/presence-gate.js';
@@ -121,6 +121,9 @@ export class Room {
   private readonly inFlight: { update: Uint8Array; stored: Promise<boolean> }[] = [];
   /** Sequence number of the last stored update applied to `doc`. */
   private lastAppliedSeq: number;
+  /** The stored state the room was built from: its seq and state vector (see `join`). */
+  private readonly loadedSeq: number;
+  private readonly loadedStateVector: Uint8Array;
   /** Stored updates since the last snapshot. */
   private uncompacted: number;
   /** Stored size of the board (snapshot + updates since). */
@@ -173,6 +176,8 @@ export class Room {
     this.doc = doc;
     this.shared = context.shared ?? null;
     this.lastAppliedSeq = state.lastSeq;
+    this.loadedSeq = state.lastSeq;
+    this.loadedStateVector = Y.encodeStateVector(doc);
     this.knownSeq = state.lastSeq;
     this.uncompacted = state.updates.length;
     this.storedBytes = (state.snapshot?.length ?? 0) + state.updates.reduce((n, u) => n + u.length, 0);
@@ -217,15 +222,15 @@ export class Room {
   }
 
   /**
-   * `answeredThrough`: the stored seq of the state the connection was given while the board loaded
-   * (cold-answer.ts); what was applied after it reaches the connection now, as the room would not
-   * relay it again (the whole state: it happens only when a write or another instance got in first).
+   * `answeredFromStorage`: the connection was given the stored state this room was built from, while
+   * it loaded (cold-answer.ts); what the room applied since (another instance's updates heard
+   * meanwhile) reaches it now, as nothing relays that again.
    */
-  join(conn: Connection, answeredThrough: number | null = null): void {
+  join(conn: Connection, answeredFromStorage = false): void {
     this.connections.add(conn);
     if (conn.role !== 'viewer') this.gate.prepare();
     conn.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
-    if (answeredThrough !== null && this.lastAppliedSeq > answeredThrough) conn.send(encodeUpdate(Y.encodeStateAsUpdate(this.doc)));
+    if (answeredFromStorage && this.lastAppliedSeq > this.loadedSeq) this.answer(conn, Y.encodeStateAsUpdate(this.doc, this.loadedStateVector), encodeUpdate);
     this.sendAllPresence(conn);
   }
 
@@ -279,11 +284,7 @@ export class Room {
 
   // -------------------------------------------------------------------------
 
-  /**
-   * The answer costs O(board) whatever its size (the whole store is walked and the whole delete set
-   * written): it is charged to the connection's work budget as at least FULL_ANSWER_MIN_WORK, so a
-   * connection asking again and again gets a few dozen answers at once, then a few a second.
-   */
+  /** The answer costs O(board) whatever its size: charged as such (Connection.chargeAnswer). */
   private answerSyncStep1(conn: Connection, stateVector: Uint8Array): void {
     let diff: Uint8Array;
     try {
@@ -291,8 +292,13 @@ export class Room {
     } catch {
       return this.context.refuse(conn, CloseCode.badMessage, 'malformed state vector');
     }
-    if (!conn.charge(Math.max(diff.length, FULL_ANSWER_MIN_WORK))) return this.context.refuse(conn, CloseCode.tooManyRequests, 'too much work: asked for the board too often');
-    conn.send(encodeSyncStep2(diff));
+    this.answer(conn, diff, encodeSyncStep2);
+  }
+
+  /** Sends what the connection lacks of the board, charged as such an answer is. */
+  private answer(conn: Connection, diff: Uint8Array, frame: (update: Uint8Array) => Uint8Array): void {
+    if (!conn.chargeAnswer(diff.length)) return this.context.refuse(conn, CloseCode.tooManyRequests, TOO_MANY_ANSWERS);
+    conn.send(frame(diff));
   }
 
   private receiveUpdate(conn: Connection, update: Uint8Array): void {

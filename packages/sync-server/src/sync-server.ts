@@ -14,8 +14,8 @@ import * as Y from 'yjs';
 import { type Role, roots } from '@tabla/plan-model';
 import { CloseCode, closeCodeName, LINK_REVOKED_REASON, decodeMessage, type IncomingMessage } from '@tabla/sync-protocol';
 import { BucketTable, RefusalBackoff, RefusalLog, TokenBucket } from './budget.js';
-import { ColdAnswer, FULL_ANSWER_MIN_WORK, isColdSyncStep1 } from './cold-answer.js';
-import { Connection, type SocketLike, toUint8Array } from './connection.js';
+import { ColdAnswer, isColdSyncStep1 } from './cold-answer.js';
+import { Connection, type SocketLike, TOO_MANY_ANSWERS, toUint8Array } from './connection.js';
 import type { Fanout, FanoutEntry, PresenceMessage } from './fanout/types.js';
 import { NoFanout } from './fanout/none.js';
 import { Room, type RoomLimits, type SharedRoomContext } from './room.js';
@@ -188,8 +188,8 @@ const COLD_ANSWER_SEND_MS = 20;
 interface Arrival {
   readonly conn: Connection;
   readonly frames: Uint8Array[];
-  /** The stored seq of the state it was given from storage (cold-answer.ts), or null. */
-  answeredThrough: number | null;
+  /** Whether it was given the stored state while the board loaded (cold-answer.ts). */
+  answered: boolean;
 }
 
 export class SyncServer {
@@ -307,9 +307,9 @@ export class SyncServer {
     this.connections.add(conn);
     this.stats.connections = this.connections.size;
     let room: Room | null = null;
-    const arrival: Arrival = { conn, frames: [], answeredThrough: null };
+    const arrival: Arrival = { conn, frames: [], answered: false };
     this.arrivalsAt(boardId).add(arrival);
-    const arrived = () => {
+    const forgetArrival = () => {
       const arrivals = this.arrivals.get(boardId);
       arrivals?.delete(arrival);
       if (arrivals?.size === 0) this.arrivals.delete(boardId);
@@ -329,7 +329,7 @@ export class SyncServer {
     socket.on('pong', () => conn.pong());
     socket.on('close', () => {
       conn.closedBySocket();
-      arrived();
+      forgetArrival();
       if (!this.connections.delete(conn)) return;
       const left = (this.connectionsPerIp.get(ip) ?? 1) - 1;
       if (left > 0) this.connectionsPerIp.set(ip, left);
@@ -340,7 +340,7 @@ export class SyncServer {
 
     this.room(boardId).then(
       (loaded) => {
-        arrived();
+        forgetArrival();
         if (conn.closed) {
           // Left while the board loaded: nobody else may ever leave this room to unload it.
           if (loaded.connectionCount === 0 && !this.closing) this.scheduleUnload(loaded);
@@ -348,11 +348,11 @@ export class SyncServer {
         }
         room = loaded;
         this.cancelUnload(loaded);
-        loaded.join(conn, arrival.answeredThrough);
+        loaded.join(conn, arrival.answered);
         for (const frame of arrival.frames.splice(0)) if (!conn.closed) this.receive(loaded, conn, frame);
       },
       (err: unknown) => {
-        arrived();
+        forgetArrival();
         if (err instanceof UnknownBoardError) return conn.close(CloseCode.unauthorized, 'unauthorized');
         if (err instanceof RoomLimitError) return this.refuse(conn, CloseCode.unavailable, 'server busy: too many boards loaded');
         this.log.error({ boardId, err: String(err) }, 'board failed to load');
@@ -568,30 +568,30 @@ export class SyncServer {
   private answerCold(boardId: string, arrival: Arrival): void {
     const answer = this.coldAnswers.get(boardId);
     const first = arrival.frames[0];
-    if (!answer || !first || arrival.answeredThrough !== null || arrival.conn.closed || !isColdSyncStep1(first)) return;
-    const frames = answer.frames();
+    if (!answer || !first || arrival.answered || arrival.conn.closed || !isColdSyncStep1(first)) return;
+    const frames = answer.frames(); // built once per load, whoever asks
     if (!frames) return;
     const { conn } = arrival;
     arrival.frames.shift();
-    const bytes = frames.reduce((n, f) => n + f.length, 0);
-    if (!conn.charge(first.length) || !conn.charge(Math.max(bytes, FULL_ANSWER_MIN_WORK))) {
-      return this.refuse(conn, CloseCode.tooManyRequests, 'too much work: asked for the board too often');
+    arrival.answered = true;
+    if (!conn.charge(first.length) || !conn.chargeAnswer(frames.reduce((n, f) => n + f.length, 0))) {
+      return this.refuse(conn, CloseCode.tooManyRequests, TOO_MANY_ANSWERS);
     }
     for (const frame of frames) conn.send(frame);
-    arrival.answeredThrough = answer.seq;
   }
 
   /**
-   * Building the document blocks the event loop (tens of ms for a long history): before it, a turn
-   * in which a first frame that is already here is read and answered, then what was answered is
-   * written out (a frame of a large board does not fit the socket at once), for at most
-   * COLD_ANSWER_SEND_MS (a slow client gets the rest once the board is built).
+   * Building the document blocks the event loop (applying the snapshot: tens of ms for a long
+   * history; the log after it goes in slices): before it, a turn in which a first frame that is
+   * already here is read and answered, then what was answered is written out (a frame of a large
+   * board does not fit the socket at once), for at most COLD_ANSWER_SEND_MS (a client that reads
+   * slowly gets the rest once the board is built).
    */
   private async sendColdAnswers(boardId: string): Promise<void> {
     await nextTurn();
     const deadline = performance.now() + COLD_ANSWER_SEND_MS;
-    const sending = () => [...(this.arrivals.get(boardId) ?? [])].some((a) => a.answeredThrough !== null && !a.conn.closed && a.conn.isBehind(0));
-    while (sending() && performance.now() < deadline) await sleep(1);
+    const sending = () => [...(this.arrivals.get(boardId) ?? [])].some((a) => a.answered && !a.conn.closed && a.conn.isBehind(0));
+    while (!this.closing && sending() && performance.now() < deadline) await sleep(1);
   }
 
   private receive(room: Room, conn: Connection, frame: Uint8Array): void {

@@ -143,9 +143,10 @@ export async function connectRawReader(url: string, boardId: string, token: stri
   const read = (data: Uint8Array) => {
     const frame = parseServerFrame(data);
     if (frame.type === 'awareness') awarenessFrames++;
-    if (frame.type === 'sync-step-2' && !synced) {
+    if ((frame.type === 'sync-step-2' || frame.type === 'update') && !synced) {
+      // The board as it was: step 2, and whatever came before it (a cold board's answer from storage is its snapshot, then the log as step 2).
       Y.applyUpdate(reader.doc, frame.payload);
-      synced = true;
+      synced = frame.type === 'sync-step-2';
     } else if (frame.type === 'update' || frame.type === 'sync-step-2') {
       Y.applyUpdate(reader.doc, frame.payload);
       reader.updates.push(frame.payload);
