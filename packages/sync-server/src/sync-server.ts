@@ -181,6 +181,9 @@ export interface ConnectionInfo {
  */
 const BACKOFF_CODES = new Set<number>([CloseCode.badMessage, CloseCode.forbidden, CloseCode.documentTooLarge, CloseCode.invalidUpdate]);
 
+/** Frames of one connection held for the next turn at most (see `deliver`); an honest client has a few. */
+const MAX_HELD_BYTES = 4 * 1024 * 1024;
+
 /** How long a board's load waits at most for the answers given from its stored state to be written. */
 const COLD_ANSWER_SEND_MS = 20;
 
@@ -209,6 +212,8 @@ export class SyncServer {
   private readonly arrivals = new Map<string, Set<Arrival>>();
   /** The answer for fresh clients of a board whose state is read and whose document is being built. */
   private readonly coldAnswers = new Map<string, ColdAnswer>();
+  /** Frames of connections answered with the board in this turn of the event loop, read in the next (see `deliver`). */
+  private readonly held = new Map<Connection, { frames: Uint8Array[]; bytes: number }>();
   private readonly unloadTimers = new Map<Room, ReturnType<typeof setTimeout>>();
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly connections = new Set<Connection>();
@@ -320,7 +325,7 @@ export class SyncServer {
       if (!conn.takeMessage()) return this.refuse(conn, CloseCode.tooManyRequests, 'too many messages');
       const frame = isBinary ? toUint8Array(data) : null;
       if (!frame) return this.refuse(conn, CloseCode.unsupportedData, 'binary frames only');
-      if (room) this.receive(room, conn, frame);
+      if (room) this.deliver(room, conn, frame);
       else if (arrival.frames.length < o.maxFramesBeforeLoad) {
         arrival.frames.push(frame);
         this.answerCold(boardId, arrival);
@@ -349,7 +354,7 @@ export class SyncServer {
         room = loaded;
         this.cancelUnload(loaded);
         loaded.join(conn, arrival.answered);
-        for (const frame of arrival.frames.splice(0)) if (!conn.closed) this.receive(loaded, conn, frame);
+        for (const frame of arrival.frames.splice(0)) if (!conn.closed) this.deliver(loaded, conn, frame);
       },
       (err: unknown) => {
         forgetArrival();
@@ -594,19 +599,54 @@ export class SyncServer {
     while (!this.closing && sending() && performance.now() < deadline) await sleep(1);
   }
 
-  private receive(room: Room, conn: Connection, frame: Uint8Array): void {
+  /**
+   * A frame for a connection's room, in order. Answering sync step 1 costs O(board); ws hands over
+   * every frame of one read at once, so a burst of them (250 in one packet) would be answered in one
+   * turn of the event loop, holding up everyone. After such an answer, the connection's next frames
+   * wait for the next turn (and so on): its own budget still decides how many answers it gets.
+   */
+  private deliver(room: Room, conn: Connection, frame: Uint8Array): void {
+    const held = this.held.get(conn);
+    if (held) {
+      held.frames.push(frame);
+      held.bytes += frame.length;
+      if (held.bytes > MAX_HELD_BYTES) this.refuse(conn, CloseCode.tooManyRequests, 'too many frames at once');
+      return;
+    }
+    if (this.receive(room, conn, frame)) this.holdUntilNextTurn(room, conn, []);
+  }
+
+  private holdUntilNextTurn(room: Room, conn: Connection, frames: Uint8Array[]): void {
+    const held = { frames, bytes: frames.reduce((n, f) => n + f.length, 0) };
+    this.held.set(conn, held);
+    setImmediate(() => {
+      this.held.delete(conn);
+      while (held.frames.length > 0 && !conn.closed) {
+        if (this.receive(room, conn, held.frames.shift()!) && held.frames.length > 0) return this.holdUntilNextTurn(room, conn, held.frames);
+      }
+    });
+  }
+
+  /** Reads one frame into the room; true if it was answered with (what it lacks of) the board. */
+  private receive(room: Room, conn: Connection, frame: Uint8Array): boolean {
     let message: IncomingMessage;
     try {
       message = decodeMessage(frame);
     } catch {
-      return this.refuse(conn, CloseCode.badMessage, 'malformed message');
+      this.refuse(conn, CloseCode.badMessage, 'malformed message');
+      return false;
     }
     if (message.kind === 'awareness' && message.update.length > this.options.maxAwarenessBytes) {
-      return this.refuse(conn, CloseCode.messageTooBig, 'awareness message too large');
+      this.refuse(conn, CloseCode.messageTooBig, 'awareness message too large');
+      return false;
     }
     // Reading the frame is work too, whatever it turns out to be.
-    if (!conn.charge(frame.length)) return this.refuse(conn, CloseCode.tooManyRequests, 'too much work');
+    if (!conn.charge(frame.length)) {
+      this.refuse(conn, CloseCode.tooManyRequests, 'too much work');
+      return false;
+    }
     room.receive(conn, message);
+    return message.kind === 'sync-step-1';
   }
 
   private leave(room: Room, conn: Connection): void {

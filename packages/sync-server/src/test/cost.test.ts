@@ -138,6 +138,38 @@ describe('cost of valid-looking input', () => {
     await otherBoardRelays(h);
   });
 
+  it('[R18] a burst of sync step 1 in one read is answered one per turn of the event loop, in order, the frames after it too', async () => {
+    const h = await testServer();
+    // A socket-like whose frames the test hands over all at once, as ws does with one read of many frames.
+    const sent: Uint8Array[] = [];
+    const handlers: Record<string, ((...args: never[]) => void)[]> = {};
+    const socket: SocketLike = {
+      readyState: 1,
+      bufferedAmount: 0,
+      send: (data) => void sent.push(data),
+      close: () => {},
+      terminate: () => {},
+      ping: () => {},
+      on: (event: string, listener: (...args: never[]) => void) => ((handlers[event] ??= []).push(listener), undefined),
+    };
+    h.sync.handleConnection(socket, h.boardId, { role: 'viewer', municipalityId: null }, { ip: '10.0.0.8' });
+    await waitFor(() => sent.length > 0, 5000, 'joined');
+    const receive = (frame: Uint8Array) => handlers.message!.forEach((l) => (l as (d: unknown, b: boolean) => void)(Buffer.from(frame), true));
+    const answers = () => sent.map(parseServerFrame).filter((f) => f.type === 'sync-step-2').length;
+    const echoes = () => sent.map(parseServerFrame).filter((f) => f.type === 'awareness' && f.states.has(7300)).length;
+    const staleVector = new Uint8Array([1, 99, 0]);
+    for (let i = 0; i < 5; i++) receive(syncStep1Frame(staleVector));
+    receive(awarenessFrame(awarenessPayload(7300, 1, { user: { name: 'after' } })));
+    expect(answers()).toBe(1);
+    for (let turn = 2; turn <= 5; turn++) {
+      await new Promise((r) => setImmediate(r));
+      expect(answers()).toBe(turn);
+    }
+    expect(echoes()).toBe(0); // the frame after them waits its turn, then is read
+    await waitFor(() => echoes() === 1, 2000, 'the presence frame after them');
+    expect(answers()).toBe(5);
+  });
+
   it('[R18] repeated refusals back off: a device key refused past its free refusals waits before it may connect again', async () => {
     const h = await testServer({ sync: { freeRefusals: 2 } });
     const forged = await storedDoc(h.storage, h.boardId);
