@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { type ActivityId, demoLaneId, editActivity, type LaneId, moveActivity, readBoard, roots, seedDemoBoard } from '@tabla/plan-model';
-import { ColdAnswer } from './cold-answer.js';
+import { ColdAnswer, MAX_MERGED_TAIL } from './cold-answer.js';
 import { UpdateGate } from './gate/update-gate.js';
 import { applyStoredState } from './storage/document.js';
 import { defaultLimits } from './sync-server.js';
@@ -44,7 +44,7 @@ export function warmUp(): WarmUpRun {
   // client's answer from the stored state (the log merged), the snapshot and the log in one
   // transaction, the whole state encoded for a fresh client and applied as one.
   for (let round = 0; round < LOAD_ROUNDS; round++) {
-    ColdAnswer.of({ snapshot, updates, lastSeq: updates.length, clientOwners: new Map(), presenceOwners: new Map() })?.frames();
+    ColdAnswer.of({ snapshot, updates: updates.slice(0, MAX_MERGED_TAIL), lastSeq: 0, clientOwners: new Map(), presenceOwners: new Map() })!.frames();
     const loaded = new Y.Doc();
     applyStoredState(loaded, { snapshot, updates });
     Y.encodeStateVector(loaded);

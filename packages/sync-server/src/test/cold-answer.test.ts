@@ -13,11 +13,10 @@ import { documentFrames, type RawClient, syncStep1Frame, waitFor } from '@tabla/
 import { MAX_MERGED_TAIL } from '../cold-answer.js';
 import { MemoryFanoutHub } from '../fanout/memory.js';
 import { NoFanout } from '../fanout/none.js';
-import { applyStoredState } from '../storage/document.js';
 import { MemoryStorage } from '../storage/memory.js';
 import type { BoardStorage, StoredState } from '../storage/types.js';
 import { type Cluster, startCluster } from './cluster.js';
-import { captureUpdate } from './harness.js';
+import { captureUpdate, storedDoc } from './harness.js';
 
 const running: Cluster[] = [];
 afterEach(async () => {
@@ -53,12 +52,6 @@ const docFrames = (client: RawClient) => documentFrames(client).flatMap((f) => (
 function docFrom(client: RawClient): Y.Doc {
   const doc = new Y.Doc();
   for (const f of docFrames(client)) if (f.type !== 'sync-step-1') Y.applyUpdate(doc, f.payload);
-  return doc;
-}
-
-async function storedDoc(storage: BoardStorage, boardId: string): Promise<Y.Doc> {
-  const doc = new Y.Doc();
-  applyStoredState(doc, (await storage.loadState(boardId))!);
   return doc;
 }
 

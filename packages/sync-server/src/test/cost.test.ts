@@ -53,6 +53,26 @@ async function otherBoardRelays(h: TestServer): Promise<void> {
   await waitFor(() => roots(reader.doc).activities.get(id)?.get('laneId') === demoLaneId('D'), 5000, 'relay on the other board');
 }
 
+/** A socket-like the test drives: what the core sent, frames handed to it, and how much it reports unsent. */
+function fakeSocket(): { socket: SocketLike; sent: Uint8Array[]; receive: (frame: Uint8Array) => void; behind: (bytes: number) => void } {
+  const sent: Uint8Array[] = [];
+  let buffered = 0;
+  const handlers: Record<string, ((...args: never[]) => void)[]> = {};
+  const socket: SocketLike = {
+    readyState: 1,
+    get bufferedAmount() {
+      return buffered;
+    },
+    send: (data) => void sent.push(data),
+    close: () => {},
+    terminate: () => {},
+    ping: () => {},
+    on: (event: string, listener: (...args: never[]) => void) => ((handlers[event] ??= []).push(listener), undefined),
+  };
+  const receive = (frame: Uint8Array) => handlers.message?.forEach((l) => (l as (data: unknown, isBinary: boolean) => void)(Buffer.from(frame), true));
+  return { socket, sent, receive, behind: (bytes) => (buffered = bytes) };
+}
+
 describe('cost of valid-looking input', () => {
   it('[R16] a long string item, then a delete set splitting it: refused at the first, nothing stored or relayed', async () => {
     const h = await testServer();
@@ -140,21 +160,10 @@ describe('cost of valid-looking input', () => {
 
   it('[R18] a burst of sync step 1 in one read is answered one per turn of the event loop, in order, the frames after it too', async () => {
     const h = await testServer();
-    // A socket-like whose frames the test hands over all at once, as ws does with one read of many frames.
-    const sent: Uint8Array[] = [];
-    const handlers: Record<string, ((...args: never[]) => void)[]> = {};
-    const socket: SocketLike = {
-      readyState: 1,
-      bufferedAmount: 0,
-      send: (data) => void sent.push(data),
-      close: () => {},
-      terminate: () => {},
-      ping: () => {},
-      on: (event: string, listener: (...args: never[]) => void) => ((handlers[event] ??= []).push(listener), undefined),
-    };
+    // Frames the test hands over all at once, as ws does with one read of many frames.
+    const { socket, sent, receive } = fakeSocket();
     h.sync.handleConnection(socket, h.boardId, { role: 'viewer', municipalityId: null }, { ip: '10.0.0.8' });
     await waitFor(() => sent.length > 0, 5000, 'joined');
-    const receive = (frame: Uint8Array) => handlers.message!.forEach((l) => (l as (d: unknown, b: boolean) => void)(Buffer.from(frame), true));
     const answers = () => sent.map(parseServerFrame).filter((f) => f.type === 'sync-step-2').length;
     const echoes = () => sent.map(parseServerFrame).filter((f) => f.type === 'awareness' && f.states.has(7300)).length;
     const staleVector = new Uint8Array([1, 99, 0]);
@@ -216,30 +225,17 @@ describe('cost of valid-looking input', () => {
   it('[R19] a client that is behind misses presence (it is not dropped) and gets the whole picture once it catches up', async () => {
     const h = await testServer({ sync: { presenceIntervalMs: 0, presenceSkipBytes: 1_000 } });
     // A socket-like that reports a full buffer on demand: the core needs nothing more.
-    const sent: Uint8Array[] = [];
-    let buffered = 0;
-    const handlers: Record<string, ((...args: never[]) => void)[]> = {};
-    const slow: SocketLike = {
-      readyState: 1,
-      get bufferedAmount() {
-        return buffered;
-      },
-      send: (data) => void sent.push(data),
-      close: () => {},
-      terminate: () => {},
-      ping: () => {},
-      on: (event: string, listener: (...args: never[]) => void) => ((handlers[event] ??= []).push(listener), undefined),
-    };
+    const { socket: slow, sent, behind } = fakeSocket();
     h.sync.handleConnection(slow, h.boardId, { role: 'viewer', municipalityId: null }, { ip: '10.0.0.9' });
     await waitFor(() => sent.length > 0, 5000, 'joined');
-    buffered = 50_000;
+    behind(50_000);
     const talker = await joined(await h.raw('viewer'));
     const presenceFrames = () => sent.map(parseServerFrame).filter((f) => f.type === 'awareness');
     talker.send(awarenessFrame(awarenessPayload(7100, 1, { user: { name: 'a' } })));
     talker.send(awarenessFrame(awarenessPayload(7100, 2, { user: { name: 'b' } })));
     await sleep(100);
     expect(presenceFrames()).toHaveLength(0);
-    buffered = 0;
+    behind(0);
     const other = await joined(await h.raw('viewer'));
     other.send(awarenessFrame(awarenessPayload(7200, 1, { user: { name: 'c' } })));
     await waitFor(() => presenceFrames().length > 0, 5000, 'presence after catching up');

@@ -15,6 +15,7 @@ import { readBoard, type BoardView, type Role } from '@tabla/plan-model';
 import { type ClientOptions, connectStock, type RawClient, type RawClientOptions, rawClient, type StockClient, waitFor } from '@tabla/test-clients';
 import { applyStoredState } from '../storage/document.js';
 import { SqliteStorage, type SqliteFaultInjection } from '../storage/sqlite.js';
+import type { BoardStorage } from '../storage/types.js';
 import { SyncServer, type SyncServerOptions } from '../sync-server.js';
 import { generateToken, hashToken } from '../tokens.js';
 import { attachSyncServer } from '../ws-adapter.js';
@@ -166,7 +167,7 @@ export async function issueMunicipalityLink(h: TestServer, municipalityId: strin
 // Documents
 
 /** A fresh replica of a board as stored (snapshot + updates). */
-export async function storedDoc(storage: SqliteStorage, boardId: string): Promise<Y.Doc> {
+export async function storedDoc(storage: BoardStorage, boardId: string): Promise<Y.Doc> {
   const state = await storage.loadState(boardId);
   if (!state) throw new Error(`no board ${boardId}`);
   const doc = new Y.Doc();
@@ -178,7 +179,7 @@ export async function storedDoc(storage: SqliteStorage, boardId: string): Promis
 export const view = (doc: Y.Doc): BoardView => readBoard(doc);
 
 /** The stored board as plain data. */
-export async function storedView(storage: SqliteStorage, boardId: string): Promise<BoardView> {
+export async function storedView(storage: BoardStorage, boardId: string): Promise<BoardView> {
   const doc = await storedDoc(storage, boardId);
   try {
     return readBoard(doc);
