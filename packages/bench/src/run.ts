@@ -49,7 +49,8 @@ const PARAMS: Record<Mode, Params> = {
     pauseMs: 1_500,
     cold: { activities: 200, edits: 10_000, repeats: 5 },
     memory: { demoBoards: [100, 1000], largeActivities: 2000, settleMs: 1_000, samples: 5 },
-    slowDisk: { changes: 100, rounds: 2, delayMs: 50, periodA: 100 },
+    // 4 rounds of 250: a p99 of 2,000 samples per phase, not of 400 (one slow tick moved it by 30%).
+    slowDisk: { changes: 250, rounds: 4, delayMs: 50, periodA: 100 },
     scaleOut: { rounds: 3, changes: 200, burst: 500, readers: 5, coldEdits: 10_000 },
     stages: { changes: 2000, warmup: 100 },
     flood: 2000,

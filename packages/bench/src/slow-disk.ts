@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { randomId, seedDemoBoard } from '@tabla/plan-model';
-import { attachSyncServer, type BoardStorage, generateRoleTokens, type PendingUpdate, SqliteStorage, SyncServer } from '@tabla/sync-server';
+import { attachSyncServer, type BoardStorage, generateRoleTokens, type PendingUpdate, SqliteThreadStorage, SyncServer } from '@tabla/sync-server';
 import { activityIds, allReached, change, connectWriter, CountingReader } from './clients.js';
 import { compared, type Figure } from './results.js';
 import { finite, percentile, sleep } from './stats.js';
@@ -33,7 +33,7 @@ export interface SlowDiskParams {
  * transaction can be slow while another's commits. SQLite has one writer: there a slow commit delays
  * every board's next commit whatever the server does (see the note).
  */
-function slowFor(storage: SqliteStorage, boardId: () => string, delay: () => number): BoardStorage {
+function slowFor(storage: BoardStorage, boardId: () => string, delay: () => number): BoardStorage {
   return new Proxy(storage, {
     get(target, prop) {
       if (prop === 'writesAtOnce') return undefined;
@@ -50,7 +50,7 @@ function slowFor(storage: SqliteStorage, boardId: () => string, delay: () => num
   });
 }
 
-async function storeDemo(storage: SqliteStorage, title: string): Promise<{ id: string; tokens: Record<'facilitator' | 'editor' | 'viewer', string> }> {
+async function storeDemo(storage: BoardStorage, title: string): Promise<{ id: string; tokens: Record<'facilitator' | 'editor' | 'viewer', string> }> {
   const doc = new Y.Doc();
   seedDemoBoard(doc);
   const id = randomId(16);
@@ -62,7 +62,8 @@ async function storeDemo(storage: SqliteStorage, title: string): Promise<{ id: s
 
 export async function slowDisk(params: SlowDiskParams, log: (line: string) => void): Promise<{ figures: Figure[]; notes: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'tabla-slow-disk-'));
-  const storage = SqliteStorage.open(join(dir, 'bench.db'));
+  // As the built server stores: SQLite on its worker thread.
+  const storage = await SqliteThreadStorage.open(join(dir, 'bench.db'));
   let delayMs = 0;
   let slowBoard = '';
   // As the built server with LIFTED_LIMITS: per-connection and per-address budgets out of the way.
@@ -114,8 +115,10 @@ export async function slowDisk(params: SlowDiskParams, log: (line: string) => vo
     };
     try {
       for (let round = 0; round < params.rounds; round++) {
-        samples.normal.push(await phase(0));
+        // Each order in turn, so neither phase always runs second (on a process warmer than the first's).
+        if (round % 2 === 0) samples.normal.push(await phase(0));
         samples.slow.push(await phase(params.delayMs));
+        if (round % 2 === 1) samples.normal.push(await phase(0));
         const [n, s] = [samples.normal.at(-1)!, samples.slow.at(-1)!];
         log(`slow disk round ${round + 1}: B without A's delay p50 ${percentile(n, 50).toFixed(2)} p99 ${percentile(n, 99).toFixed(2)} ms; with A's ${params.delayMs} ms writes p50 ${percentile(s, 50).toFixed(2)} p99 ${percentile(s, 99).toFixed(2)} ms`);
       }
@@ -135,7 +138,7 @@ export async function slowDisk(params: SlowDiskParams, log: (line: string) => vo
         compared(`slowDisk.p${p}`, 'ms', finite(percentile(pooled('slow'), p)), finite(percentile(pooled('normal'), p)), { runs: perRound(p), detail }),
       ),
       notes: [
-        `Slow disk: our sync core in the bench process (SQLite, synchronous=FULL) behind a storage wrapper that delays every appendUpdates holding an update of board A by ${params.delayMs} ms, as a storage with concurrent writers does (PostgreSQL: the server then keeps up to 4 transactions in flight, a slow board's alone). With SQLite, which has one writer, the server writes one transaction at a time on a worker thread: a slow commit no longer stops the event loop (presence, sync answers and the relay of what is stored go on), but every board's next commit waits for it. A's stock writer changes A every ${params.periodA} ms (slower than its delayed writes, so A alone keeps up); B's stock writer makes ${params.changes} closed-loop changes per phase (10 ms apart) timed by two raw readers, ${params.rounds} round(s) of [A's writes as they are, A's writes delayed]. "Reference" here is B without the delay, in the same run.`,
+        `Slow disk: our sync core in the bench process (SQLite with synchronous=FULL on its worker thread, as the built server) behind a storage wrapper that delays every appendUpdates holding an update of board A by ${params.delayMs} ms, as a storage with concurrent writers does (PostgreSQL: the server then keeps up to 4 transactions in flight, a slow board's alone). With SQLite, which has one writer, the server writes one transaction at a time on a worker thread: a slow commit no longer stops the event loop (presence, sync answers and the relay of what is stored go on), but every board's next commit waits for it. A's stock writer changes A every ${params.periodA} ms (slower than its delayed writes, so A alone keeps up); B's stock writer makes ${params.changes} closed-loop changes per phase (10 ms apart) timed by two raw readers, ${params.rounds} round(s) of both phases, A's writes as they are and delayed (in turn first). "Reference" here is B without the delay, in the same run.`,
       ],
     };
   } finally {
