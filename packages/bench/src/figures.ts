@@ -21,9 +21,15 @@ export interface FigureSpec {
   readonly note?: string;
 }
 
-export const SECTIONS = ['Relay, ours against the reference', 'Where the time goes: µs per relayed update, profiled', 'Cold load', 'Memory', 'Slow disk', 'Scale-out: two instances over PostgreSQL and Redis', 'Bad frames', 'Attacks on the sync core', 'Board UI in Chromium'] as const;
+export const SECTIONS = [
+  'Relay, ours against the reference',
+  'Where the time goes: µs per relayed update, profiled',
+  "One update's way through our server: wall clock, µs",
+  'Cold load', 'Memory', 'Slow disk', 'Scale-out: two instances over PostgreSQL and Redis', 'Bad frames', 'Attacks on the sync core',
+  'Board UI in Chromium',
+] as const;
 
-const [RELAY, STAGES, COLD, MEMORY, SLOW, SCALE_OUT, FLOOD, ATTACKS, UI] = SECTIONS;
+const [RELAY, STAGES, PATH, COLD, MEMORY, SLOW, SCALE_OUT, FLOOD, ATTACKS, UI] = SECTIONS;
 
 const noWorse = (what: string): Target => ({ on: 'ratio', op: '<=', bound: 1, text: `ratio ≤ 1.0 (${what} no worse than the reference)` });
 const FRAME = 1000 / 60;
@@ -64,6 +70,17 @@ export const FIGURES: readonly FigureSpec[] = [
       ['sending', 'sending to 9 readers'],
     ] as const
   ).map(([id, title]): FigureSpec => ({ id: `stages.${id}`, section: STAGES, title, target: null, note: 'none set: where the time goes (the targets are the relay figures)' })),
+  ...(
+    [
+      ['judging', 'judging: the frame decoded to the update accepted'],
+      ['waiting', "waiting for the writer's turn: accepted to handed to storage"],
+      ['crossing', 'crossing to the SQLite worker thread and back'],
+      ['commit', 'the commit on the worker (synchronous=FULL, fsync included)'],
+      ['relaying', 'relaying: stored to sent to 9 readers (applying, encoding, sending)'],
+      ['server', "the server's whole share: frame read to sent"],
+      ['client', "clients: the writer's change to a reader's receipt (the relay figures' latency)"],
+    ] as const
+  ).map(([id, title]): FigureSpec => ({ id: `path.${id}`, section: PATH, title, target: null, note: 'none set: p50, where the latency goes (the targets are the relay figures)' })),
   { id: 'cold.crash', section: COLD, title: '200 activities, 10,000 logged edits, restarted after a crash: fresh client synced', target: { on: 'value', op: '<=', bound: 100, text: '≤ 100 ms' } },
   { id: 'cold.warmProcess', section: COLD, title: 'the same, the process already warm (another board served first)', target: { on: 'value', op: '<=', bound: 100, text: '≤ 100 ms' } },
   { id: 'cold.compacted', section: COLD, title: 'the same board after a graceful restart (log compacted)', target: { on: 'value', op: '<=', bound: 100, text: '≤ 100 ms' } },

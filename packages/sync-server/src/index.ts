@@ -13,6 +13,7 @@ export type { SocketLike } from './connection.js';
 export { CloseCode, closeCodeName } from '@tabla/sync-protocol';
 export { attachSyncServer, type WsAdapterOptions } from './ws-adapter.js';
 export { warmUp } from './warm-up.js';
+export { traceChannels, type TracedBatch, type TracedCommit, type TracedUpdate } from './trace.js';
 export { generateToken, hashToken, generateRoleTokens, accessForToken, isValidBoardId, type Access } from './tokens.js';
 export type {
   BoardDirectory,

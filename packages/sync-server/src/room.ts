@@ -36,6 +36,7 @@ import { PresenceGate, type PresenceLimits } from './gate/presence-gate.js';
 import { readUpdateShape } from './gate/update-shape.js';
 import { loadStoredState } from './storage/document.js';
 import { type ClientOwner, type DocumentLog, SeqConflictError, type StoredState, type UpdatesSince } from './storage/types.js';
+import { traceChannels, type TracedBatch, type TracedUpdate } from './trace.js';
 import type { UpdateWriter } from './update-writer.js';
 
 export interface RoomLimits extends GateLimits, PresenceLimits {
@@ -303,6 +304,7 @@ export class Room {
 
   private receiveUpdate(conn: Connection, update: Uint8Array): void {
     if (this.shared) return this.receiveSharedUpdate(conn, update);
+    if (traceChannels.received.hasSubscribers) traceChannels.received.publish({ update } satisfies TracedUpdate);
     const verdict = this.gate.judge(update, conn);
     if (!conn.charge(verdict.work)) return this.context.refuse(conn, CloseCode.tooManyRequests, 'too much work: updates too large or too many');
     if (!verdict.ok) {
@@ -312,6 +314,7 @@ export class Room {
     }
     if (verdict.noop) return this.awaitReplay(conn);
     const { newOwners } = verdict;
+    if (traceChannels.accepted.hasSubscribers) traceChannels.accepted.publish({ update } satisfies TracedUpdate);
     const stored = this.context.writer.append({ boardId: this.boardId, update, newOwners }).then(
       (seq) => {
         this.context.onStored?.(update.length);
@@ -752,6 +755,7 @@ export class Room {
       }, origin);
       start = end;
     }
+    if (traceChannels.relayed.hasSubscribers) traceChannels.relayed.publish({ updates: batch.map((b) => b.update) } satisfies TracedBatch);
     if (this.uncompacted >= this.context.limits.compactAfterUpdates) void this.compact();
   };
 

@@ -1,4 +1,5 @@
 import { type BoardStorage, type PendingUpdate, SeqConflictError } from './storage/types.js';
+import { traceChannels, type TracedBatch } from './trace.js';
 
 interface Queued extends PendingUpdate {
   resolve(seq: number): void;
@@ -129,9 +130,12 @@ export class UpdateWriter {
 
   private async write(batch: Queued[]): Promise<void> {
     try {
+      const traced = traceChannels.writing.hasSubscribers || traceChannels.written.hasSubscribers ? { updates: batch.map((q) => q.update) } : null;
+      if (traced) traceChannels.writing.publish(traced satisfies TracedBatch);
       const started = performance.now();
       const seqs = await this.storage.appendUpdates(batch);
       this.onWrite((performance.now() - started) / 1000, batch.length);
+      if (traced) traceChannels.written.publish(traced);
       batch.forEach((q, i) => q.resolve(seqs[i]!));
     } catch (err) {
       const conflicted = err instanceof SeqConflictError ? new Set(err.boardIds) : null;

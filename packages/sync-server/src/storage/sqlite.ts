@@ -31,6 +31,7 @@ import type {
   UpdatesSince,
   VersionRecord,
 } from './types.js';
+import { traceChannels, type TracedCommit } from '../trace.js';
 import { type BoardRow, bindingOf, toBoard, toToken, type TokenRow } from './rows.js';
 
 /**
@@ -484,7 +485,9 @@ export class SqliteStorage implements BoardStorage {
     if (updates.length === 0) return [];
     // One sequence for every board: "the seq this update must get" means nothing here (ST23).
     if (updates.some((u) => u.expectSeq !== undefined)) throw new RangeError('expectSeq needs per-board seqs (seqsPerBoard)');
+    const started = traceChannels.committed.hasSubscribers ? performance.now() : null;
     const seqs = this.#tx.appendUpdates.immediate(updates);
+    if (started !== null) traceChannels.committed.publish({ updates: updates.length, ms: performance.now() - started } satisfies TracedCommit);
     this.#checkpointWhenIdle();
     return seqs;
   }
