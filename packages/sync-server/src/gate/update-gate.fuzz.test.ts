@@ -408,6 +408,8 @@ function submit(run: Run, client: Client, update: Uint8Array, options: SubmitOpt
   const expected: Expected = hostile ? refused('a structure no Tabla client makes', false) : oracle(run, update, sender);
   const structsBefore = structsOf(run.accepted);
   const rebuildsBefore = run.gate.rebuilds;
+  const replicasBefore = run.gate.replicaBuilds;
+  const overlapping = run.writing.length > 0;
 
   const verdict = run.gate.judge(update, sender);
 
@@ -439,11 +441,17 @@ function submit(run: Run, client: Client, update: Uint8Array, options: SubmitOpt
   //   + apply it to the shadow (only if it gets that far)     |u|
   //   + rebuild the shadow (only when the refusal before it   the stored board, once
   //     dropped it)
+  //   + build the accepted-state replica (only while writes   the stored board, once
+  //     overlap, if there is none)
   // Never a product (O(n²)), never a count of earlier refusals. A structure refused outright
   // costs exactly the bytes read once.
-  const budget = (expected.reachesShadow ? 2 : 1) * update.length + structsBefore + Math.ceil(update.length / 2) + (rebuilt > 0 ? run.storedBytes : 0);
+  const replicas = run.gate.replicaBuilds - replicasBefore;
+  if (replicas > (overlapping ? 1 : 0)) fail(run, `[R18] ${replicas} replicas built ${overlapping ? 'by one update' : 'with no write in flight'}: ${about}`);
+  const budget =
+    (expected.reachesShadow ? 2 : 1) * update.length + structsBefore + Math.ceil(update.length / 2) + (rebuilt > 0 ? run.storedBytes : 0) + (replicas > 0 ? run.storedBytes : 0);
   if (verdict.work > budget) fail(run, `[R16] work ${verdict.work} over its budget ${budget} (structs ${structsBefore}, stored ${run.storedBytes}): ${about}`);
-  if (hostile && verdict.work !== update.length) fail(run, `[R16] a structure refused outright cost ${verdict.work}, not its ${update.length} bytes: ${about}`);
+  const replica = replicas > 0 ? run.storedBytes : 0; // built before the budgets are read: it holds the clocks they count
+  if (hostile && verdict.work !== update.length + replica) fail(run, `[R16] a structure refused outright cost ${verdict.work}, not its ${update.length} bytes: ${about}`);
 
   if (expected.reachesShadow) run.shadowDirty = !verdict.ok;
   count(run, verdict.ok ? (verdict.noop ? 'noop' : 'accepted') : 'refused');
@@ -877,8 +885,11 @@ function hostile(run: Run, client: Client): void {
   }
   run.action = `${client.name}: hostile, ${what}`;
   count(run, 'hostile');
+  const replicasBefore = run.gate.replicaBuilds;
   const verdict = submit(run, client, update, { hostile: !forged });
-  if (verdict.ok || verdict.work !== update.length) fail(run, `[R16] ${what} cost ${verdict.work} for ${update.length} bytes: ${JSON.stringify(verdict)}`);
+  // Refused on the bytes read once, plus the accepted-state replica if writes overlap and it had to be built.
+  const replica = run.gate.replicaBuilds > replicasBefore ? run.storedBytes : 0;
+  if (verdict.ok || verdict.work !== update.length + replica) fail(run, `[R16] ${what} cost ${verdict.work} for ${update.length} bytes: ${JSON.stringify(verdict)}`);
 }
 
 /** Crafted but legal shapes (costly in memory, not in work): judged like anything else, by the oracle. */

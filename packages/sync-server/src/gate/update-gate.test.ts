@@ -102,7 +102,9 @@ describe('update gate', () => {
     const doc = demo();
     const gate = gateFor(doc);
     const { item } = firstActivity(doc);
-    expect(gate.judge(deletedRun(77, 0, item, 'gone', 5_000), coordinator)).toMatchObject({ ok: true, noop: false });
+    const run = deletedRun(77, 0, item, 'gone', 5_000);
+    expect(gate.judge(run, coordinator)).toMatchObject({ ok: true, noop: false });
+    Y.applyUpdate(doc, run); // stored: the deletes below are judged against the document, no replica built
     const deletes = everyOtherDeleted(77, 0, 5_000);
     const verdict = gate.judge(deletes, coordinator);
     expect(verdict).toMatchObject({ ok: true, noop: true }); // all already deleted
@@ -226,6 +228,30 @@ describe('update gate', () => {
     writer.clientID = 9_004;
     Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
     expect(gate.judge(next('B'), coordinator)).toMatchObject({ ok: true, noop: false });
+  });
+
+  it('[R18] the accepted-state replica an overlapping write needs is charged to that update, once', () => {
+    const doc = demo();
+    const gate = gateFor(doc);
+    const board = Y.encodeStateAsUpdate(doc).length;
+    const id = firstActivity(doc).id as never;
+    const writer = new Y.Doc();
+    writer.clientID = 9_005;
+    Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
+    const next = (lane: 'A' | 'B' | 'C' | 'D') => {
+      const before = Y.encodeStateVector(writer);
+      moveActivity(writer, id, demoLaneId(lane), 0);
+      return Y.encodeStateAsUpdate(writer, before);
+    };
+    gate.prepare(); // the shadow, built when the editor joined: not this test's question
+    const alone = gate.judge(next('B'), coordinator);
+    expect(alone).toMatchObject({ ok: true, noop: false });
+    expect(alone.work).toBeLessThan(board); // judged against the document: nothing built
+    const overlapping = gate.judge(next('C'), coordinator); // the first is still being written
+    expect(overlapping).toMatchObject({ ok: true, noop: false });
+    expect(overlapping.work).toBeGreaterThan(board); // the replica of the board, built for it
+    const third = gate.judge(next('D'), coordinator);
+    expect(third.work).toBeLessThan(board); // the replica is there already
   });
 
   it('[R16] forged dependencies are refused without applying: gaps in a client’s clocks, deletes of what the server lacks', () => {
