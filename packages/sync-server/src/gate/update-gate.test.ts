@@ -50,6 +50,19 @@ function changeOf(doc: Y.Doc, change: (replica: Y.Doc) => void, clientID = 9_001
   return Y.encodeStateAsUpdate(replica, before);
 }
 
+/** A coordinator's client on `doc` (with its own client id) moving the first activity: each call, one update. */
+function mover(doc: Y.Doc, clientID: number): (lane: 'A' | 'B' | 'C' | 'D') => Uint8Array {
+  const writer = new Y.Doc();
+  writer.clientID = clientID;
+  Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
+  const id = firstActivity(doc).id as never;
+  return (lane) => {
+    const before = Y.encodeStateVector(writer);
+    moveActivity(writer, id, demoLaneId(lane), 0);
+    return Y.encodeStateAsUpdate(writer, before);
+  };
+}
+
 describe('update gate', () => {
   it('[R16] accepts an honest move and ignores its replay without applying it again', () => {
     const doc = demo();
@@ -195,15 +208,7 @@ describe('update gate', () => {
   it('[R16] judged against the document once it holds every accepted update, against the document plus those in flight while it does not', () => {
     const doc = demo();
     const gate = gateFor(doc);
-    const id = firstActivity(doc).id as never;
-    let writer = new Y.Doc();
-    writer.clientID = 9_003;
-    Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
-    const next = (lane: 'A' | 'B' | 'C' | 'D') => {
-      const before = Y.encodeStateVector(writer);
-      moveActivity(writer, id, demoLaneId(lane), 0);
-      return Y.encodeStateAsUpdate(writer, before);
-    };
+    let next = mover(doc, 9_003);
     const first = next('B');
     expect(gate.judge(first, coordinator)).toMatchObject({ ok: true, noop: false });
     // Still being written: the next move builds on it, its replay is nothing new.
@@ -224,9 +229,7 @@ describe('update gate', () => {
     // Stored and applied this time: what comes next is judged against the document alone.
     Y.applyUpdate(doc, third);
     expect(gate.judge(third, coordinator)).toMatchObject({ ok: true, noop: true });
-    writer = new Y.Doc(); // the refused writer reconnected, under a new client id
-    writer.clientID = 9_004;
-    Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
+    next = mover(doc, 9_004); // the refused writer reconnected, under a new client id
     expect(gate.judge(next('B'), coordinator)).toMatchObject({ ok: true, noop: false });
   });
 
@@ -234,15 +237,7 @@ describe('update gate', () => {
     const doc = demo();
     const gate = gateFor(doc);
     const board = Y.encodeStateAsUpdate(doc).length;
-    const id = firstActivity(doc).id as never;
-    const writer = new Y.Doc();
-    writer.clientID = 9_005;
-    Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
-    const next = (lane: 'A' | 'B' | 'C' | 'D') => {
-      const before = Y.encodeStateVector(writer);
-      moveActivity(writer, id, demoLaneId(lane), 0);
-      return Y.encodeStateAsUpdate(writer, before);
-    };
+    const next = mover(doc, 9_005);
     gate.prepare(); // the shadow, built when the editor joined: not this test's question
     const alone = gate.judge(next('B'), coordinator);
     expect(alone).toMatchObject({ ok: true, noop: false });
