@@ -11,9 +11,12 @@ describe('budgets', () => {
     expect(bucket.take(1)).toBe(true);
     expect(bucket.take(1)).toBe(false);
     const work = new TokenBucket(1_000, 1_000, () => now);
+    expect(work.spent).toBe(false);
     expect(work.spend(5_000)).toBe(true); // the work was done: charged after the fact
+    expect(work.spent).toBe(true); // the next spend is refused: said before the work is done
     expect(work.spend(1)).toBe(false);
     now += 4_001;
+    expect(work.spent).toBe(false);
     expect(work.spend(1)).toBe(true);
   });
 

@@ -22,6 +22,8 @@ const OPEN = 1;
 export const FULL_ANSWER_MIN_WORK = 256 * 1024;
 /** The reason a connection is refused when `chargeAnswer` says no. */
 export const TOO_MANY_ANSWERS = 'too much work: asked for the board too often';
+/** The reason a connection is refused when its updates have spent its work budget. */
+export const TOO_MUCH_WORK = 'too much work: updates too large or too many';
 
 /** What one connection may cost: messages, presence changes and work (bytes read, written or walked). */
 export interface ConnectionBudgets {
@@ -103,6 +105,11 @@ export class Connection {
     const own = this.budgets.work.spend(units);
     const address = this.budgets.addressWork.spend(units);
     return own && address;
+  }
+
+  /** Whether this connection, or its address, has spent its work budget: the next `charge` is refused. */
+  get outOfWork(): boolean {
+    return this.budgets.work.spent || this.budgets.addressWork.spent;
   }
 
   /**

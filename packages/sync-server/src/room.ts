@@ -29,7 +29,7 @@ import {
   type IncomingMessage,
 } from '@tabla/sync-protocol';
 import { isEmptyStateVector } from './cold-answer.js';
-import { type Connection, TOO_MANY_ANSWERS } from './connection.js';
+import { type Connection, TOO_MANY_ANSWERS, TOO_MUCH_WORK } from './connection.js';
 import type { FanoutEntry, PresenceMessage } from './fanout/types.js';
 import { type GateLimits, type GateVerdict, UpdateGate } from './gate/update-gate.js';
 import { PresenceGate, type PresenceLimits } from './gate/presence-gate.js';
@@ -305,8 +305,8 @@ export class Room {
   private receiveUpdate(conn: Connection, update: Uint8Array): void {
     if (this.shared) return this.receiveSharedUpdate(conn, update);
     if (traceChannels.received.hasSubscribers) traceChannels.received.publish({ update } satisfies TracedUpdate);
-    const verdict = this.gate.judge(update, conn);
-    if (!conn.charge(verdict.work)) return this.context.refuse(conn, CloseCode.tooManyRequests, 'too much work: updates too large or too many');
+    const verdict = this.judgeCharged(conn, update);
+    if (!verdict) return;
     if (!verdict.ok) {
       // The log may hold more than the board: compacting it (garbage collected) may make room again.
       if (verdict.code === CloseCode.documentTooLarge) void this.compact();
@@ -333,6 +333,22 @@ export class Room {
     );
     this.inFlight.push({ update, stored });
     conn.trackWrite(stored);
+  }
+
+  /**
+   * The gate's verdict on a connection's update, its work charged; null when the connection has spent
+   * its work budget (it is refused). Refused before the update is judged, never after: an update the
+   * gate accepts is bound into its accepted state at once, and one refused then would stay there
+   * without ever being stored (its replay judged nothing new).
+   */
+  private judgeCharged(conn: Connection, update: Uint8Array): GateVerdict | null {
+    if (conn.outOfWork) {
+      this.context.refuse(conn, CloseCode.tooManyRequests, TOO_MUCH_WORK);
+      return null;
+    }
+    const verdict = this.gate.judge(update, conn);
+    conn.charge(verdict.work); // granted: a budget not spent a moment ago takes any charge (it may overdraw once)
+    return verdict;
   }
 
   /**
@@ -447,8 +463,8 @@ export class Room {
       this.writes.push(this.sharedWrite(conn, update));
       return;
     }
-    const verdict = this.gate.judge(update, conn);
-    if (!conn.charge(verdict.work)) return this.context.refuse(conn, CloseCode.tooManyRequests, 'too much work: updates too large or too many');
+    const verdict = this.judgeCharged(conn, update);
+    if (!verdict) return;
     // Undecodable, or a viewer writing: refused whatever the state. Anything else is checked against storage first.
     if (!verdict.ok && verdict.code !== CloseCode.badMessage && conn.role !== 'viewer') {
       // Maybe only this instance is behind (another stored what makes it fine): the refusal is final

@@ -24,8 +24,10 @@ import {
   updateFrame,
   waitFor,
 } from '@tabla/test-clients';
-import type { SocketLike } from '../connection.js';
-import { captureUpdate, storedDoc, testServer, type TestServer } from './harness.js';
+import { type SocketLike, TOO_MUCH_WORK } from '../connection.js';
+import { UpdateGate } from '../gate/update-gate.js';
+import { defaultLimits } from '../sync-server.js';
+import { captureUpdate, storedDoc, storedView, testServer, type TestServer } from './harness.js';
 
 const KEY = { a: 'device-aaaa-0123456789', b: 'device-bbbb-0123456789' } as const;
 
@@ -156,6 +158,34 @@ describe('cost of valid-looking input', () => {
     expect(await closeOf(asker)).toMatchObject({ code: CloseCode.tooManyRequests });
     expect(answers).toBeLessThanOrEqual(5); // 1 MiB of burst at 256 KiB each, the last one overdrawn
     await otherBoardRelays(h);
+  });
+
+  it('[R18] an update from a connection that has spent its work budget is refused before it is judged: its replay from another connection is stored', async () => {
+    const h = await testServer();
+    const stored = await storedDoc(h.storage, h.boardId);
+    const device = new Y.Doc();
+    device.clientID = 4_401;
+    Y.applyUpdate(device, Y.encodeStateAsUpdate(stored));
+    const [first, second] = [...roots(device).activities.keys()] as ActivityId[];
+    const moveFirst = captureUpdate(device, (d) => moveActivity(d, first!, demoLaneId('D'), 0));
+    const moveSecond = captureUpdate(device, (d) => moveActivity(d, second!, demoLaneId('D'), 0)); // builds on the first
+    // What judging the first move costs the server (the same gate, its shadow built when the editor joined):
+    // the budget leaves 10 units after it, so the second move's frame is read (it overdraws) but not judged.
+    const probe = new UpdateGate({ doc: stored, clientOwners: new Map(), storedBytes: Y.encodeStateAsUpdate(stored).length, limits: defaultLimits });
+    probe.prepare();
+    const firstWork = probe.judge(moveFirst, { role: 'editor', municipalityId: null, keyHash: '' }).work;
+    await h.restart(undefined, { workBurst: updateFrame(moveFirst).length + firstWork + 10, maxWorkPerSecond: 1 });
+
+    const spender = await joined(await h.raw('editor'));
+    spender.send(updateFrame(moveFirst));
+    spender.send(updateFrame(moveSecond));
+    expect(await closeOf(spender)).toEqual({ code: CloseCode.tooManyRequests, reason: TOO_MUCH_WORK });
+    // Nothing of the second move stayed in the server's accepted state: sent again, it is judged anew, and stored.
+    const replayer = await joined(await h.raw('editor'));
+    replayer.send(updateFrame(moveSecond));
+    await waitFor(() => h.sync.stats.updatesStored === 2, 5000, 'both moves stored');
+    expect((await storedView(h.storage, h.boardId)).activityById.get(second!)?.laneId).toBe(demoLaneId('D'));
+    expect(replayer.closeInfo).toBeNull();
   });
 
   it('[R18] a burst of sync step 1 in one read is answered one per turn of the event loop, in order, the frames after it too', async () => {
