@@ -72,12 +72,12 @@ export const FIGURES: readonly FigureSpec[] = [
   ).map(([id, title]): FigureSpec => ({ id: `stages.${id}`, section: STAGES, title, target: null, note: 'none set: where the time goes (the targets are the relay figures)' })),
   ...(
     [
-      ['judging', 'judging: the frame decoded to the update accepted'],
+      ['judging', 'judging: the update decoded to accepted'],
       ['waiting', "waiting for the writer's turn: accepted to handed to storage"],
-      ['crossing', 'crossing to the SQLite worker thread and back'],
-      ['commit', 'the commit on the worker (synchronous=FULL, fsync included)'],
+      ['crossing', "crossing to the SQLite worker thread and back (the main thread's wait for the answer included)"],
+      ['commit', 'the commit on the worker: the transaction, BEGIN to COMMIT (synchronous=FULL, fsync included)'],
       ['relaying', 'relaying: stored to sent to 9 readers (applying, encoding, sending)'],
-      ['server', "the server's whole share: frame read to sent"],
+      ['server', "the server's whole share: the update decoded to sent"],
       ['client', "clients: the writer's change to a reader's receipt (the relay figures' latency)"],
     ] as const
   ).map(([id, title]): FigureSpec => ({ id: `path.${id}`, section: PATH, title, target: null, note: 'none set: p50, where the latency goes (the targets are the relay figures)' })),

@@ -62,7 +62,7 @@ async function storeDemo(storage: BoardStorage, title: string): Promise<{ id: st
 
 export async function slowDisk(params: SlowDiskParams, log: (line: string) => void): Promise<{ figures: Figure[]; notes: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'tabla-slow-disk-'));
-  // As the built server stores: SQLite on its worker thread.
+  // SQLite on its worker thread, as the built server stores (the wrapper below lets 4 writes be in flight, as PostgreSQL would).
   const storage = await SqliteThreadStorage.open(join(dir, 'bench.db'));
   let delayMs = 0;
   let slowBoard = '';

@@ -14,7 +14,7 @@ import { relayRun, type RelayScenario } from './relay.js';
 import { compared, type Figure } from './results.js';
 import { LIFTED_LIMITS, newDataDir, ReferenceServer, seedDemoBoards, TablaServer } from './servers.js';
 import { percentile } from './stats.js';
-import { STAGES, type TraceFile } from './trace-preload.js';
+import { STAGES, type TraceFile } from './trace-file.js';
 
 export interface StagesParams {
   readonly changes: number;
@@ -131,7 +131,7 @@ export async function stages(params: StagesParams, log: (line: string) => void):
     return {
       figures: [...figures, ...path],
       notes: [
-        `One update's way through our server: the same closed loop (${params.warmup} + ${params.changes} changes), unprofiled, our server traced through its trace points (@tabla/sync-server/trace, heard by bench trace-preload.ts); per relayed update, wall clock: judging (the frame decoded to the update accepted), waiting (accepted to its write handed to storage: the writer's turn), crossing (to the SQLite worker thread and back: the write's time less its commit's), the commit (the transaction with synchronous=FULL, fsync included, timed on the worker), relaying (stored to sent to 9 readers: applying, encoding, sending), and the server's whole share (frame read to sent). "Clients" is the latency the relay figures measure (the writer's change to a reader's receipt), ours in this run and the reference's in a run right after: the reference's whole round trip against ours.`,
+        `One update's way through our server: the same closed loop (${params.warmup} + ${params.changes} changes), unprofiled, our server traced through its trace points (@tabla/sync-server/trace, heard by bench trace-preload.ts); per relayed update, wall clock: judging (the update decoded to accepted), waiting (accepted to its write handed to storage: the writer's turn), crossing (to the SQLite worker thread and back, with the main thread's wait to handle the answer: the write's time less its transaction's), the commit (the transaction, BEGIN to COMMIT with synchronous=FULL, fsync included, timed on the worker), relaying (stored to sent to 9 readers: applying, encoding, sending), and the server's whole share (the update decoded to sent). "Clients" is the latency the relay figures measure (the writer's change to a reader's receipt), ours in this run and the reference's in a run right after: the reference's whole round trip against ours.`,
         `Where the time goes: both servers (ours with its limits lifted) under the closed loop of 1 board with 10 clients (${params.warmup} + ${params.changes} changes), each profiled (node --cpu-prof, 50 µs interval); the time inside the functions of each stage, divided by the ${updates} updates. Ours: judging (UpdateGate.judge), storing on the main thread (handing the batch to the SQLite worker) and in the worker (the transaction and its commit with synchronous=FULL, waiting for the disk included), decoding and applying (decodeMessage, and Y.applyUpdate to the room's document with its watchers, encoding and sending excluded), encoding (the frame), sending (ws send to 9 readers). The reference: decoding and applying (readSyncMessage with Y.applyUpdate), encoding (its update handler, sending excluded), sending.`,
       ],
     };

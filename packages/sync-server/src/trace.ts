@@ -5,8 +5,8 @@
  *
  * Messages carry the update's own bytes object: its identity ties one update's points together
  * (a subscriber must neither change nor keep it). The commit point is published where SQLite runs,
- * on the storage's worker thread for `SqliteThreadStorage`: subscribe there to hear it. Boards shared
- * with other instances (a fan-out) are not traced.
+ * on the storage's worker thread for `SqliteThreadStorage`: subscribe there to hear it. A board shared
+ * with other instances (a fan-out) publishes the storage points only.
  */
 import { channel } from 'node:diagnostics_channel';
 
@@ -20,9 +20,9 @@ export interface TracedBatch {
   readonly updates: readonly Uint8Array[];
 }
 
-/** One SQLite transaction appending `updates` updates, timed where it ran (commit and fsync included). */
+/** One SQLite transaction appending `count` updates, timed where it ran (commit and fsync included). */
 export interface TracedCommit {
-  readonly updates: number;
+  readonly count: number;
   readonly ms: number;
 }
 
@@ -33,7 +33,7 @@ export const traceChannels = {
   accepted: channel('tabla:update:accepted'),
   /** A storage write starts (`TracedBatch`). */
   writing: channel('tabla:storage:writing'),
-  /** The write's updates are durable (`TracedBatch`). */
+  /** The write's updates are durable (`TracedBatch`: the same message object as its `writing`). */
   written: channel('tabla:storage:written'),
   /** SQLite's transaction for one write (`TracedCommit`). */
   committed: channel('tabla:sqlite:committed'),

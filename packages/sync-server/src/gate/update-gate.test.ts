@@ -233,7 +233,7 @@ describe('update gate', () => {
     expect(gate.judge(next('B'), coordinator)).toMatchObject({ ok: true, noop: false });
   });
 
-  it('[R18] the accepted-state replica an overlapping write needs is charged to that update, once', () => {
+  it('[R18] the accepted-state replica an overlapping write needs is charged to that update, once; an empty update builds none', () => {
     const doc = demo();
     const gate = gateFor(doc);
     const board = Y.encodeStateAsUpdate(doc).length;
@@ -242,9 +242,13 @@ describe('update gate', () => {
     const alone = gate.judge(next('B'), coordinator);
     expect(alone).toMatchObject({ ok: true, noop: false });
     expect(alone.work).toBeLessThan(board); // judged against the document: nothing built
+    // A viewer's empty sync step 2 meanwhile holds nothing: nothing new, and no replica built to say so.
+    expect(gate.judge(Y.encodeStateAsUpdate(new Y.Doc()), viewer)).toMatchObject({ ok: true, noop: true });
+    expect(gate.replicaBuilds).toBe(0);
     const overlapping = gate.judge(next('C'), coordinator); // the first is still being written
     expect(overlapping).toMatchObject({ ok: true, noop: false });
     expect(overlapping.work).toBeGreaterThan(board); // the replica of the board, built for it
+    expect(gate.replicaBuilds).toBe(1);
     const third = gate.judge(next('D'), coordinator);
     expect(third.work).toBeLessThan(board); // the replica is there already
   });

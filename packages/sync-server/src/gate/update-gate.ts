@@ -127,6 +127,8 @@ export class UpdateGate {
     const read = readUpdateShape(update, this.limits);
     if (!read.ok) return refuse(read.reason === 'undecodable update' ? CloseCode.badMessage : CloseCode.invalidUpdate, read.reason);
     const { shape } = read;
+    // Nothing in it (a viewer's empty sync step 2): nothing new, whatever the state; no replica built to say so.
+    if (shape.runs.length === 0 && shape.deletes.length === 0) return { ok: true, noop: true, work };
     const { doc: accepted, built } = this.acceptedState();
     if (built) work += this.bytes;
     const store = accepted.store;

@@ -487,7 +487,7 @@ export class SqliteStorage implements BoardStorage {
     if (updates.some((u) => u.expectSeq !== undefined)) throw new RangeError('expectSeq needs per-board seqs (seqsPerBoard)');
     const started = traceChannels.committed.hasSubscribers ? performance.now() : null;
     const seqs = this.#tx.appendUpdates.immediate(updates);
-    if (started !== null) traceChannels.committed.publish({ updates: updates.length, ms: performance.now() - started } satisfies TracedCommit);
+    if (started !== null) traceChannels.committed.publish({ count: updates.length, ms: performance.now() - started } satisfies TracedCommit);
     this.#checkpointWhenIdle();
     return seqs;
   }

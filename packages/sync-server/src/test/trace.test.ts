@@ -43,7 +43,7 @@ describe('trace points', () => {
     const path = heard.filter((p) => p.point === 'committed' || p.updates.includes(update)).map((p) => p.point);
     expect(path).toEqual(['received', 'accepted', 'writing', 'committed', 'written', 'relayed']);
     const commit = heard.find((p) => p.point === 'committed')!.commit!;
-    expect(commit.updates).toBe(1);
+    expect(commit.count).toBe(1);
     expect(commit.ms).toBeGreaterThan(0);
   });
 
