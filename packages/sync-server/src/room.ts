@@ -638,9 +638,11 @@ export class Room {
         w.settle(false);
         continue;
       }
-      const verdict = this.gate.judge(w.update, w.conn);
-      if (!verdict.ok) refused.add(w.conn);
-      this.admitJudged(w, verdict);
+      // Charged as when first judged: one held back while catching up was not judged then.
+      const verdict = this.judgeCharged(w.conn, w.update);
+      if (!verdict || !verdict.ok) refused.add(w.conn);
+      if (verdict) this.admitJudged(w, verdict);
+      else w.settle(false);
     }
     this.catchingUp = false;
     if (this.catchUpAgain) return this.catchUp();
