@@ -29,17 +29,17 @@ export class TokenBucket {
    * Spends `n` of work already done: it may overdraw once (the work could not be known before),
    * after which it answers false until the bucket has refilled above zero.
    */
-  /** Whether it is overdrawn now: `spend` would refuse. */
-  get spent(): boolean {
-    this.refill();
-    return this.tokens < 0;
-  }
-
   spend(n: number): boolean {
     this.refill();
     if (this.tokens < 0) return false;
     this.tokens -= n;
     return true;
+  }
+
+  /** Whether it is overdrawn now: `spend` would refuse. */
+  get spent(): boolean {
+    this.refill();
+    return this.tokens < 0;
   }
 
   private refill(): void {

@@ -638,7 +638,7 @@ export class Room {
         w.settle(false);
         continue;
       }
-      // Charged as when first judged: one held back while catching up was not judged then.
+      // Judged again, charged again (one held back while catching up is judged here for the first time).
       const verdict = this.judgeCharged(w.conn, w.update);
       if (!verdict || !verdict.ok) refused.add(w.conn);
       if (verdict) this.admitJudged(w, verdict);
