@@ -1,4 +1,5 @@
 export * from './frames.js';
+export * from './connection.js';
 export * from './raw.js';
 export * from './stock.js';
 export * from './time.js';

@@ -1,13 +1,8 @@
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { parseServerFrame, type ServerFrame, syncStep1Frame } from './frames.js';
-import type { ClientOptions } from './stock.js';
+import type { ClientOptions, CloseInfo } from './connection.js';
 import { waitFor, within } from './time.js';
-
-export interface CloseInfo {
-  readonly code: number;
-  readonly reason: string;
-}
 
 export interface RawClientOptions extends ClientOptions {
   /** `ws` answers pings by itself unless this is false (a client that looks dead). */

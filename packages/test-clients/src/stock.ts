@@ -1,14 +1,8 @@
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import type { CloseInfo } from './raw.js';
+import type { ClientOptions, CloseInfo } from './connection.js';
 import { waitFor } from './time.js';
-
-/** How a test client presents itself, beyond its role token. */
-export interface ClientOptions {
-  /** The device's client key, sent as `?key=` (binds the Yjs client ids it writes under). */
-  readonly key?: string;
-}
 
 /** The stock `y-websocket` provider (what the board app uses), with what it saw recorded. */
 export interface StockClient {

@@ -11,7 +11,7 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { agreePlan, type BoardView, finaliseProblems } from '@tabla/plan-model';
 import { useSession } from '../ui/context.js';
-import type { Announce } from './SetupPanel.js';
+import type { Announce } from './announce.js';
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 

@@ -16,7 +16,7 @@ import { useSession } from '../ui/context.js';
 import { TextField } from '../ui/TextField.js';
 import { useFocusAfterChange } from './fields.js';
 import { laneMoveIndex } from './lane-order.js';
-import type { Announce } from './SetupPanel.js';
+import type { Announce } from './announce.js';
 import { checkColor, checkLaneTitle, COLOR_EXAMPLE, COLOR_FORMAT, unusedColor } from './validation.js';
 
 /** The board's own default for a lane without a colour (Lane.tsx). */

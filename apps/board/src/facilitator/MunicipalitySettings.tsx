@@ -14,7 +14,7 @@ import {
 } from '@tabla/plan-model';
 import { useSession } from '../ui/context.js';
 import { TextField } from '../ui/TextField.js';
-import type { Announce } from './SetupPanel.js';
+import type { Announce } from './announce.js';
 import { checkColor, checkMunicipalityName, COLOR_EXAMPLE, COLOR_FORMAT, unusedColor } from './validation.js';
 
 interface Problems {

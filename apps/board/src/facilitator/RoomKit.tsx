@@ -24,7 +24,7 @@ import {
   subscribeLinkChanges,
   updateKnownLinks,
 } from './room-kit.js';
-import { LoadBoundary } from './SetupButton.js';
+import { LoadBoundary } from '../ui/LoadBoundary.js';
 import './room-kit.css';
 
 type SheetProps = { readonly known: KnownLinks; readonly onClose: () => void };

@@ -3,8 +3,9 @@
  * separate chunk (React.lazy + dynamic import), fetched on the first click: coordinators'
  * laptops on the venue Wi-Fi never download it.
  */
-import { Component, type ErrorInfo, lazy, type ReactNode, Suspense, useRef, useState } from 'react';
+import { lazy, Suspense, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { LoadBoundary } from '../ui/LoadBoundary.js';
 import { usePermission } from '../ui/permissions.js';
 
 const loadPanel = () => import('./SetupPanel.js');
@@ -54,41 +55,4 @@ export function SetupButton() {
       )}
     </>
   );
-}
-
-interface LoadBoundaryProps {
-  readonly children: ReactNode;
-  readonly message: string;
-  readonly retryLabel: string;
-  readonly closeLabel: string;
-  readonly onRetry: () => void;
-  readonly onClose: () => void;
-}
-
-/** The panel's chunk could not be fetched (no network): say so beside the button, offer a retry. */
-export class LoadBoundary extends Component<LoadBoundaryProps, { failed: boolean }> {
-  override state = { failed: false };
-
-  static getDerivedStateFromError(): { failed: boolean } {
-    return { failed: true };
-  }
-
-  override componentDidCatch(error: unknown, info: ErrorInfo): void {
-    console.warn('facilitator panel failed', error, info.componentStack);
-  }
-
-  override render(): ReactNode {
-    if (!this.state.failed) return this.props.children;
-    return (
-      <span className="setup-loading" role="alert">
-        {this.props.message}{' '}
-        <button type="button" className="link-button" onClick={this.props.onRetry}>
-          {this.props.retryLabel}
-        </button>{' '}
-        <button type="button" className="link-button" onClick={this.props.onClose}>
-          {this.props.closeLabel}
-        </button>
-      </span>
-    );
-  }
 }

@@ -17,14 +17,12 @@ import { LinkSettings } from './LinkSettings.js';
 import { RoomKit } from './RoomKit.js';
 import { TemplateSettings } from './TemplateSettings.js';
 import { MunicipalitySettings } from './MunicipalitySettings.js';
+import type { Announce } from './announce.js';
 import { checkBoardTitle } from './validation.js';
 
 export interface SetupPanelProps {
   readonly onClose: () => void;
 }
-
-/** Says the outcome of an action to screen readers (and shows it briefly). */
-export type Announce = (text: string) => void;
 
 export default function SetupPanel({ onClose }: SetupPanelProps) {
   const { t } = useTranslation();

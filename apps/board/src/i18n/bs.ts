@@ -658,3 +658,6 @@ export const bs = {
 } as const;
 
 export type Catalogue = typeof bs;
+
+/** Every language has every section of the Bosnian catalogue (keys are checked by a test). */
+export type Messages = { [Section in keyof Catalogue]: Record<string, string | Record<string, string>> };

@@ -1,4 +1,4 @@
-import type { Messages } from './index.js';
+import type { Messages } from './bs.js';
 
 export const en: Messages = {
   app: {

@@ -7,10 +7,9 @@
  */
 import i18next, { type BackendModule, type i18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { bs, type Catalogue } from './bs.js';
+import { bs, type Messages } from './bs.js';
 
-/** Every language has every section of the Bosnian catalogue (keys are checked by a test). */
-export type Messages = { [Section in keyof Catalogue]: Record<string, string | Record<string, string>> };
+export type { Messages };
 
 export const LANGUAGES = ['bs', 'en', 'sr-Cyrl-BA'] as const;
 export type Language = (typeof LANGUAGES)[number];

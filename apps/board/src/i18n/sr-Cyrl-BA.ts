@@ -1,4 +1,4 @@
-import type { Messages } from './index.js';
+import type { Messages } from './bs.js';
 
 /**
  * Serbian, ijekavian, Cyrillic (sr-Cyrl-BA): for users in Republika Srpska.

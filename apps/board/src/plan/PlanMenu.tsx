@@ -8,7 +8,7 @@
 import { type ComponentType, lazy, type LazyExoticComponent, Suspense, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBoard } from '@tabla/plan-react';
-import { LoadBoundary } from '../facilitator/SetupButton.js';
+import { LoadBoundary } from '../ui/LoadBoundary.js';
 import { useSession, useSessionState } from '../ui/context.js';
 import { pdfHref, type PlanLang, readOnlyBoardLink } from './plan-links.js';
 

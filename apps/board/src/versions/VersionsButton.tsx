@@ -5,7 +5,7 @@
  */
 import { lazy, Suspense, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { LoadBoundary } from '../facilitator/SetupButton.js';
+import { LoadBoundary } from '../ui/LoadBoundary.js';
 
 const loadPanel = () => import('./VersionsPanel.js');
 
