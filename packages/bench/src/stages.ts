@@ -4,7 +4,8 @@
  * sending, in µs per update. Ours: its main thread, and its SQLite worker thread (the commit, fsync included:
  * a sample taken while the thread waits in a system call counts for the function waiting). The
  * reference: applying (decoding included: one call), encoding, sending. Both profiled at a 50 µs
- * interval, which slows both alike; compare them, not with the relay figures.
+ * interval, which slows both alike; compare them, not with the relay figures. Then, unprofiled, the
+ * same update's way through our server in wall-clock time (`updatePath`).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,8 @@ function timesOf(file: string, refs: Record<string, FunctionRef>): Record<string
  * One update's way through our server, wall clock (no profiler): the closed loop of 1 board with 10
  * clients, our server traced by trace-preload.ts; each stage's p50 in µs (p99 in the detail). The
  * clients' own latency of the same run, and of the reference's run right after, frame the server's
- * share: what the reference spends on its whole round trip, ours spends on the commit alone.
+ * share: what the reference spends on its whole round trip, ours spends on the commit and its crossing
+ * to the SQLite worker.
  */
 async function updatePath(scenario: RelayScenario, log: (line: string) => void): Promise<Figure[]> {
   const root = mkdtempSync(join(tmpdir(), 'tabla-path-'));
