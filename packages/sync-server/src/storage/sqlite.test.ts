@@ -134,6 +134,24 @@ describe('SqliteStorage (SQLite specifics)', () => {
     expect(Buffer.isBuffer(state.updates[0])).toBe(false);
   });
 
+
+  it('reads the log back byte for byte, in order, whatever the bytes and lengths (the log is read as one value)', async () => {
+    const storage = open();
+    const { initial } = logDoc();
+    await storage.createBoard({ id: 'b', title: 'B', createdAt: 1 }, initial, TOKENS);
+    await storage.createBoard({ id: 'other', title: 'O', createdAt: 2 }, initial, TOKENS);
+    // Zero bytes, bytes that are not UTF-8, and lengths whose 4-byte prefix holds zeros and 0xff.
+    const updates = [Uint8Array.of(0), Uint8Array.of(0xff, 0, 0xc3), new Uint8Array(256), randomBytes(255), randomBytes(70_000), Uint8Array.of(0xe2, 0x82)];
+    for (const [i, update] of updates.entries()) {
+      await storage.appendUpdates([{ boardId: 'b', update }]);
+      if (i % 2 === 0) await storage.appendUpdates([{ boardId: 'other', update: Uint8Array.of(7, i) }]);
+    }
+    expect((await storage.loadState('b'))!.updates.map((u) => Buffer.from(u).toString('hex'))).toEqual(updates.map((u) => Buffer.from(u).toString('hex')));
+    expect((await storage.loadState('other'))!.updates.map((u) => [...u])).toEqual([[7, 0], [7, 2], [7, 4]]);
+    // After a compaction the log after the snapshot is empty: none, not one empty update.
+    await storage.compact('b', initial, await storage.latestSeqs(['b']).then((m) => m.get('b')!));
+    expect((await storage.loadState('b'))!.updates).toEqual([]);
+  });
   it('refuses to open a database written by a newer schema version', () => {
     const raw = new Database(file);
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
