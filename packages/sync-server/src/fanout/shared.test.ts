@@ -6,13 +6,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { demoLaneId, editActivity, moveActivity, readBoard, setLaneLocked, type ActivityId } from '@tabla/plan-model';
+import { demoLaneId, editActivity, moveActivity, readBoard, seedDemoBoard, setLaneLocked, type ActivityId } from '@tabla/plan-model';
 import { CloseCode } from '@tabla/sync-protocol';
 import { closeOf, type StockClient, updateFrame, waitFor } from '@tabla/test-clients';
 import { applyStoredState } from '../storage/document.js';
 import { type MemoryFaultInjection, MemoryStorage } from '../storage/memory.js';
 import { type Cluster, content, converged, randomChange, startCluster, type SyncOptions } from '../test/cluster.js';
-import { captureUpdate, prng } from '../test/harness.js';
+import { TOO_MUCH_WORK } from '../connection.js';
+import { captureUpdate, prng, storedDoc } from '../test/harness.js';
 import { MemoryFanoutHub, type MemoryFanout } from './memory.js';
 
 const running: Cluster[] = [];
@@ -221,6 +222,73 @@ describe('shared boards over the in-process pipe', () => {
     await waitFor(() => late.provider.awareness.getStates().has(aId), 3000, 'A at a late client of 1');
     a.destroy();
     await waitFor(() => !b.provider.awareness.getStates().has(aId), 3000, 'A gone at B');
+  });
+
+  it('[R21][R18] updates held back during a catch-up are charged when judged: once the budget is spent the rest are refused unjudged, and a replay stores them', async () => {
+    // What the gate charges here is mostly O(board) rebuilds: the budget is sized from the board.
+    const seeded = new Y.Doc();
+    seedDemoBoard(seeded);
+    const boardBytes = Y.encodeStateAsUpdate(seeded).length;
+    const storage = MemoryStorage.open({ seqsPerBoard: true });
+    const hub = new MemoryFanoutHub();
+    const pipes: MemoryFanout[] = [];
+    // Instance 0 reads storage slowly when catching up, so what its connection sends meanwhile is held back.
+    const slowCatchUp = (handle: MemoryStorage): MemoryStorage =>
+      new Proxy(handle, {
+        get(target, name) {
+          if (name === 'loadUpdatesSince') {
+            return async (boardId: string, afterSeq: number) => {
+              await new Promise((r) => setTimeout(r, 150));
+              return target.loadUpdatesSince(boardId, afterSeq);
+            };
+          }
+          const value: unknown = Reflect.get(target, name, target);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    const c = await startCluster(
+      [slowCatchUp(storage.reopen()), storage.reopen()],
+      (i) => (pipes[i] = hub.instance(`i${i}`)),
+      (i) => (i === 0 ? { catchUpIntervalMs: 60_000, workBurst: 2 * boardBytes + 1_500, maxWorkPerSecond: 1 } : { catchUpIntervalMs: 60_000 }),
+    );
+    running.push(c);
+    const { boardId } = c.board;
+    const facilitator = c.connect(1, 'facilitator');
+    await synced(facilitator);
+    setLaneLocked(facilitator.doc, demoLaneId('A'), true);
+    await waitFor(() => c.instances[1]!.sync.stats.updatesStored === 1, 3000, 'the lock stored');
+    const spender = await c.raw(0, 'editor');
+    await waitFor(() => spender.frames.length > 0, 3000, 'joined at 0');
+    // Instance 0 does not hear of the unlock: the move below is refused there, then judged again after a catch-up.
+    pipes[0]!.pause();
+    setLaneLocked(facilitator.doc, demoLaneId('A'), false);
+    await waitFor(() => c.instances[1]!.sync.stats.updatesStored === 2, 3000, 'the unlock stored');
+
+    const device = new Y.Doc();
+    device.clientID = 4_402;
+    applyStoredState(device, (await storage.loadState(boardId))!);
+    const [moved, edited] = [...readBoard(device).activityById.keys()] as ActivityId[];
+    const frames = [captureUpdate(device, (d) => moveActivity(d, moved!, demoLaneId('A'), 0))];
+    for (let i = 1; i <= 20; i++) frames.push(captureUpdate(device, (d) => editActivity(d, edited!, { title: `edit ${i}` })));
+    for (const update of frames) spender.send(updateFrame(update));
+    expect(await closeOf(spender)).toEqual({ code: CloseCode.tooManyRequests, reason: TOO_MUCH_WORK });
+    // Some were judged and stored (the move among them), the rest refused before judging.
+    const storedOfSpender = (await storage.countUpdates(boardId)) - 2;
+    expect(storedOfSpender).toBeGreaterThanOrEqual(2);
+    expect(storedOfSpender).toBeLessThan(frames.length);
+    expect(c.instances[0]!.sync.stats.seqConflicts + c.instances[0]!.sync.stats.catchUps).toBeGreaterThan(0);
+
+    // Nothing refused stayed in instance 0's accepted state: each change sent again on its own (as a
+    // client replays them) is judged anew, and those not stored yet are stored: none is taken for known.
+    const replayer = await c.raw(0, 'editor');
+    await waitFor(() => replayer.frames.length > 0, 3000, 'replayer joined');
+    for (const update of frames) replayer.send(updateFrame(update));
+    await waitFor(() => c.instances[0]!.sync.stats.updatesStored === frames.length, 3000, 'the rest stored');
+    expect(await storage.countUpdates(boardId)).toBe(2 + frames.length);
+    const final = readBoard(await storedDoc(storage, boardId));
+    expect(final.activityById.get(moved!)?.laneId).toBe(demoLaneId('A'));
+    expect(final.activityById.get(edited!)?.title).toBe('edit 20');
+    expect(replayer.closeInfo).toBeNull();
   });
 
   it('[R21] three instances converge under a seeded random load from many clients', async () => {
