@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { demoLaneId, moveActivity, roots, seedDemoBoard, setBoardTitle } from '@tabla/plan-model';
+import { type ActivityId, demoLaneId, moveActivity, readBoard, roots, seedDemoBoard, setBoardTitle, setLaneLocked } from '@tabla/plan-model';
 import { CloseCode } from '@tabla/sync-protocol';
 import {
   deleteRanges,
@@ -251,6 +251,28 @@ describe('update gate', () => {
     expect(gate.replicaBuilds).toBe(1);
     const third = gate.judge(next('D'), coordinator);
     expect(third.work).toBeLessThan(board); // the replica is there already
+  });
+
+  it('[R16][PM24] while writes overlap, a change to a card one in flight changed is judged against the state with it (a replica); a change to another card against the document, with none', () => {
+    const doc = demo();
+    setLaneLocked(doc, demoLaneId('A'), true); // stored before the gate was made
+    const gate = gateFor(doc);
+    gate.prepare(); // the shadow, built when the editor joined
+    const [card, other] = [...readBoard(doc).activityById.values()].filter((a) => a.laneId !== demoLaneId('A')).map((a) => a.id as ActivityId);
+    // The facilitator (whom locks do not hold) puts a card into the locked lane; its write is still in flight.
+    const intoLocked = changeOf(doc, (d) => moveActivity(d, card!, demoLaneId('A'), 0), 9_010);
+    expect(gate.judge(intoLocked, facilitator)).toMatchObject({ ok: true, noop: false });
+    // Another card meanwhile: what it was is in the document; nothing is built.
+    const another = changeOf(doc, (d) => moveActivity(d, other!, demoLaneId('C'), 0), 9_020);
+    const judged = gate.judge(another, coordinator);
+    expect(judged).toMatchObject({ ok: true, noop: false });
+    expect(gate.replicaBuilds).toBe(0);
+    expect(judged.work).toBeLessThan(Y.encodeStateAsUpdate(doc).length);
+    // The same card, by a coordinator who had not seen it move (its change wins the lane under Yjs' order):
+    // it is in the locked lane now, which the document does not say yet, so taking it out is refused.
+    const outOfLocked = changeOf(doc, (d) => moveActivity(d, card!, demoLaneId('C'), 0), 9_030);
+    expect(gate.judge(outOfLocked, coordinator)).toMatchObject({ ok: false, code: CloseCode.forbidden });
+    expect(gate.replicaBuilds).toBe(1);
   });
 
   it('[R16] forged dependencies are refused without applying: gaps in a client’s clocks, deletes of what the server lacks', () => {

@@ -14,8 +14,11 @@
  * that needs it, never per refusal.
  *
  * The accepted state is the document itself while every accepted update is stored and applied to
- * it (a board edited one change at a time); a replica of it is built only once an update is judged
- * while others are still being written, and kept until nothing is (see `resize`).
+ * it (a board edited one change at a time). While others are still being written it is the shadow,
+ * which judged them all. Judging also reads what the touched entries were before the update: the
+ * document has that too, unless an update still being written touched the same activity or vote.
+ * Only then is a replica of the accepted state built (O(board), charged), and kept until nothing is
+ * in flight (see `resize`): coordinators changing different cards at once never need one.
  */
 import * as Y from 'yjs';
 import { type Access, type ChangeReport, inspectTransaction, judgeChange, roots } from '@tabla/plan-model';
@@ -65,13 +68,15 @@ export class UpdateGate {
   /** The room's document as stored and applied (read here, never written). */
   private readonly doc: Y.Doc;
   /**
-   * The document plus the accepted updates still being written, when an update is judged while
-   * there are any. So a board only read (a projector, viewers) costs no copy beside the document, a
-   * board written one change at a time one (the shadow), and only overlapping writes two.
+   * The document plus the accepted updates still being written, built only when an update touches
+   * an entry one of those touched (see the file's comment). So a board only read (a projector,
+   * viewers) costs no copy beside the document, a written one one (the shadow), and only
+   * overlapping writes to the same card two.
    */
   private replica: Y.Doc | null = null;
   /** Without a replica: the accepted updates the document may not hold yet (with it, none). */
-  private unapplied: { readonly update: Uint8Array; readonly shape: UpdateShape }[] = [];
+  private unapplied: Unapplied[] = [];
+  /** The document plus every accepted update (it judged them), and, while judging, the update judged. */
   private shadow: Y.Doc | null = null;
   private lastChange: ChangeReport | null = null;
   private readonly owners: Map<number, string>;
@@ -96,15 +101,27 @@ export class UpdateGate {
 
   /**
    * What an update is judged against: the document plus every accepted update, including those
-   * being written. The document itself once it holds them all; else the replica, built now if
-   * there is none yet: O(board), charged to the update that needs it, as a shadow's rebuild is (it
-   * is built again by the first overlap after a compaction found nothing in flight: 80-135 ms for a
-   * board of 2,000 activities).
+   * being written. The document itself once it holds them all; else the replica if there is one,
+   * else the shadow (which judged them), rebuilt now if a refusal dropped it: O(board), charged to
+   * the update that needs it.
    */
   private acceptedState(): { doc: Y.Doc; built: boolean } {
     if (this.replica) return { doc: this.replica, built: false };
     while (this.unapplied.length > 0 && this.holds(this.doc.store, this.unapplied[0]!.shape)) this.unapplied.shift();
     if (this.unapplied.length === 0) return { doc: this.doc, built: false };
+    const shadow = this.freshShadow(this.doc, this.unapplied);
+    return { doc: shadow.doc, built: shadow.rebuilt };
+  }
+
+  /**
+   * What the entries a change touched were before it, for the write policy (`judgeChange` reads
+   * nothing else of it): the document, unless an update still being written touched one of them
+   * too; then the replica, built now if there is none yet (O(board), charged to the update that
+   * needs it: 80-135 ms for a board of 2,000 activities, again after each compaction).
+   */
+  private stateBefore(change: ChangeReport): { doc: Y.Doc; built: boolean } {
+    if (this.replica) return { doc: this.replica, built: false };
+    if (!this.unapplied.some((u) => touchesSame(u, change))) return { doc: this.doc, built: false };
     this.replica = replicaOf(this.doc, this.unapplied.map((u) => u.update));
     this.unapplied = [];
     this.replicaBuilds++;
@@ -165,6 +182,7 @@ export class UpdateGate {
 
     const shadow = this.freshShadow(accepted);
     if (shadow.rebuilt) work += this.bytes;
+    // While writes overlap, `accepted` is this very shadow: the checks above read it before the update changes it.
     const { pendingStructs, pendingDs } = shadow.doc.store;
     this.lastChange = null;
     try {
@@ -178,14 +196,16 @@ export class UpdateGate {
     }
     const change = this.lastChange as ChangeReport | null;
     if (!change) return this.dirty(refuse(CloseCode.badMessage, 'update not applied'));
-    const judgement = judgeChange(accepted, shadow.doc, change, sender);
+    const before = this.stateBefore(change);
+    if (before.built) work += this.bytes;
+    const judgement = judgeChange(before.doc, shadow.doc, change, sender);
     if (!judgement.ok) return this.dirty(refuse(judgement.rule === 'schema' ? CloseCode.invalidUpdate : CloseCode.forbidden, judgement.reason));
 
     // Bound now, so this sender's next update (sent before this one is stored) passes too.
     for (const o of newOwners) this.bind(o);
     // The shadow holds it already: the replica, if any, follows; without one it is owed to the document.
     if (this.replica) Y.applyUpdate(this.replica, update);
-    else this.unapplied.push({ update, shape });
+    else this.unapplied.push({ update, shape, activities: change.activities, votes: change.votes });
     this.bytes += update.length;
     return { ok: true, noop: false, newOwners, work };
   }
@@ -345,10 +365,11 @@ export class UpdateGate {
     return removed.live > newStructs ? fine(removed.visited) : refused(CloseCode.documentTooLarge, over, removed.visited);
   }
 
-  private freshShadow(accepted: Y.Doc): { doc: Y.Doc; rebuilt: boolean } {
+  /** The shadow, or one built from `accepted` and `unapplied` (O(board), a rebuild) if a refusal dropped it. */
+  private freshShadow(accepted: Y.Doc, unapplied: readonly Unapplied[] = []): { doc: Y.Doc; rebuilt: boolean } {
     if (this.shadow) return { doc: this.shadow, rebuilt: false };
     this.rebuilds++;
-    const shadow = replicaOf(accepted);
+    const shadow = replicaOf(accepted, unapplied.map((u) => u.update));
     // Only the update being judged is inspected, not those admitted as stored.
     shadow.on('afterTransaction', (tr: Y.Transaction) => {
       if (tr.origin === judgedOrigin) this.lastChange = inspectTransaction(tr);
@@ -366,6 +387,21 @@ export class UpdateGate {
     this.shadow?.destroy();
     this.shadow = null;
   }
+}
+
+/** An accepted update the document may not hold yet, and the entries it touched. */
+interface Unapplied {
+  readonly update: Uint8Array;
+  readonly shape: UpdateShape;
+  readonly activities: ReadonlySet<string>;
+  readonly votes: ReadonlyMap<string, unknown>;
+}
+
+/** Whether a change touched an activity or a vote that an update in flight touched too. */
+function touchesSame(inFlight: Unapplied, change: ChangeReport): boolean {
+  for (const id of change.activities) if (inFlight.activities.has(id)) return true;
+  for (const id of change.votes.keys()) if (inFlight.votes.has(id)) return true;
+  return false;
 }
 
 /** A replica of `doc` with `updates` applied, every root defined (see plan-model validate.ts, rootAsMap). */
