@@ -17,8 +17,8 @@
  * it (a board edited one change at a time). While others are still being written it is the shadow,
  * which judged them all. Judging also reads what the touched entries were before the update: the
  * document has that too, unless an update still being written touched the same activity or vote.
- * Only then is a replica of the accepted state built (O(board), charged), and kept until nothing is
- * in flight (see `resize`): coordinators changing different cards at once never need one.
+ * Only then is a replica of the accepted state built (O(board), charged), and kept until a compaction
+ * finds nothing in flight (see `resize`): coordinators changing different cards at once never need one.
  */
 import * as Y from 'yjs';
 import { type Access, type ChangeReport, inspectTransaction, judgeChange, roots } from '@tabla/plan-model';
@@ -75,7 +75,7 @@ export class UpdateGate {
    */
   private replica: Y.Doc | null = null;
   /** Without a replica: the accepted updates the document may not hold yet (with it, none). */
-  private unapplied: Unapplied[] = [];
+  private readonly unapplied = new Unapplied();
   /** The document plus every accepted update (it judged them), and, while judging, the update judged. */
   private shadow: Y.Doc | null = null;
   private lastChange: ChangeReport | null = null;
@@ -107,9 +107,9 @@ export class UpdateGate {
    */
   private acceptedState(): { doc: Y.Doc; built: boolean } {
     if (this.replica) return { doc: this.replica, built: false };
-    while (this.unapplied.length > 0 && this.holds(this.doc.store, this.unapplied[0]!.shape)) this.unapplied.shift();
-    if (this.unapplied.length === 0) return { doc: this.doc, built: false };
-    const shadow = this.freshShadow(this.doc, this.unapplied);
+    this.unapplied.dropHeld((shape) => this.holds(this.doc.store, shape));
+    if (this.unapplied.size === 0) return { doc: this.doc, built: false };
+    const shadow = this.freshShadow(this.doc, this.unapplied.updates);
     return { doc: shadow.doc, built: shadow.rebuilt };
   }
 
@@ -121,9 +121,9 @@ export class UpdateGate {
    */
   private stateBefore(change: ChangeReport): { doc: Y.Doc; built: boolean } {
     if (this.replica) return { doc: this.replica, built: false };
-    if (!this.unapplied.some((u) => touchesSame(u, change))) return { doc: this.doc, built: false };
-    this.replica = replicaOf(this.doc, this.unapplied.map((u) => u.update));
-    this.unapplied = [];
+    if (!this.unapplied.touchedAnyOf(change)) return { doc: this.doc, built: false };
+    this.replica = replicaOf(this.doc, this.unapplied.updates);
+    this.unapplied.clear();
     this.replicaBuilds++;
     return { doc: this.replica, built: true };
   }
@@ -205,7 +205,7 @@ export class UpdateGate {
     for (const o of newOwners) this.bind(o);
     // The shadow holds it already: the replica, if any, follows; without one it is owed to the document.
     if (this.replica) Y.applyUpdate(this.replica, update);
-    else this.unapplied.push({ update, shape, activities: change.activities, votes: change.votes });
+    else this.unapplied.push(update, shape, change);
     this.bytes += update.length;
     return { ok: true, noop: false, newOwners, work };
   }
@@ -230,7 +230,7 @@ export class UpdateGate {
     }
     this.replica?.destroy();
     this.replica = inFlight.length > 0 ? replicaOf(this.doc, inFlight) : null;
-    this.unapplied = [];
+    this.unapplied.clear();
     this.bytes = storedBytes + inFlight.reduce((n, u) => n + u.length, 0);
     this.dropShadow();
   }
@@ -244,7 +244,7 @@ export class UpdateGate {
     if (inFlightBytes > 0) return;
     this.replica?.destroy();
     this.replica = null;
-    this.unapplied = [];
+    this.unapplied.clear();
   }
 
   get storedBytesEstimate(): number {
@@ -259,7 +259,7 @@ export class UpdateGate {
    */
   prepare(): void {
     // With accepted updates the document may not hold yet, the next update builds it, as before.
-    if (this.shadow || this.rebuilds > 0 || this.unapplied.length > 0) return;
+    if (this.shadow || this.rebuilds > 0 || this.unapplied.size > 0) return;
     this.freshShadow(this.replica ?? this.doc);
   }
 
@@ -366,10 +366,10 @@ export class UpdateGate {
   }
 
   /** The shadow, or one built from `accepted` and `unapplied` (O(board), a rebuild) if a refusal dropped it. */
-  private freshShadow(accepted: Y.Doc, unapplied: readonly Unapplied[] = []): { doc: Y.Doc; rebuilt: boolean } {
+  private freshShadow(accepted: Y.Doc, unapplied: readonly Uint8Array[] = []): { doc: Y.Doc; rebuilt: boolean } {
     if (this.shadow) return { doc: this.shadow, rebuilt: false };
     this.rebuilds++;
-    const shadow = replicaOf(accepted, unapplied.map((u) => u.update));
+    const shadow = replicaOf(accepted, unapplied);
     // Only the update being judged is inspected, not those admitted as stored.
     shadow.on('afterTransaction', (tr: Y.Transaction) => {
       if (tr.origin === judgedOrigin) this.lastChange = inspectTransaction(tr);
@@ -389,20 +389,52 @@ export class UpdateGate {
   }
 }
 
-/** An accepted update the document may not hold yet, and the entries it touched. */
-interface Unapplied {
-  readonly update: Uint8Array;
-  readonly shape: UpdateShape;
-  readonly activities: ReadonlySet<string>;
-  readonly votes: ReadonlyMap<string, unknown>;
+/**
+ * Accepted updates the document may not hold yet, oldest first, and how many of them touched each
+ * activity and vote: whether a change touched one of those costs O(what it touched), however many
+ * are in flight.
+ */
+class Unapplied {
+  private readonly entries: { readonly update: Uint8Array; readonly shape: UpdateShape; readonly touched: readonly string[] }[] = [];
+  private readonly touchedBy = new Map<string, number>();
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get updates(): Uint8Array[] {
+    return this.entries.map((e) => e.update);
+  }
+
+  push(update: Uint8Array, shape: UpdateShape, change: ChangeReport): void {
+    const touched = touchedKeys(change);
+    for (const key of touched) this.touchedBy.set(key, (this.touchedBy.get(key) ?? 0) + 1);
+    this.entries.push({ update, shape, touched });
+  }
+
+  /** Forgets the oldest ones while `held` says the document holds them (it applies them in order). */
+  dropHeld(held: (shape: UpdateShape) => boolean): void {
+    while (this.entries.length > 0 && held(this.entries[0]!.shape)) {
+      for (const key of this.entries.shift()!.touched) {
+        const n = this.touchedBy.get(key)! - 1;
+        if (n === 0) this.touchedBy.delete(key);
+        else this.touchedBy.set(key, n);
+      }
+    }
+  }
+
+  touchedAnyOf(change: ChangeReport): boolean {
+    return touchedKeys(change).some((key) => this.touchedBy.has(key));
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+    this.touchedBy.clear();
+  }
 }
 
-/** Whether a change touched an activity or a vote that an update in flight touched too. */
-function touchesSame(inFlight: Unapplied, change: ChangeReport): boolean {
-  for (const id of change.activities) if (inFlight.activities.has(id)) return true;
-  for (const id of change.votes.keys()) if (inFlight.votes.has(id)) return true;
-  return false;
-}
+/** The activities and votes a change touched, as keys of one map. */
+const touchedKeys = (change: ChangeReport): string[] => [...[...change.activities].map((id) => `activity ${id}`), ...[...change.votes.keys()].map((id) => `vote ${id}`)];
 
 /** A replica of `doc` with `updates` applied, every root defined (see plan-model validate.ts, rootAsMap). */
 export function replicaOf(doc: Y.Doc, updates: readonly Uint8Array[] = []): Y.Doc {
