@@ -669,8 +669,11 @@ export class Room {
       for (const update of state.updates) Y.applyUpdate(this.doc, update);
     }, instanceOrigin);
     const owners = [...state.clientOwners].map(([clientId, keyHash]) => ({ clientId, keyHash }));
-    // The gate's replicas were rolled back to the document (runCatchUp): this binds the owners only.
-    if (state.snapshot) this.gate.admitStored(state.snapshot, owners);
+    // The gate's replicas were dropped (runCatchUp), but a shadow built while storage was read (an
+    // editor joined) holds the document as it was then: it gets all that was read too, the owners
+    // bound with the first.
+    const read = state.snapshot ? [state.snapshot, ...state.updates] : [...state.updates];
+    read.forEach((update, i) => this.gate.admitStored(update, i === 0 ? owners : []));
     this.lastAppliedSeq = Math.max(this.lastAppliedSeq, state.lastSeq);
     this.knownSeq = Math.max(this.knownSeq, state.lastSeq);
     this.uncompacted = state.updates.length;

@@ -39,6 +39,28 @@ async function cluster(
   return { c, hub, pipes, storage };
 }
 
+/** Polls an async condition (a storage read) every 10 ms for up to 3 s. */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (const end = Date.now() + 3000; Date.now() < end; await new Promise((r) => setTimeout(r, 10))) if (await check()) return;
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A storage handle whose catch-up reads (`loadUpdatesSince`) take `ms` longer: what happens meanwhile can be tested. */
+function slowCatchUp(handle: MemoryStorage, ms: number): MemoryStorage {
+  return new Proxy(handle, {
+    get(target, name) {
+      if (name === 'loadUpdatesSince') {
+        return async (boardId: string, afterSeq: number) => {
+          await new Promise((r) => setTimeout(r, ms));
+          return target.loadUpdatesSince(boardId, afterSeq);
+        };
+      }
+      const value: unknown = Reflect.get(target, name, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 const idOf = (doc: Y.Doc, title: string) => [...readBoard(doc).activityById.values()].find((a) => a.title === title)!.id as ActivityId;
 const laneOf = (doc: Y.Doc, id: ActivityId) => readBoard(doc).activityById.get(id)?.laneId;
 const titleOf = (doc: Y.Doc, id: ActivityId) => readBoard(doc).activityById.get(id)?.title;
@@ -224,6 +246,41 @@ describe('shared boards over the in-process pipe', () => {
     await waitFor(() => !b.provider.awareness.getStates().has(aId), 3000, 'A gone at B');
   });
 
+  it('[R21][PM24] an editor who joins while a lagging instance catches up past a compaction is judged against all of it (a lock stored after the snapshot holds)', async () => {
+    const storage = MemoryStorage.open({ seqsPerBoard: true });
+    const hub = new MemoryFanoutHub();
+    const c = await startCluster(
+      [slowCatchUp(storage.reopen(), 300), storage.reopen()],
+      (i) => hub.instance(`i${i}`),
+      { compactAfterUpdates: 5, catchUpIntervalMs: 60_000 },
+    );
+    running.push(c);
+    const { boardId } = c.board;
+    // Instance 0 has the board loaded for a viewer only: no editor has made it build a shadow yet.
+    const viewer = c.connect(0, 'viewer');
+    const facilitator = c.connect(1, 'facilitator');
+    await synced(viewer, facilitator);
+    const id = idOf(facilitator.doc, 'Dijalog sa mladima');
+    // Five edits that instance 0 never hears of, folded into a snapshot.
+    hub.dropNext = 5;
+    for (let i = 1; i <= 5; i++) editActivity(facilitator.doc, id, { title: `compacted ${i}` });
+    await waitFor(() => c.instances[1]!.sync.stats.updatesStored === 5, 3000, 'five edits stored');
+    await until(async () => (await storage.countUpdates(boardId)) === 0, 'the log compacted');
+    // After the snapshot, the lane the card is in is locked; hearing of it, instance 0 sees the gap and
+    // catches up (slowly: the compacted state and the lock after it). An editor joins meanwhile.
+    const lane = readBoard(facilitator.doc).activityById.get(id)!.laneId!;
+    setLaneLocked(facilitator.doc, lane as never, true);
+    await waitFor(() => c.instances[0]!.sync.stats.catchUps > 0, 3000, 'a catch-up at 0');
+    const editor = await c.raw(0, 'editor');
+    await waitFor(() => readBoard(viewer.doc).lanes.find((l) => l.lane.id === lane)?.lane.locked === true, 3000, 'the lock at 0');
+    const device = new Y.Doc();
+    device.clientID = 4_403;
+    applyStoredState(device, (await storage.loadState(boardId))!);
+    editor.send(updateFrame(captureUpdate(device, (d) => editActivity(d, id, { title: 'in a locked lane' }))));
+    expect(await closeOf(editor)).toMatchObject({ code: CloseCode.forbidden });
+    expect(readBoard(await storedDoc(storage, boardId)).activityById.get(id)?.title).toBe('compacted 5');
+  });
+
   it('[R21][R18] updates held back during a catch-up are charged when judged: once the budget is spent the rest are refused unjudged, and a replay stores them', async () => {
     // What the gate charges here is mostly O(board) rebuilds: the budget is sized from the board.
     const seeded = new Y.Doc();
@@ -233,21 +290,8 @@ describe('shared boards over the in-process pipe', () => {
     const hub = new MemoryFanoutHub();
     const pipes: MemoryFanout[] = [];
     // Instance 0 reads storage slowly when catching up, so what its connection sends meanwhile is held back.
-    const slowCatchUp = (handle: MemoryStorage): MemoryStorage =>
-      new Proxy(handle, {
-        get(target, name) {
-          if (name === 'loadUpdatesSince') {
-            return async (boardId: string, afterSeq: number) => {
-              await new Promise((r) => setTimeout(r, 150));
-              return target.loadUpdatesSince(boardId, afterSeq);
-            };
-          }
-          const value: unknown = Reflect.get(target, name, target);
-          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        },
-      });
     const c = await startCluster(
-      [slowCatchUp(storage.reopen()), storage.reopen()],
+      [slowCatchUp(storage.reopen(), 150), storage.reopen()],
       (i) => (pipes[i] = hub.instance(`i${i}`)),
       (i) => (i === 0 ? { catchUpIntervalMs: 60_000, workBurst: 2 * boardBytes + 1_500, maxWorkPerSecond: 1 } : { catchUpIntervalMs: 60_000 }),
     );
