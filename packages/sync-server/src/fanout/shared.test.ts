@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { demoLaneId, editActivity, moveActivity, readBoard, seedDemoBoard, setLaneLocked, type ActivityId } from '@tabla/plan-model';
+import { asLaneId, demoLaneId, editActivity, moveActivity, readBoard, seedDemoBoard, setLaneLocked, type ActivityId } from '@tabla/plan-model';
 import { CloseCode } from '@tabla/sync-protocol';
 import { closeOf, type StockClient, updateFrame, waitFor } from '@tabla/test-clients';
 import { applyStoredState } from '../storage/document.js';
@@ -21,20 +21,24 @@ afterEach(async () => {
   for (const c of running.splice(0)) await c.stop();
 });
 
+interface ClusterOptions {
+  readonly faults?: MemoryFaultInjection;
+  /** Instance 0's catch-up reads take this much longer (what happens meanwhile can be tested). */
+  readonly slowCatchUpMs?: number;
+}
+
 async function cluster(
   instances: number,
-  sync: SyncOptions = {},
-  faults: MemoryFaultInjection = {},
+  sync: SyncOptions | ((i: number) => SyncOptions) = {},
+  { faults = {}, slowCatchUpMs = 0 }: ClusterOptions = {},
 ): Promise<{ c: Cluster; hub: MemoryFanoutHub; pipes: MemoryFanout[]; storage: MemoryStorage }> {
   const storage = MemoryStorage.open({ seqsPerBoard: true });
   const hub = new MemoryFanoutHub();
   const pipes: MemoryFanout[] = [];
   // Each instance its own handle over the same data (closing one leaves the others working).
-  const c = await startCluster(
-    Array.from({ length: instances }, () => storage.reopen({ faultInjection: faults })),
-    (i) => (pipes[i] = hub.instance(`i${i}`)),
-    sync,
-  );
+  const handles = Array.from({ length: instances }, () => storage.reopen({ faultInjection: faults }));
+  if (slowCatchUpMs > 0) handles[0] = slowCatchUp(handles[0]!, slowCatchUpMs);
+  const c = await startCluster(handles, (i) => (pipes[i] = hub.instance(`i${i}`)), sync);
   running.push(c);
   return { c, hub, pipes, storage };
 }
@@ -45,7 +49,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A storage handle whose catch-up reads (`loadUpdatesSince`) take `ms` longer: what happens meanwhile can be tested. */
+/** A storage handle whose catch-up reads (`loadUpdatesSince`) take `ms` longer. */
 function slowCatchUp(handle: MemoryStorage, ms: number): MemoryStorage {
   return new Proxy(handle, {
     get(target, name) {
@@ -128,13 +132,14 @@ describe('shared boards over the in-process pipe', () => {
 
   it('[R21][R4] a failed write is refused (4500) and never relayed; the client stores it on reconnecting', async () => {
     let failNext = false;
-    const { c, storage } = await cluster(2, {}, {
+    const faults = {
       beforeAppendCommit: () => {
         if (!failNext) return;
         failNext = false;
         throw new Error('injected write failure');
       },
-    });
+    };
+    const { c, storage } = await cluster(2, {}, { faults });
     const reader = c.connect(0, 'viewer');
     const writer = c.connect(1, 'editor');
     await synced(reader, writer);
@@ -247,14 +252,7 @@ describe('shared boards over the in-process pipe', () => {
   });
 
   it('[R21][PM24] an editor who joins while a lagging instance catches up past a compaction is judged against all of it (a lock stored after the snapshot holds)', async () => {
-    const storage = MemoryStorage.open({ seqsPerBoard: true });
-    const hub = new MemoryFanoutHub();
-    const c = await startCluster(
-      [slowCatchUp(storage.reopen(), 300), storage.reopen()],
-      (i) => hub.instance(`i${i}`),
-      { compactAfterUpdates: 5, catchUpIntervalMs: 60_000 },
-    );
-    running.push(c);
+    const { c, hub, storage } = await cluster(2, { compactAfterUpdates: 5, catchUpIntervalMs: 60_000 }, { slowCatchUpMs: 300 });
     const { boardId } = c.board;
     // Instance 0 has the board loaded for a viewer only: no editor has made it build a shadow yet.
     const viewer = c.connect(0, 'viewer');
@@ -269,7 +267,7 @@ describe('shared boards over the in-process pipe', () => {
     // After the snapshot, the lane the card is in is locked; hearing of it, instance 0 sees the gap and
     // catches up (slowly: the compacted state and the lock after it). An editor joins meanwhile.
     const lane = readBoard(facilitator.doc).activityById.get(id)!.laneId!;
-    setLaneLocked(facilitator.doc, lane as never, true);
+    setLaneLocked(facilitator.doc, asLaneId(lane), true);
     await waitFor(() => c.instances[0]!.sync.stats.catchUps > 0, 3000, 'a catch-up at 0');
     const editor = await c.raw(0, 'editor');
     await waitFor(() => readBoard(viewer.doc).lanes.find((l) => l.lane.id === lane)?.lane.locked === true, 3000, 'the lock at 0');
@@ -286,16 +284,12 @@ describe('shared boards over the in-process pipe', () => {
     const seeded = new Y.Doc();
     seedDemoBoard(seeded);
     const boardBytes = Y.encodeStateAsUpdate(seeded).length;
-    const storage = MemoryStorage.open({ seqsPerBoard: true });
-    const hub = new MemoryFanoutHub();
-    const pipes: MemoryFanout[] = [];
     // Instance 0 reads storage slowly when catching up, so what its connection sends meanwhile is held back.
-    const c = await startCluster(
-      [slowCatchUp(storage.reopen(), 150), storage.reopen()],
-      (i) => (pipes[i] = hub.instance(`i${i}`)),
+    const { c, pipes, storage } = await cluster(
+      2,
       (i) => (i === 0 ? { catchUpIntervalMs: 60_000, workBurst: 2 * boardBytes + 1_500, maxWorkPerSecond: 1 } : { catchUpIntervalMs: 60_000 }),
+      { slowCatchUpMs: 150 },
     );
-    running.push(c);
     const { boardId } = c.board;
     const facilitator = c.connect(1, 'facilitator');
     await synced(facilitator);

@@ -134,7 +134,6 @@ describe('SqliteStorage (SQLite specifics)', () => {
     expect(Buffer.isBuffer(state.updates[0])).toBe(false);
   });
 
-
   it('reads the log back byte for byte, in order, whatever the bytes and lengths (the log is read as one value)', async () => {
     const storage = open();
     const { initial } = logDoc();
@@ -152,6 +151,7 @@ describe('SqliteStorage (SQLite specifics)', () => {
     await storage.compact('b', initial, await storage.latestSeqs(['b']).then((m) => m.get('b')!));
     expect((await storage.loadState('b'))!.updates).toEqual([]);
   });
+
   it('refuses to open a database written by a newer schema version', () => {
     const raw = new Database(file);
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
